@@ -1,0 +1,146 @@
+// Package store keeps triage's data in SQLite (modernc.org/sqlite, pure Go). It is the only
+// package that speaks SQL: schema, migrations and every query live here.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DB is an open triage database.
+type DB struct {
+	sql  *sql.DB
+	path string
+}
+
+// Open opens (creating if needed) the database at path and brings its schema up to date.
+// A database written by a newer triage is refused and left untouched.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("open database: no path given")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+	}
+	// Create the file ourselves so it is 0600 from its first byte, before SQLite opens it.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	f.Close()
+
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	sqldb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db := &DB{sql: sqldb, path: path}
+	if err := db.sql.PingContext(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Path is the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Tx runs fn in one immediate transaction, committing when fn returns nil and rolling
+// back otherwise, so every person's action lands whole or not at all.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	tx := &Tx{tx: sqltx, stmts: map[string]*sql.Stmt{}}
+	if err := fn(tx); err != nil {
+		tx.closeStmts()
+		sqltx.Rollback()
+		return err
+	}
+	tx.closeStmts()
+	if err := sqltx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Tx is a transaction in progress. Statements it prepares are reused for its lifetime,
+// which makes large imports cheap.
+type Tx struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if s, ok := tx.stmts[query]; ok {
+		return s, nil
+	}
+	s, err := tx.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", firstLine(query), err)
+	}
+	tx.stmts[query] = s
+	return s, nil
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := tx.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s, err := tx.stmt(ctx, query)
+	if err != nil {
+		return tx.tx.QueryRowContext(ctx, query, args...) // reports the same error on Scan
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s, err := tx.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+func (tx *Tx) closeStmts() {
+	for _, s := range tx.stmts {
+		s.Close()
+	}
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
