@@ -88,6 +88,10 @@ CREATE INDEX msg_created    ON messages (direction, created_at);
 CREATE INDEX msg_all_created ON messages (created_at);
 CREATE INDEX msg_contact    ON messages (contact_id);
 CREATE INDEX msg_answered_by ON messages (answered_by);
+-- The inbound messages still waiting for a first reply: small, and what the queue's
+-- counts and due times are computed from.
+CREATE INDEX msg_unanswered ON messages (conversation_id, created_at)
+    WHERE direction = 'in' AND answered_at IS NULL AND closed_at IS NULL AND spam = 0;
 
 -- Full text of message bodies and their authors' names and handles.
 CREATE VIRTUAL TABLE messages_fts USING fts5 (
@@ -191,3 +195,4 @@ CREATE TABLE audit (
 ) STRICT;
 CREATE INDEX audit_actor ON audit (actor, id);
 CREATE INDEX audit_conv ON audit (conversation_id, id);
+CREATE INDEX audit_batch ON audit (batch);

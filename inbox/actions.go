@@ -1,0 +1,365 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/triage-inbox/triage/store"
+)
+
+// ErrNothingToUndo means the person has no action left to undo.
+var ErrNothingToUndo = errors.New("nothing to undo")
+
+// action runs fn for each conversation in one transaction under one audit batch, so a
+// bulk action lands whole and undoes whole.
+func (s *Service) action(ctx context.Context, ids []int64, fn func(a *act, id int64) error) error {
+	if len(ids) == 0 {
+		return errors.New("no conversation selected")
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		batch, err := tx.NextBatch(ctx)
+		if err != nil {
+			return err
+		}
+		a := &act{s: s, tx: tx, ctx: ctx, batch: batch, at: ms(s.now())}
+		for _, id := range ids {
+			if err := fn(a, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// act is one action in progress: its transaction, audit batch and time.
+type act struct {
+	s     *Service
+	tx    *store.Tx
+	ctx   context.Context
+	batch int64
+	at    int64
+}
+
+func (a *act) audit(action string, conv int64, from, to string, ref int64) error {
+	return a.tx.Audit(a.ctx, store.AuditEvent{At: a.at, Actor: a.s.agent, Action: action, ConversationID: conv,
+		From: from, To: to, RefID: ref, Batch: a.batch})
+}
+
+// stateValue writes a state for the audit log; a snooze carries its time.
+func stateValue(state string, until int64) string {
+	if state == string(StateSnoozed) && until != 0 {
+		return state + ":" + fromMS(until).Format(time.RFC3339)
+	}
+	return state
+}
+
+func parseStateValue(v string) (string, int64) {
+	st, until, ok := strings.Cut(v, ":")
+	if !ok {
+		return v, 0
+	}
+	t, _ := time.Parse(time.RFC3339, until)
+	return st, ms(t)
+}
+
+// setState moves one conversation and records it; moving to done closes its unanswered
+// messages (closed without reply), and the close time is kept so undo can reverse it.
+func (a *act) setState(id int64, to State, until int64) error {
+	meta, err := a.tx.ConvMeta(a.ctx, id)
+	if err != nil {
+		return err
+	}
+	if meta.State == string(to) && (to != StateSnoozed || meta.SnoozeUntil == until) {
+		return nil
+	}
+	if err := a.tx.SetState(a.ctx, id, string(to), until); err != nil {
+		return err
+	}
+	var ref int64
+	if to == StateDone {
+		n, err := a.tx.CloseUnanswered(a.ctx, id, a.at)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			ref = a.at
+		}
+	}
+	return a.audit("state", id, stateValue(meta.State, meta.SnoozeUntil), stateValue(string(to), until), ref)
+}
+
+// Done closes conversations.
+func (s *Service) Done(ctx context.Context, ids ...int64) error {
+	return s.action(ctx, ids, func(a *act, id int64) error { return a.setState(id, StateDone, 0) })
+}
+
+// Spam marks conversations as spam.
+func (s *Service) Spam(ctx context.Context, ids ...int64) error {
+	return s.action(ctx, ids, func(a *act, id int64) error { return a.setState(id, StateSpam, 0) })
+}
+
+// Reopen puts conversations back in the queue as open.
+func (s *Service) Reopen(ctx context.Context, ids ...int64) error {
+	return s.action(ctx, ids, func(a *act, id int64) error { return a.setState(id, StateOpen, 0) })
+}
+
+// Snooze hides conversations until a time; they come back open.
+func (s *Service) Snooze(ctx context.Context, until time.Time, ids ...int64) error {
+	if !until.After(s.now()) {
+		return fmt.Errorf("snooze until %s: that time has passed", until.Format(time.RFC3339))
+	}
+	return s.action(ctx, ids, func(a *act, id int64) error { return a.setState(id, StateSnoozed, ms(until)) })
+}
+
+// Tag adds a tag to conversations.
+func (s *Service) Tag(ctx context.Context, tag string, ids ...int64) error {
+	tag, err := cleanTag(tag)
+	if err != nil {
+		return err
+	}
+	return s.action(ctx, ids, func(a *act, id int64) error {
+		added, err := a.tx.AddTag(a.ctx, id, tag)
+		if err != nil || !added {
+			return err
+		}
+		return a.audit("tag", id, "", tag, 0)
+	})
+}
+
+// Untag removes a tag from conversations.
+func (s *Service) Untag(ctx context.Context, tag string, ids ...int64) error {
+	tag, err := cleanTag(tag)
+	if err != nil {
+		return err
+	}
+	return s.action(ctx, ids, func(a *act, id int64) error {
+		removed, err := a.tx.RemoveTag(a.ctx, id, tag)
+		if err != nil || !removed {
+			return err
+		}
+		return a.audit("untag", id, tag, "", 0)
+	})
+}
+
+func cleanTag(tag string) (string, error) {
+	tag = strings.ToLower(strings.TrimSpace(tag))
+	if tag == "" {
+		return "", errors.New("a tag needs a name")
+	}
+	if strings.ContainsAny(tag, " \t\n\x1f\"()") {
+		return "", fmt.Errorf("tag %q: use letters, digits, - and _ (no spaces, quotes or parentheses)", tag)
+	}
+	return tag, nil
+}
+
+// Assign gives conversations to a person ("" unassigns).
+func (s *Service) Assign(ctx context.Context, who string, ids ...int64) error {
+	who = strings.TrimSpace(who)
+	return s.action(ctx, ids, func(a *act, id int64) error {
+		meta, err := a.tx.ConvMeta(a.ctx, id)
+		if err != nil || meta.Assignee == who {
+			return err
+		}
+		if err := a.tx.SetAssignee(a.ctx, id, who); err != nil {
+			return err
+		}
+		return a.audit("assign", id, meta.Assignee, who, 0)
+	})
+}
+
+// SetPriority changes conversations' priority.
+func (s *Service) SetPriority(ctx context.Context, p Priority, ids ...int64) error {
+	return s.action(ctx, ids, func(a *act, id int64) error { return a.setPriority(id, p) })
+}
+
+func (a *act) setPriority(id int64, p Priority) error {
+	meta, err := a.tx.ConvMeta(a.ctx, id)
+	if err != nil || meta.Priority == int(p) {
+		return err
+	}
+	if err := a.tx.SetPriority(a.ctx, id, int(p)); err != nil {
+		return err
+	}
+	return a.audit("priority", id, Priority(meta.Priority).String(), p.String(), 0)
+}
+
+// AddNote writes an internal note on a conversation.
+func (s *Service) AddNote(ctx context.Context, id int64, text string) error {
+	if strings.TrimSpace(text) == "" {
+		return errors.New("a note needs some text")
+	}
+	return s.action(ctx, []int64{id}, func(a *act, id int64) error {
+		nid, err := a.tx.AddNote(a.ctx, id, a.s.agent, text, a.at)
+		if err != nil {
+			return err
+		}
+		return a.audit("note", id, "", firstWords(text, 60), nid)
+	})
+}
+
+// EscalateRequest is what a person says when handing a case to customer service.
+type EscalateRequest struct {
+	Reason   string
+	Priority Priority
+	Note     string
+}
+
+// Escalate hands conversations to customer service: an escalation record (open), the
+// conversation's state and priority, all in one transaction.
+func (s *Service) Escalate(ctx context.Context, req EscalateRequest, ids ...int64) error {
+	if !contains(s.cfg.Escalation.Reasons, req.Reason) {
+		return fmt.Errorf("escalation reason %q is not one of %s", req.Reason, strings.Join(s.cfg.Escalation.Reasons, ", "))
+	}
+	return s.action(ctx, ids, func(a *act, id int64) error {
+		arrived, err := a.tx.ConversationArrival(a.ctx, id)
+		if err != nil {
+			return err
+		}
+		eid, err := a.tx.AddEscalation(a.ctx, store.Escalation{ConversationID: id, Reason: req.Reason, Priority: int(req.Priority),
+			Note: req.Note, Agent: a.s.agent, ArrivedAt: arrived, CreatedAt: a.at})
+		if err != nil {
+			return err
+		}
+		if err := a.audit("escalate", id, "", req.Reason, eid); err != nil {
+			return err
+		}
+		if err := a.setPriority(id, req.Priority); err != nil {
+			return err
+		}
+		return a.setState(id, StateEscalated, 0)
+	})
+}
+
+// ResolveEscalation marks a conversation's open escalations resolved.
+func (s *Service) ResolveEscalation(ctx context.Context, id int64) error {
+	escs, err := s.db.Escalations(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.action(ctx, []int64{id}, func(a *act, id int64) error {
+		for _, e := range escs {
+			if e.Status != "open" {
+				continue
+			}
+			if err := a.tx.SetEscalationStatus(a.ctx, e.ID, "resolved", a.at); err != nil {
+				return err
+			}
+			if err := a.audit("resolve", id, "open", "resolved", e.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func firstWords(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
+// Undone says what an undo reversed.
+type Undone struct {
+	Action        string  // the action reversed ("tag", "state", "reply", …)
+	Conversations []int64 // the conversations it touched
+	Draft         string  // for an undone reply: its text, back in the draft
+}
+
+// Undo reverses the person's last action that is not yet undone, with every event of its
+// batch, in one transaction. A reply can be undone only while it waits in the outbox;
+// its text goes back to the draft so nothing written is lost.
+func (s *Service) Undo(ctx context.Context) (Undone, error) {
+	var out Undone
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		out = Undone{}
+		events, err := tx.LastBatch(ctx, s.agent)
+		if err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			return ErrNothingToUndo
+		}
+		batch, err := tx.NextBatch(ctx)
+		if err != nil {
+			return err
+		}
+		a := &act{s: s, tx: tx, ctx: ctx, batch: batch, at: ms(s.now())}
+		seen := map[int64]bool{}
+		for _, e := range events { // newest first
+			if err := a.reverse(e, &out); err != nil {
+				return fmt.Errorf("undo %s: %w", e.Action, err)
+			}
+			if !seen[e.ConversationID] {
+				seen[e.ConversationID] = true
+				out.Conversations = append(out.Conversations, e.ConversationID)
+			}
+			out.Action = e.Action
+			if err := a.audit("undo", e.ConversationID, e.Action+":"+e.To, e.Action+":"+e.From, e.ID); err != nil {
+				return err
+			}
+		}
+		return tx.MarkUndone(ctx, events[0].Batch)
+	})
+	return out, err
+}
+
+func (a *act) reverse(e store.AuditEvent, out *Undone) error {
+	id := e.ConversationID
+	switch e.Action {
+	case "tag":
+		_, err := a.tx.RemoveTag(a.ctx, id, e.To)
+		return err
+	case "untag":
+		_, err := a.tx.AddTag(a.ctx, id, e.From)
+		return err
+	case "assign":
+		return a.tx.SetAssignee(a.ctx, id, e.From)
+	case "priority":
+		p, err := ParsePriority(e.From)
+		if err != nil {
+			return err
+		}
+		return a.tx.SetPriority(a.ctx, id, int(p))
+	case "state":
+		st, until := parseStateValue(e.From)
+		if err := a.tx.SetState(a.ctx, id, st, until); err != nil {
+			return err
+		}
+		if e.RefID != 0 {
+			return a.tx.UncloseAt(a.ctx, id, e.RefID)
+		}
+		return nil
+	case "note":
+		return a.tx.SetNoteDeleted(a.ctx, e.RefID, true)
+	case "escalate":
+		return a.tx.SetEscalationStatus(a.ctx, e.RefID, "cancelled", a.at)
+	case "resolve":
+		return a.tx.SetEscalationStatus(a.ctx, e.RefID, "open", 0)
+	case "reply":
+		conv, text, err := a.tx.WithdrawReply(a.ctx, e.RefID)
+		if err != nil {
+			return err
+		}
+		out.Draft = text
+		return a.tx.SaveDraft(a.ctx, conv, text, a.at)
+	}
+	return fmt.Errorf("cannot undo %q", e.Action)
+}
+
+// itoa keeps audit values readable.
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -1,0 +1,260 @@
+package inbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is config.toml: who is working, the brand's voice and canned replies, SLA
+// targets, business hours, ingest rules, escalation reasons and saved views.
+type Config struct {
+	Agent         string              `toml:"agent"`  // the person at the keyboard; default $USER
+	Agents        []string            `toml:"agents"` // people a conversation can be assigned to
+	Voice         VoiceConfig         `toml:"voice"`
+	Canned        []CannedConfig      `toml:"canned"`
+	SLA           SLAConfig           `toml:"sla"`
+	BusinessHours BusinessHoursConfig `toml:"business_hours"`
+	Rules         RulesConfig         `toml:"rules"`
+	Sentiment     SentimentConfig     `toml:"sentiment"`
+	Escalation    EscalationConfig    `toml:"escalation"`
+	Views         []ViewConfig        `toml:"view"`
+
+	// Later parts of triage read their own tables; decoding keeps them so that a
+	// config written for them is not an error here.
+	Account []map[string]any `toml:"account"`
+	Serve   map[string]any   `toml:"serve"`
+	Keys    map[string]any   `toml:"keys"`
+	UI      map[string]any   `toml:"ui"`
+}
+
+// SLAConfig holds first-response targets. A target for "channel.priority" wins; otherwise
+// the tighter of the channel's and the priority's; otherwise Default (1h when unset).
+type SLAConfig struct {
+	Default          string            `toml:"default"`
+	Channels         map[string]string `toml:"channels"`
+	Priorities       map[string]string `toml:"priorities"`
+	Targets          map[string]string `toml:"targets"`
+	UseBusinessHours bool              `toml:"business_hours"` // measure SLA in business time
+}
+
+// EscalationConfig lists the reasons a case can be handed to customer service for.
+type EscalationConfig struct {
+	Reasons []string `toml:"reasons"`
+}
+
+// ViewConfig is a saved view: a named query.
+type ViewConfig struct {
+	Name  string `toml:"name"`
+	Query string `toml:"query"`
+}
+
+// DefaultReasons are the escalation reasons when config names none.
+var DefaultReasons = []string{"billing", "bug", "refund", "legal", "safety", "other"}
+
+// DefaultConfigPath is $XDG_CONFIG_HOME/triage/config.toml (or ~/.config/…).
+func DefaultConfigPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "triage", "config.toml")
+}
+
+// LoadConfig reads a config file. A missing file gives the defaults; a bad one is an
+// error that names the file and line.
+func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return ParseConfig(path, "")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return ParseConfig(path, string(data))
+}
+
+// ParseConfig decodes and checks config text; name is used in error messages.
+func ParseConfig(name, text string) (*Config, error) {
+	var c Config
+	md, err := toml.Decode(text, &c)
+	if err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return nil, fmt.Errorf("%s:%d: %s", name, perr.Position.Line, perr.Message)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		key := und[0].String()
+		return nil, fmt.Errorf("%s:%d: unknown key %q", name, lineOfKey(text, und[0]), key)
+	}
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	c.applyDefaults()
+	return &c, nil
+}
+
+// lineOfKey finds the line that sets a key, so an unknown key can be pointed at.
+func lineOfKey(text string, key toml.Key) int {
+	last := key[len(key)-1]
+	re := regexp.MustCompile(`^\s*(\[+\s*)?("?)` + regexp.QuoteMeta(last) + `("?)\s*(=|\]|\.)`)
+	re2 := regexp.MustCompile(`[.\[]\s*"?` + regexp.QuoteMeta(last) + `"?\s*[\]=.]`)
+	for i, line := range strings.Split(text, "\n") {
+		if re.MatchString(line) || re2.MatchString(line) {
+			return i + 1
+		}
+	}
+	return 1
+}
+
+func (c *Config) applyDefaults() {
+	if c.Agent == "" {
+		c.Agent = os.Getenv("USER")
+	}
+	if c.Agent == "" {
+		c.Agent = "me"
+	}
+	if len(c.Escalation.Reasons) == 0 {
+		c.Escalation.Reasons = DefaultReasons
+	}
+	if len(c.Agents) == 0 {
+		c.Agents = []string{c.Agent}
+	}
+}
+
+// check validates everything that can be wrong in a config, naming the key.
+func (c *Config) check() error {
+	if _, err := c.SLA.targets(); err != nil {
+		return err
+	}
+	if _, err := NewBusinessHours(c.BusinessHours); err != nil {
+		return err
+	}
+	if _, err := NewRules(c.Rules); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for i, cr := range c.Canned {
+		where := fmt.Sprintf("canned[%d]", i)
+		if cr.Name == "" {
+			return fmt.Errorf("%s: name is required", where)
+		}
+		if seen[cr.Name] {
+			return fmt.Errorf("%s: duplicate canned reply name %q", where, cr.Name)
+		}
+		seen[cr.Name] = true
+		if _, err := TemplateVariables(cr.Body); err != nil {
+			return fmt.Errorf("%s (%q): body: %w", where, cr.Name, err)
+		}
+		for ch, body := range cr.Variants {
+			if _, err := TemplateVariables(body); err != nil {
+				return fmt.Errorf("%s (%q): variants.%s: %w", where, cr.Name, ch, err)
+			}
+		}
+	}
+	for i, v := range c.Views {
+		if v.Name == "" {
+			return fmt.Errorf("view[%d]: name is required", i)
+		}
+		if _, err := ParseQuery(v.Query); err != nil {
+			return fmt.Errorf("view[%d] (%q): query: %w", i, v.Name, err)
+		}
+	}
+	return nil
+}
+
+// slaTargets is the parsed form of SLAConfig.
+type slaTargets struct {
+	def        time.Duration
+	channels   map[string]time.Duration
+	priorities map[Priority]time.Duration
+	exact      map[string]time.Duration // "channel.priority"
+}
+
+func (s SLAConfig) targets() (*slaTargets, error) {
+	t := &slaTargets{def: time.Hour, channels: map[string]time.Duration{}, priorities: map[Priority]time.Duration{}, exact: map[string]time.Duration{}}
+	if s.Default != "" {
+		d, err := parsePositiveSpan("sla.default", s.Default)
+		if err != nil {
+			return nil, err
+		}
+		t.def = d
+	}
+	for ch, v := range s.Channels {
+		d, err := parsePositiveSpan("sla.channels."+ch, v)
+		if err != nil {
+			return nil, err
+		}
+		t.channels[strings.ToLower(ch)] = d
+	}
+	for p, v := range s.Priorities {
+		pr, err := ParsePriority(p)
+		if err != nil {
+			return nil, fmt.Errorf("sla.priorities.%s: %w", p, err)
+		}
+		d, err := parsePositiveSpan("sla.priorities."+p, v)
+		if err != nil {
+			return nil, err
+		}
+		t.priorities[pr] = d
+	}
+	for k, v := range s.Targets {
+		ch, p, ok := strings.Cut(k, ".")
+		if !ok {
+			return nil, fmt.Errorf("sla.targets.%q: want \"channel.priority\", e.g. \"x.urgent\"", k)
+		}
+		pr, err := ParsePriority(p)
+		if err != nil {
+			return nil, fmt.Errorf("sla.targets.%q: %w", k, err)
+		}
+		d, err := parsePositiveSpan("sla.targets."+k, v)
+		if err != nil {
+			return nil, err
+		}
+		t.exact[strings.ToLower(ch)+"."+pr.String()] = d
+	}
+	return t, nil
+}
+
+func parsePositiveSpan(key, v string) (time.Duration, error) {
+	d, err := ParseSpan(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", key, err)
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%s: %q: a target must be longer than zero", key, v)
+	}
+	return d, nil
+}
+
+// target is the first-response target for a message of that channel and priority.
+func (t *slaTargets) target(channel string, p Priority) time.Duration {
+	if d, ok := t.exact[channel+"."+p.String()]; ok {
+		return d
+	}
+	dc, okc := t.channels[channel]
+	dp, okp := t.priorities[p]
+	switch {
+	case okc && okp:
+		return min(dc, dp)
+	case okc:
+		return dc
+	case okp:
+		return dp
+	}
+	return t.def
+}
+
+// fingerprint identifies the SLA settings, so due times are recomputed when they change.
+func (c *Config) slaFingerprint() string {
+	return fmt.Sprintf("%v|%v", c.SLA, c.BusinessHours)
+}

@@ -1,0 +1,200 @@
+package inbox
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/triage-inbox/triage/store"
+)
+
+// IngestCounts says what an ingest did.
+type IngestCounts struct {
+	New      int // stored for the first time
+	Present  int // already stored: ingest is idempotent
+	Reopened int // conversations an inbound message reopened
+}
+
+// Batch ingests messages inside one transaction.
+type Batch struct {
+	s      *Service
+	tx     *store.Tx
+	ctx    context.Context
+	Counts IngestCounts
+}
+
+// errRollback makes Ingest roll back a dry run after counting it.
+var errRollback = errors.New("dry run")
+
+// Ingest runs fn with a Batch in one transaction. The batch is committed when fn returns
+// nil, and rolled back when it returns an error or when dryRun is set (the counts still
+// say what would have happened).
+func (s *Service) Ingest(ctx context.Context, dryRun bool, fn func(b *Batch) error) (IngestCounts, error) {
+	var counts IngestCounts
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		b := &Batch{s: s, tx: tx, ctx: ctx}
+		if err := fn(b); err != nil {
+			return err
+		}
+		counts = b.Counts
+		if dryRun {
+			return errRollback
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) {
+		err = nil
+	}
+	return counts, err
+}
+
+// IngestMessages stores messages in one transaction; convenient for adapters and tests.
+func (s *Service) IngestMessages(ctx context.Context, msgs ...Message) (IngestCounts, error) {
+	return s.Ingest(ctx, false, func(b *Batch) error {
+		for _, m := range msgs {
+			if _, err := b.Add(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Add normalizes, checks and stores one message. It reports whether it was new.
+func (b *Batch) Add(m Message) (bool, error) {
+	m.Normalize()
+	if err := m.Validate(); err != nil {
+		return false, err
+	}
+	nm, err := b.s.prepare(b.ctx, b.tx, m)
+	if err != nil {
+		return false, err
+	}
+	res, err := b.tx.Ingest(b.ctx, nm)
+	if err != nil {
+		return false, err
+	}
+	if !res.New {
+		b.Counts.Present++
+		return false, nil
+	}
+	b.Counts.New++
+	if res.Reopened {
+		b.Counts.Reopened++
+	}
+	return true, nil
+}
+
+// prepare applies conversation threading, sentiment, rules and the SLA to a message.
+func (s *Service) prepare(ctx context.Context, tx *store.Tx, m Message) (store.NewMessage, error) {
+	nm := store.NewMessage{
+		Channel: m.Channel, Account: m.Account, ExtID: m.ID, Kind: string(m.Kind), Direction: string(m.Direction),
+		Agent: m.Agent, Text: m.Text, URL: m.URL, InReplyTo: m.InReplyTo, CreatedAt: ms(m.CreatedAt),
+		Priority: int(PriorityNormal),
+	}
+	if m.Author != nil {
+		nm.AuthorID, nm.AuthorHandle, nm.AuthorName = m.Author.ID, m.Author.Handle, m.Author.Name
+	}
+	key, err := s.conversationKey(ctx, tx, m)
+	if err != nil {
+		return nm, err
+	}
+	nm.ConvKey = key
+	if m.Direction == In {
+		score := s.sentiment.Score(m.Text)
+		in := RuleInput{Channel: m.Channel, Kind: string(m.Kind), Text: m.Text, Sentiment: score}
+		if m.Author != nil {
+			in.AuthorHandle, in.AuthorName = m.Author.Handle, m.Author.Name
+		}
+		r := s.rules.Apply(in)
+		nm.Sentiment, nm.Priority, nm.Spam, nm.Tags = score, int(r.Priority), r.Spam, r.Tags
+		nm.DueAt = ms(s.dueAt(m.Channel, r.Priority, m.CreatedAt))
+	}
+	return nm, nil
+}
+
+// conversationKey threads a message: its own conversation key if the channel gave one;
+// else a reply joins its parent's conversation, a DM joins dm:<author id>, and anything
+// else starts its own.
+func (s *Service) conversationKey(ctx context.Context, tx *store.Tx, m Message) (string, error) {
+	if m.Conversation != "" {
+		return m.Conversation, nil
+	}
+	if m.InReplyTo != "" {
+		key, err := tx.ConversationKeyOf(ctx, m.Channel, m.Account, m.InReplyTo)
+		if err != nil {
+			return "", err
+		}
+		if key != "" {
+			return key, nil
+		}
+	}
+	if m.Kind == KindDM && m.Direction == In && m.Author != nil {
+		id := m.Author.ID
+		if id == "" {
+			id = m.Author.Handle
+		}
+		return "dm:" + id, nil
+	}
+	return "msg:" + m.ID, nil
+}
+
+// channelNameAliases maps the names people use to the channel names triage stores.
+var channelNameAliases = map[string]string{
+	"twitter": "x", "ig": "instagram", "fb": "facebook", "mail": "email", "bsky": "bluesky",
+}
+
+// NormalizeChannel lowercases a channel name and resolves common aliases.
+func NormalizeChannel(ch string) string {
+	ch = strings.ToLower(strings.TrimSpace(ch))
+	if a, ok := channelNameAliases[ch]; ok {
+		return a
+	}
+	return ch
+}
+
+// Normalize fills defaults: direction in, lowercase channel, UTC time.
+func (m *Message) Normalize() {
+	m.Channel = NormalizeChannel(m.Channel)
+	if m.Direction == "" {
+		m.Direction = In
+	}
+	m.Kind = Kind(strings.ToLower(string(m.Kind)))
+	m.CreatedAt = m.CreatedAt.UTC()
+}
+
+// FieldError is a problem with one field of a message.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return "field \"" + e.Field + "\": " + e.Msg }
+
+// Validate checks the required fields of a normalized message.
+func (m *Message) Validate() error {
+	switch {
+	case m.Channel == "":
+		return &FieldError{"channel", "required"}
+	case m.ID == "":
+		return &FieldError{"id", "required"}
+	case m.Kind == "":
+		return &FieldError{"kind", "required"}
+	}
+	if _, err := ParseKind(string(m.Kind)); err != nil {
+		return &FieldError{"kind", err.Error()}
+	}
+	if m.Direction != In && m.Direction != Out {
+		return &FieldError{"direction", `want "in" or "out", got "` + string(m.Direction) + `"`}
+	}
+	if strings.TrimSpace(m.Text) == "" {
+		return &FieldError{"text", "required"}
+	}
+	if m.CreatedAt.IsZero() {
+		return &FieldError{"created_at", "required (RFC 3339, e.g. 2026-11-20T10:00:00Z)"}
+	}
+	if m.Direction == In && (m.Author == nil || (m.Author.ID == "" && m.Author.Handle == "")) {
+		return &FieldError{"author", "required for inbound messages, with an id or a handle"}
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package inbox
+
+import (
+	"context"
+
+	"github.com/triage-inbox/triage/store"
+)
+
+// View is a named slice of the queue: the states it shows and a query on top.
+type View struct {
+	Name   string
+	States []State // none means every state
+	Query  string
+}
+
+var needsAction = []State{StateNew, StateOpen}
+
+// BuiltinViews are the views every inbox has, in the order keys 1–9 reach them.
+var BuiltinViews = []View{
+	{Name: "Inbox", States: needsAction},
+	{Name: "Mine", States: needsAction, Query: "is:mine"},
+	{Name: "Urgent", States: needsAction, Query: "prio:urgent"},
+	{Name: "Overdue", States: needsAction, Query: "is:overdue"},
+	{Name: "Escalated", States: []State{StateEscalated}},
+	{Name: "Waiting", States: []State{StateWaiting}},
+	{Name: "Snoozed", States: []State{StateSnoozed}},
+	{Name: "Done", States: []State{StateDone}},
+	{Name: "Spam", States: []State{StateSpam}},
+	{Name: "All"},
+}
+
+// Views are the built-in views followed by the saved views of config.
+func (s *Service) Views() []View {
+	out := append([]View(nil), BuiltinViews...)
+	for _, v := range s.cfg.Views {
+		out = append(out, View{Name: v.Name, Query: v.Query})
+	}
+	return out
+}
+
+// QueueRow is one conversation as the queue lists it.
+type QueueRow = store.QueueRow
+
+// QueueKey is a position in the queue, for paging.
+type QueueKey = store.QueueKey
+
+// NoDue is the due time of a conversation with nothing waiting.
+const NoDue = store.NoDue
+
+// QueuePage asks for a page of a view: after a key (or before it, paging up), with an
+// optional query on top of the view's own.
+type QueuePage struct {
+	View   View
+	Query  string
+	After  *QueueKey
+	Before *QueueKey
+	Limit  int
+}
+
+// Queue returns one page of conversations, best first: priority, then SLA due time, then
+// age. Paging is by key, so any page costs what the first does.
+func (s *Service) Queue(ctx context.Context, p QueuePage) ([]QueueRow, error) {
+	cond, err := s.viewCond(p.View, p.Query)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.QueuePage(ctx, store.QueueRequest{States: stateNames(p.View.States), Filter: cond, Env: s.env(),
+		After: p.After, Before: p.Before, Limit: p.Limit})
+}
+
+// Count is how many conversations a view (and query) holds.
+func (s *Service) Count(ctx context.Context, v View, query string) (int, error) {
+	cond, err := s.viewCond(v, query)
+	if err != nil {
+		return 0, err
+	}
+	return s.db.QueueCount(ctx, stateNames(v.States), cond, s.env())
+}
+
+// WakeSnoozed brings back the snoozed conversations whose time has come.
+func (s *Service) WakeSnoozed(ctx context.Context) ([]int64, error) {
+	return s.db.WakeSnoozed(ctx, ms(s.now()))
+}
+
+func (s *Service) viewCond(v View, query string) (store.Cond, error) {
+	var conds store.And
+	for _, src := range []string{v.Query, query} {
+		if src == "" {
+			continue
+		}
+		q, err := ParseQuery(src)
+		if err != nil {
+			return nil, err
+		}
+		if q.Cond != nil {
+			conds = append(conds, q.Cond)
+		}
+	}
+	switch len(conds) {
+	case 0:
+		return nil, nil
+	case 1:
+		return conds[0], nil
+	}
+	return conds, nil
+}
+
+func stateNames(states []State) []string {
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = string(s)
+	}
+	return out
+}
+
+// ConversationInfo is a conversation's header.
+type ConversationInfo = store.ConversationInfo
+
+// MessageRow is a stored message.
+type MessageRow = store.MessageRow
+
+// Note is an internal note.
+type Note = store.Note
+
+// Escalation is a case handed to customer service.
+type Escalation = store.Escalation
+
+// AuditEvent is one recorded change.
+type AuditEvent = store.AuditEvent
+
+// Thread is a conversation with its latest messages, notes and escalations.
+type Thread struct {
+	Info        ConversationInfo
+	Messages    []MessageRow
+	Notes       []Note
+	Escalations []Escalation
+	More        bool // older messages exist
+}
+
+// Thread reads a conversation with its newest limit messages.
+func (s *Service) Thread(ctx context.Context, id int64, limit int) (Thread, error) {
+	var t Thread
+	var err error
+	if t.Info, err = s.db.Conversation(ctx, id); err != nil {
+		return t, err
+	}
+	if t.Messages, err = s.db.Messages(ctx, id, 0, 0, limit+1); err != nil {
+		return t, err
+	}
+	if len(t.Messages) > limit {
+		t.More = true
+		t.Messages = t.Messages[1:]
+	}
+	if t.Notes, err = s.db.Notes(ctx, id); err != nil {
+		return t, err
+	}
+	t.Escalations, err = s.db.Escalations(ctx, id)
+	return t, err
+}
+
+// Audit is a conversation's history of changes, oldest first.
+func (s *Service) Audit(ctx context.Context, id int64) ([]AuditEvent, error) {
+	return s.db.AuditOf(ctx, id)
+}
+
+// Tags lists every tag with how many conversations carry it.
+func (s *Service) Tags(ctx context.Context) ([]TagCount, error) { return s.db.Tags(ctx) }
+
+// TagCount is a tag and how many conversations carry it.
+type TagCount = store.TagCount

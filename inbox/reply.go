@@ -1,0 +1,182 @@
+package inbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/triage-inbox/triage/store"
+)
+
+// CheckReply returns the brand-voice warnings for a reply on a conversation's channel.
+func (s *Service) CheckReply(ctx context.Context, convID int64, text string) ([]Warning, error) {
+	c, err := s.db.Conversation(ctx, convID)
+	if err != nil {
+		return nil, err
+	}
+	return s.voice.Check(c.Channel, text), nil
+}
+
+// Voice is the brand voice the service checks replies against.
+func (s *Service) Voice() *Voice { return s.voice }
+
+// Sent says what queuing a reply did.
+type Sent struct {
+	MessageID int64
+	Warnings  []Warning // the voice warnings the person chose to send past
+}
+
+// Reply queues a reply: one transaction writes the outbound message to the conversation and
+// to the outbox, links the inbound messages it answers (their response times), moves the
+// conversation to waiting, clears the draft and records the audit event.
+func (s *Service) Reply(ctx context.Context, convID int64, text string) (Sent, error) {
+	text = strings.TrimRight(text, " \t\n")
+	if strings.TrimSpace(text) == "" {
+		return Sent{}, errors.New("the reply is empty")
+	}
+	warnings, err := s.CheckReply(ctx, convID, text)
+	if err != nil {
+		return Sent{}, err
+	}
+	key, err := newKey()
+	if err != nil {
+		return Sent{}, err
+	}
+	var msgID int64
+	err = s.action(ctx, []int64{convID}, func(a *act, id int64) error {
+		msgID, err = a.tx.AddReply(a.ctx, store.Reply{ConversationID: id, Agent: a.s.agent, Text: text, At: a.at, Key: key})
+		if err != nil {
+			return err
+		}
+		if err := a.audit("reply", id, "", firstWords(text, 60), msgID); err != nil {
+			return err
+		}
+		if err := a.tx.SaveDraft(a.ctx, id, "", a.at); err != nil {
+			return err
+		}
+		return a.setState(id, StateWaiting, 0)
+	})
+	if err != nil {
+		return Sent{}, fmt.Errorf("reply to conversation %d: %w", convID, err)
+	}
+	return Sent{MessageID: msgID, Warnings: warnings}, nil
+}
+
+// newKey makes the idempotency key that follows a reply from the outbox to the channel.
+func newKey() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make reply key: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// SaveDraft keeps what the person is writing; an empty text deletes the draft.
+func (s *Service) SaveDraft(ctx context.Context, convID int64, text string) error {
+	return s.db.SaveDraft(ctx, convID, text, ms(s.now()))
+}
+
+// Draft returns the saved draft of a conversation.
+func (s *Service) Draft(ctx context.Context, convID int64) (string, error) {
+	return s.db.Draft(ctx, convID)
+}
+
+// CannedReply is a canned reply as people pick it.
+type CannedReply = store.Canned
+
+// CannedReplies lists the canned replies.
+func (s *Service) CannedReplies(ctx context.Context) ([]CannedReply, error) {
+	return s.db.CannedReplies(ctx)
+}
+
+// SaveCanned creates or replaces a canned reply, after checking its template.
+func (s *Service) SaveCanned(ctx context.Context, c CannedReply) error {
+	if strings.TrimSpace(c.Name) == "" {
+		return errors.New("a canned reply needs a name")
+	}
+	if _, err := TemplateVariables(c.Body); err != nil {
+		return fmt.Errorf("canned reply %q: %w", c.Name, err)
+	}
+	for ch, b := range c.Variants {
+		if _, err := TemplateVariables(b); err != nil {
+			return fmt.Errorf("canned reply %q, variant %s: %w", c.Name, ch, err)
+		}
+	}
+	return s.db.Tx(ctx, func(tx *store.Tx) error { return tx.SaveCanned(ctx, c, ms(s.now())) })
+}
+
+// RenderCanned fills a canned reply for a conversation: its channel's variant, with the
+// author's name and handle, the channel, the agent, the brand and the ticket reference.
+func (s *Service) RenderCanned(ctx context.Context, convID int64, name string) (string, error) {
+	all, err := s.db.CannedReplies(ctx)
+	if err != nil {
+		return "", err
+	}
+	var c *CannedReply
+	for i := range all {
+		if all[i].Name == name {
+			c = &all[i]
+		}
+	}
+	if c == nil {
+		return "", fmt.Errorf("no canned reply named %q", name)
+	}
+	vars, err := s.vars(ctx, convID)
+	if err != nil {
+		return "", err
+	}
+	conv, err := s.db.Conversation(ctx, convID)
+	if err != nil {
+		return "", err
+	}
+	return RenderTemplate(PickVariant(c.Body, c.Variants, conv.Channel), vars)
+}
+
+// vars are a conversation's template variables.
+func (s *Service) vars(ctx context.Context, convID int64) (Vars, error) {
+	c, err := s.db.Conversation(ctx, convID)
+	if err != nil {
+		return Vars{}, err
+	}
+	v := Vars{Name: firstName(c.AuthorName), Handle: c.AuthorHandle, Channel: ChannelLabel(c.Channel), Agent: s.agent, Brand: s.cfg.Voice.Brand}
+	escs, err := s.db.Escalations(ctx, convID)
+	if err != nil {
+		return Vars{}, err
+	}
+	for _, e := range escs {
+		if e.Status == "cancelled" {
+			continue
+		}
+		if e.ExternalRef != "" {
+			v.Ticket = e.ExternalRef
+		} else {
+			v.Ticket = "#" + itoa(e.ID)
+		}
+	}
+	return v, nil
+}
+
+// firstName is how a reply greets someone: "Ana Ruiz" -> "Ana".
+func firstName(full string) string {
+	f := strings.Fields(full)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+var channelLabels = map[string]string{
+	"x": "X", "instagram": "Instagram", "facebook": "Facebook", "reddit": "Reddit", "mastodon": "Mastodon",
+	"bluesky": "Bluesky", "email": "email", "tiktok": "TikTok", "youtube": "YouTube", "linkedin": "LinkedIn",
+}
+
+// ChannelLabel is a channel's name as people write it.
+func ChannelLabel(ch string) string {
+	if l, ok := channelLabels[ch]; ok {
+		return l
+	}
+	return ch
+}

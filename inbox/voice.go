@@ -1,0 +1,217 @@
+package inbox
+
+import (
+	"fmt"
+	"iter"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rivo/uniseg"
+)
+
+// VoiceConfig is the [voice] section of the config: the brand's house rules for
+// replies.
+type VoiceConfig struct {
+	Brand           string         `toml:"brand"`            // brand name, used for {brand}
+	Banned          []string       `toml:"banned"`           // phrases never to use ("unfortunately", "as per", "calm down"), case-insensitive, whole-word
+	Signoff         string         `toml:"signoff"`          // e.g. "— The Acme team"; required at the end when set; may use {brand}
+	SignoffChannels []string       `toml:"signoff_channels"` // channels where the sign-off is required; empty = every channel
+	Limits          map[string]int `toml:"limits"`           // channel -> max length; merged over defaults x=280, bluesky=300, mastodon=500 (0 removes a limit)
+}
+
+// The kinds of Warning.
+const (
+	WarnBanned  = "banned"
+	WarnSignoff = "signoff"
+	WarnLength  = "length"
+)
+
+// Warning is one advisory finding on a reply: the composer shows it and may
+// highlight the span, but the reply can still be sent.
+type Warning struct {
+	Kind    string // WarnBanned, WarnSignoff or WarnLength
+	Message string // e.g. `banned phrase "unfortunately"`, `missing sign-off "— The Acme team"`, `291/280 characters on x`
+	// Start and End are rune offsets into the text of the offending span. For
+	// length, Start is where the limit is crossed and End the end of the text; for
+	// a missing sign-off both are the end of the text.
+	Start, End int
+}
+
+// Voice checks replies against the brand voice. A nil *Voice checks only the
+// default length limits.
+type Voice struct {
+	banned          *phraseMatcher
+	signoff         string
+	signoffChannels map[string]bool // nil = every channel
+	limits          map[string]int
+}
+
+// voiceDefaultLimits are the channels' own maximum post lengths.
+var voiceDefaultLimits = map[string]int{"x": 280, "bluesky": 300, "mastodon": 500}
+
+// NewVoice returns a checker for c.
+func NewVoice(c VoiceConfig) *Voice {
+	v := &Voice{
+		banned:          newPhraseMatcher(c.Banned),
+		signoff:         strings.TrimSpace(strings.ReplaceAll(c.Signoff, "{brand}", c.Brand)),
+		signoffChannels: lowerNameSet(c.SignoffChannels),
+		limits:          map[string]int{},
+	}
+	for ch, n := range voiceDefaultLimits {
+		v.limits[ch] = n
+	}
+	for ch, n := range c.Limits {
+		ch = strings.ToLower(strings.TrimSpace(ch))
+		if n > 0 {
+			v.limits[ch] = n
+		} else {
+			delete(v.limits, ch)
+		}
+	}
+	return v
+}
+
+// Limit returns the maximum length of a post on channel, 0 for none.
+func (v *Voice) Limit(channel string) int {
+	limits := voiceDefaultLimits
+	if v != nil {
+		limits = v.limits
+	}
+	return limits[strings.ToLower(strings.TrimSpace(channel))]
+}
+
+// Check returns the warnings for a reply on channel: banned phrases in the order
+// they appear, then a missing sign-off, then the length. It returns nil when the
+// reply is fine.
+func (v *Voice) Check(channel, text string) []Warning {
+	var ws []Warning
+	if v != nil {
+		for _, m := range v.banned.findAll(text) {
+			ws = append(ws, Warning{
+				Kind:    WarnBanned,
+				Message: fmt.Sprintf("banned phrase %q", m.phrase),
+				Start:   utf8.RuneCountInString(text[:m.start]),
+				End:     utf8.RuneCountInString(text[:m.end]),
+			})
+		}
+		if v.needsSignoff(channel) && !strings.HasSuffix(strings.TrimRightFunc(text, unicode.IsSpace), v.signoff) {
+			n := utf8.RuneCountInString(text)
+			ws = append(ws, Warning{Kind: WarnSignoff, Message: fmt.Sprintf("missing sign-off %q", v.signoff), Start: n, End: n})
+		}
+	}
+	if limit := v.Limit(channel); limit > 0 {
+		if n, at := voiceLengthOver(channel, text, limit); n > limit {
+			ws = append(ws, Warning{
+				Kind:    WarnLength,
+				Message: fmt.Sprintf("%d/%d characters on %s", n, limit, strings.ToLower(strings.TrimSpace(channel))),
+				Start:   at,
+				End:     utf8.RuneCountInString(text),
+			})
+		}
+	}
+	return ws
+}
+
+func (v *Voice) needsSignoff(channel string) bool {
+	if v.signoff == "" {
+		return false
+	}
+	return v.signoffChannels == nil || v.signoffChannels[strings.ToLower(strings.TrimSpace(channel))]
+}
+
+// xURLWeight is what X counts for any link, whatever its length, since X
+// shortens every link to a t.co address of that length.
+const xURLWeight = 23
+
+// Length counts text as the channel does: user-perceived characters (grapheme
+// clusters, so a family emoji or an accented letter is 1), and on x every
+// http:// or https:// link counts 23.
+func Length(channel, text string) int {
+	if !isVoiceXChannel(channel) {
+		return uniseg.GraphemeClusterCount(text)
+	}
+	n := 0
+	for _, w := range voiceLengthUnits(channel, text) {
+		n += w
+	}
+	return n
+}
+
+// voiceLengthOver returns the length of text and the rune offset of the first
+// character past limit (the length of the text in runes when it fits).
+func voiceLengthOver(channel, text string, limit int) (n, at int) {
+	at = -1
+	for off, w := range voiceLengthUnits(channel, text) {
+		n += w
+		if n > limit && at < 0 {
+			at = off
+		}
+	}
+	if at < 0 {
+		at = utf8.RuneCountInString(text)
+	}
+	return n, at
+}
+
+// voiceLengthUnits yields each counted unit of text, a grapheme cluster or on x a
+// whole link, as its rune offset and its weight.
+func voiceLengthUnits(channel, text string) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		var links [][]int
+		if isVoiceXChannel(channel) {
+			links = voiceFindLinks(text)
+		}
+		runeOff, state := 0, -1
+		for pos := 0; pos < len(text); {
+			if len(links) > 0 && pos == links[0][0] {
+				if !yield(runeOff, xURLWeight) {
+					return
+				}
+				runeOff += utf8.RuneCountInString(text[pos:links[0][1]])
+				pos, links = links[0][1], links[1:]
+				state = -1
+				continue
+			}
+			end := len(text)
+			if len(links) > 0 {
+				end = links[0][0] // a cluster never runs into a link
+			}
+			var cluster string
+			cluster, _, _, state = uniseg.FirstGraphemeClusterInString(text[pos:end], state)
+			if !yield(runeOff, 1) {
+				return
+			}
+			runeOff += utf8.RuneCountInString(cluster)
+			pos += len(cluster)
+		}
+	}
+}
+
+func isVoiceXChannel(channel string) bool {
+	return strings.EqualFold(strings.TrimSpace(channel), "x")
+}
+
+var voiceLinkPattern = regexp.MustCompile(`(?i)\bhttps?://[^\s<>"]+`)
+
+// voiceFindLinks returns the byte spans of links in text. Trailing punctuation ends
+// a sentence rather than the link ("see https://acme.com/help."), as X reads it;
+// a closing parenthesis stays when the link opened one (Wikipedia's links do).
+func voiceFindLinks(text string) [][]int {
+	spans := voiceLinkPattern.FindAllStringIndex(text, -1)
+	for _, sp := range spans {
+		for sp[1] > sp[0] {
+			link := text[sp[0]:sp[1]]
+			last := link[len(link)-1]
+			if strings.IndexByte(`.,;:!?'"`, last) >= 0 ||
+				last == ')' && strings.Count(link, ")") > strings.Count(link, "(") {
+				sp[1]--
+				continue
+			}
+			break
+		}
+	}
+	return slices.DeleteFunc(spans, func(sp []int) bool { return sp[1] <= sp[0] })
+}

@@ -1,0 +1,569 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Cond is a node of a filter: And, Or, Not, Term or Text. A nil Cond matches everything.
+// Package inbox parses the query language into a Cond; MessageWhere and ConversationWhere
+// compile one to SQL. String renders a Cond back in the query language.
+type Cond interface {
+	cond()
+	String() string
+}
+
+// And matches when every one of its conditions does (an empty And matches everything).
+type And []Cond
+
+// Or matches when any of its conditions does (an empty Or matches nothing).
+type Or []Cond
+
+// Not matches when C does not.
+type Not struct{ C Cond }
+
+// Text is free text, matched against message bodies and author names through the
+// messages_fts index. Query is a list of words and "quoted phrases", all of which must
+// match; a word or phrase ending in * also matches as a prefix (refu* finds refund).
+// Everything else in Query is literal: FTS5 operators such as AND, NEAR or ^ are just words.
+// A word with no letter or digit in it (such as -, € or 🎉), which the index does not hold,
+// is looked for in the message body as a plain substring instead.
+type Text struct{ Query string }
+
+// Term is one field test. Value and Int carry the operand, depending on Field:
+//
+//	FieldChannel    Value: channel name (x, instagram, email, …)
+//	FieldKind       Value: comment, mention, dm, review or email
+//	FieldDirection  Value: in or out
+//	FieldState      Value: one of the seven conversation states
+//	FieldTag        Value: tag name (case-insensitive)
+//	FieldFrom       Value: "@handle" (exact, case-insensitive, @ optional in the data) or a
+//	                fragment of the author's name or handle, or their channel id
+//	FieldAssignee   Value: the assignee; "" means unassigned
+//	FieldMine       none: assigned to Env.Me (nothing, when Me is "")
+//	FieldAgent      Value: the agent who wrote an outbound message
+//	FieldAccount    Value: the handle of the account (case-insensitive, leading @ optional)
+//	FieldPriority   Op, Int: conversation priority (0 low, 1 normal, 2 high, 3 urgent)
+//	FieldAge        Op, Int: the message's age in milliseconds at Env.NowMS (age > Int)
+//	FieldCreated    Op, Int: the message's creation time in Unix milliseconds
+//	FieldSentiment  Value: neg, pos or neu
+//	FieldUnanswered none: an inbound message still waiting for a reply
+//	FieldAnswered   none: an inbound message that has its reply
+//	FieldOverdue    none: unanswered and past its due time
+//
+// Op is used by FieldPriority, FieldAge and FieldCreated and ignored by the others.
+// A Term with an unknown Field or Op matches nothing.
+type Term struct {
+	Field Field
+	Op    Op
+	Value string
+	Int   int64
+}
+
+// Env holds the values a filter is resolved against when it is compiled.
+type Env struct {
+	NowMS int64  // "now" for age and overdue, Unix milliseconds
+	Me    string // the agent using triage, for is:mine and assignee:me
+}
+
+func (And) cond()  {}
+func (Or) cond()   {}
+func (Not) cond()  {}
+func (Term) cond() {}
+func (Text) cond() {}
+
+// Field is what a Term tests.
+type Field int
+
+// The fields a Term can test; see Term for their operands.
+const (
+	FieldChannel Field = iota + 1
+	FieldKind
+	FieldDirection
+	FieldState
+	FieldTag
+	FieldFrom
+	FieldAssignee
+	FieldMine
+	FieldAgent
+	FieldAccount
+	FieldPriority
+	FieldAge
+	FieldCreated
+	FieldSentiment
+	FieldUnanswered
+	FieldAnswered
+	FieldOverdue
+)
+
+// Op is the comparison of a Term; the zero Op is equality.
+type Op int
+
+// The comparisons.
+const (
+	OpEq Op = iota
+	OpLt
+	OpLe
+	OpGt
+	OpGe
+)
+
+var opSQL = [...]string{OpEq: "=", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">="}
+
+// Sentiment thresholds: the same numbers as inbox.NegativeThreshold and
+// inbox.PositiveThreshold (store cannot import inbox); keep them in step.
+const (
+	sentimentNegative = -0.05 // a score at or below this is negative
+	sentimentPositive = 0.05  // a score at or above this is positive
+)
+
+// level says which table a field reads.
+type level int
+
+const (
+	convLevel level = iota // conversations only
+	msgLevel               // needs the message (and its author)
+	dualLevel              // has a conversation form and a message form
+)
+
+func (f Field) level() level {
+	switch f {
+	case FieldKind, FieldDirection, FieldFrom, FieldAgent, FieldAge, FieldCreated,
+		FieldSentiment, FieldAnswered:
+		return msgLevel
+	case FieldUnanswered, FieldOverdue:
+		return dualLevel
+	}
+	return convLevel
+}
+
+// MessageWhere compiles c for a query whose FROM is exactly
+//
+//	messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN contacts ct ON ct.id = m.contact_id
+//
+// and returns a boolean SQL expression (never empty: "1" for a nil Cond) and its
+// arguments. Every value is an argument; none is spliced into the SQL. Dual terms
+// (is:unanswered, is:overdue) take their message form: this message is unanswered.
+func MessageWhere(c Cond, env Env) (string, []any) {
+	w := compiler{env: env}
+	w.cond(c)
+	return w.b.String(), w.args
+}
+
+// ConversationWhere compiles c for a query over `conversations c` alone. Conversation
+// terms test c directly and dual terms (is:unanswered, is:overdue) take their
+// conversation form. If c has any message term or free text, the whole tree is tested
+// against each message of the conversation, so `from:@ann refund` means one message
+// from @ann that mentions a refund:
+//
+//	EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id
+//	        WHERE m.conversation_id = c.id AND <tree>)
+//
+// (and so `-from:@ann` means "has a message not from @ann").
+func ConversationWhere(c Cond, env Env) (string, []any) {
+	w := compiler{env: env, conv: true}
+	if !needsMessages(c) {
+		w.cond(c)
+		return w.b.String(), w.args
+	}
+	w.b.WriteString("EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id WHERE m.conversation_id = c.id AND ")
+	w.cond(c)
+	w.b.WriteString(")")
+	return w.b.String(), w.args
+}
+
+// needsMessages reports whether c tests anything of a message.
+func needsMessages(c Cond) bool {
+	switch c := c.(type) {
+	case And:
+		for _, x := range c {
+			if needsMessages(x) {
+				return true
+			}
+		}
+	case Or:
+		for _, x := range c {
+			if needsMessages(x) {
+				return true
+			}
+		}
+	case Not:
+		return needsMessages(c.C)
+	case Term:
+		return c.Field.level() == msgLevel
+	case Text:
+		return true
+	}
+	return false
+}
+
+type compiler struct {
+	env  Env
+	conv bool // for ConversationWhere: dual terms take their conversation form
+	b    strings.Builder
+	args []any
+}
+
+func (w *compiler) put(sql string, args ...any) {
+	w.b.WriteString(sql)
+	w.args = append(w.args, args...)
+}
+
+func (w *compiler) cond(c Cond) {
+	switch c := c.(type) {
+	case nil:
+		w.put("1")
+	case And:
+		w.list(c, " AND ", "1")
+	case Or:
+		w.list(c, " OR ", "0")
+	case Not:
+		w.put("NOT ")
+		w.cond(c.C)
+	case Term:
+		w.term(c)
+	case Text:
+		w.text(c)
+	default:
+		w.put("0")
+	}
+}
+
+func (w *compiler) list(cs []Cond, sep, empty string) {
+	if len(cs) == 0 {
+		w.put(empty)
+		return
+	}
+	w.put("(")
+	for i, c := range cs {
+		if i > 0 {
+			w.put(sep)
+		}
+		w.cond(c)
+	}
+	w.put(")")
+}
+
+// unansweredSQL is an inbound message that still waits for its reply; it matches the
+// partial index msg_unanswered.
+const unansweredSQL = "m.direction = 'in' AND m.answered_at IS NULL AND m.closed_at IS NULL AND m.spam = 0"
+
+// term writes t as one parenthesised (or atomic) expression that is never NULL, so
+// that NOT of it is its exact complement (outbound messages have no author: ct is NULL).
+func (w *compiler) term(t Term) {
+	if t.Op < OpEq || t.Op > OpGe {
+		w.put("0")
+		return
+	}
+	op := opSQL[t.Op]
+	switch t.Field {
+	case FieldChannel:
+		if w.conv {
+			w.put("(c.channel = ?)", t.Value)
+		} else {
+			w.put("(m.channel = ?)", t.Value)
+		}
+	case FieldKind:
+		w.put("(m.kind = ?)", t.Value)
+	case FieldDirection:
+		w.put("(m.direction = ?)", t.Value)
+	case FieldState:
+		w.put("(c.state = ?)", t.Value)
+	case FieldTag:
+		w.put("EXISTS (SELECT 1 FROM conversation_tags t JOIN tags g ON g.id = t.tag_id WHERE t.conversation_id = c.id AND g.name = ?)", t.Value)
+	case FieldFrom:
+		if h, ok := strings.CutPrefix(t.Value, "@"); ok {
+			if h = strings.TrimLeft(h, "@"); h == "" {
+				w.put("0")
+				return
+			}
+			w.put("(ct.id IS NOT NULL AND ltrim(ct.handle, '@') = ? COLLATE NOCASE)", h)
+			return
+		}
+		like := "%" + escapeLike(t.Value) + "%"
+		w.put(`(ct.id IS NOT NULL AND (ct.name LIKE ? ESCAPE '\' OR ct.handle LIKE ? ESCAPE '\' OR ct.ext_id = ?))`,
+			like, like, t.Value)
+	case FieldAssignee:
+		w.put("(c.assignee = ?)", t.Value)
+	case FieldMine:
+		if w.env.Me == "" {
+			w.put("0")
+			return
+		}
+		w.put("(c.assignee = ?)", w.env.Me)
+	case FieldAgent:
+		w.put("(m.direction = 'out' AND m.agent = ?)", t.Value)
+	case FieldAccount:
+		w.put("(c.account_id IN (SELECT id FROM accounts WHERE ltrim(handle, '@') = ? COLLATE NOCASE))",
+			strings.TrimLeft(t.Value, "@"))
+	case FieldPriority:
+		w.put("(c.priority "+op+" ?)", t.Int)
+	case FieldAge:
+		// age OP span  ⇔  now - created OP span  ⇔  created OP' now - span, which can use
+		// the index on created_at.
+		flip := [...]string{OpEq: "=", OpLt: ">", OpLe: ">=", OpGt: "<", OpGe: "<="}
+		w.put("(m.created_at "+flip[t.Op]+" ?)", w.env.NowMS-t.Int)
+	case FieldCreated:
+		w.put("(m.created_at "+op+" ?)", t.Int)
+	case FieldSentiment:
+		switch t.Value {
+		case "neg":
+			w.put("(m.sentiment <= ?)", sentimentNegative)
+		case "pos":
+			w.put("(m.sentiment >= ?)", sentimentPositive)
+		case "neu":
+			w.put("(m.sentiment > ? AND m.sentiment < ?)", sentimentNegative, sentimentPositive)
+		default:
+			w.put("0")
+		}
+	case FieldAnswered:
+		w.put("(m.answered_at IS NOT NULL)")
+	case FieldUnanswered:
+		if w.conv {
+			w.put("(c.unanswered > 0)")
+		} else {
+			w.put("(" + unansweredSQL + ")")
+		}
+	case FieldOverdue:
+		if w.conv {
+			w.put("(c.unanswered > 0 AND c.due_at < ? AND c.state NOT IN ('done','spam'))", w.env.NowMS)
+		} else {
+			w.put("("+unansweredSQL+" AND m.due_at IS NOT NULL AND m.due_at < ? AND c.state NOT IN ('done','spam'))", w.env.NowMS)
+		}
+	default:
+		w.put("0")
+	}
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// text writes free text: the indexed words as one FTS5 MATCH, the rest as substrings.
+func (w *compiler) text(t Text) {
+	var fts, plain []string
+	for _, u := range textUnits(t.Query) {
+		if !hasTokenChar(u.s) {
+			if u.s != "" {
+				plain = append(plain, u.s)
+			}
+			continue
+		}
+		q := `"` + strings.ReplaceAll(u.s, `"`, `""`) + `"`
+		if u.prefix {
+			q += "*"
+		}
+		fts = append(fts, q)
+	}
+	if len(fts) == 0 && len(plain) == 0 {
+		w.put("1")
+		return
+	}
+	w.put("(")
+	if len(fts) > 0 {
+		w.put("m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)", strings.Join(fts, " AND "))
+	}
+	for i, p := range plain {
+		if i > 0 || len(fts) > 0 {
+			w.put(" AND ")
+		}
+		w.put("instr(m.text, ?) > 0", p)
+	}
+	w.put(")")
+}
+
+// textUnit is a word or a phrase of free text.
+type textUnit struct {
+	s      string
+	phrase bool
+	prefix bool
+}
+
+// textUnits splits free text into words and "quoted phrases" (an unclosed quote runs to
+// the end); a trailing * marks a prefix.
+func textUnits(q string) []textUnit {
+	var us []textUnit
+	for i := 0; i < len(q); {
+		switch {
+		case q[i] == ' ' || q[i] == '\t' || q[i] == '\n' || q[i] == '\r':
+			i++
+		case q[i] == '"':
+			j := strings.IndexByte(q[i+1:], '"')
+			u := textUnit{phrase: true}
+			if j < 0 {
+				u.s, i = q[i+1:], len(q)
+			} else {
+				u.s, i = q[i+1:i+1+j], i+2+j
+			}
+			for i < len(q) && q[i] == '*' {
+				u.prefix = true
+				i++
+			}
+			us = append(us, u)
+		default:
+			j := i
+			for j < len(q) && !strings.ContainsRune(" \t\n\r\"", rune(q[j])) {
+				j++
+			}
+			u := textUnit{s: q[i:j]}
+			if trimmed := strings.TrimRight(u.s, "*"); trimmed != u.s {
+				u.s, u.prefix = trimmed, true
+			}
+			us = append(us, u)
+			i = j
+		}
+	}
+	return us
+}
+
+// hasTokenChar reports whether s holds a character the FTS5 unicode61 tokenizer indexes
+// (its default categories: letters, numbers and private use).
+func hasTokenChar(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Co, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- String: the tree in the query language ----
+
+var fieldNames = map[Field]string{
+	FieldChannel: "chan", FieldKind: "kind", FieldDirection: "dir", FieldState: "state",
+	FieldTag: "tag", FieldFrom: "from", FieldAssignee: "assignee", FieldAgent: "agent",
+	FieldAccount: "account", FieldPriority: "prio", FieldAge: "age", FieldSentiment: "sentiment",
+}
+
+var flagNames = map[Field]string{
+	FieldMine: "is:mine", FieldUnanswered: "is:unanswered", FieldAnswered: "is:answered",
+	FieldOverdue: "is:overdue",
+}
+
+var opNames = [...]string{OpEq: ":", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">="}
+
+// priorityNames are inbox's priority names, for String.
+var priorityNames = []string{"low", "normal", "high", "urgent"}
+
+func (t Term) String() string {
+	if n, ok := flagNames[t.Field]; ok {
+		return n
+	}
+	name, ok := fieldNames[t.Field]
+	if t.Field == FieldCreated {
+		return createdString(t)
+	}
+	if !ok || t.Op < OpEq || t.Op > OpGe {
+		return "invalid:" + strconv.Itoa(int(t.Field))
+	}
+	switch t.Field {
+	case FieldPriority:
+		v := strconv.FormatInt(t.Int, 10)
+		if t.Int >= 0 && t.Int < int64(len(priorityNames)) {
+			v = priorityNames[t.Int]
+		}
+		return name + opNames[t.Op] + v
+	case FieldAge:
+		return name + opNames[t.Op] + formatSpan(t.Int)
+	case FieldAssignee:
+		if t.Value == "" {
+			return "assignee:none"
+		}
+	}
+	return name + ":" + quoteValue(t.Value)
+}
+
+// createdString renders a creation-time term as before: (earlier than) or after: (at or
+// later than); a time at midnight UTC shows as a date.
+func createdString(t Term) string {
+	ms, name := t.Int, "after:"
+	switch t.Op {
+	case OpLt:
+		name = "before:"
+	case OpLe:
+		ms, name = ms+1, "before:"
+	case OpGt:
+		ms++
+	case OpEq:
+		name = "at:"
+	}
+	tm := time.UnixMilli(ms).UTC()
+	if tm.Equal(tm.Truncate(24 * time.Hour)) {
+		return name + tm.Format(time.DateOnly)
+	}
+	return name + tm.Format(time.RFC3339Nano)
+}
+
+// formatSpan renders milliseconds the way inbox.ParseSpan reads them: 1h30m, 2d, 45s.
+func formatSpan(ms int64) string {
+	if ms <= 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	for _, u := range []struct {
+		name string
+		ms   int64
+	}{{"w", 7 * 86400000}, {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}} {
+		if n := ms / u.ms; n > 0 {
+			b.WriteString(strconv.FormatInt(n, 10) + u.name)
+			ms -= n * u.ms
+		}
+	}
+	if b.Len() == 0 {
+		return "0s"
+	}
+	return b.String()
+}
+
+func quoteValue(v string) string {
+	if v == "" || strings.ContainsAny(v, " \t()\"") {
+		return `"` + v + `"`
+	}
+	return v
+}
+
+func (t Text) String() string { return t.Query }
+
+func (a And) String() string {
+	parts := make([]string, len(a))
+	for i, c := range a {
+		parts[i] = stringOf(c)
+		if _, ok := c.(Or); ok && len(a) > 1 {
+			parts[i] = "(" + parts[i] + ")"
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (o Or) String() string {
+	parts := make([]string, len(o))
+	for i, c := range o {
+		parts[i] = stringOf(c)
+		if _, ok := c.(Or); ok {
+			parts[i] = "(" + parts[i] + ")"
+		}
+	}
+	return strings.Join(parts, " OR ")
+}
+
+func (n Not) String() string {
+	s := stringOf(n.C)
+	switch c := n.C.(type) {
+	case Term:
+		return "-" + s
+	case Text:
+		if us := textUnits(c.Query); len(us) == 1 && !strings.HasPrefix(c.Query, "-") {
+			return "-" + s
+		}
+	}
+	return "-(" + s + ")"
+}
+
+func stringOf(c Cond) string {
+	if c == nil {
+		return ""
+	}
+	return c.String()
+}

@@ -1,0 +1,156 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Reply is an outbound message a person wrote in triage.
+type Reply struct {
+	ConversationID int64
+	Agent          string
+	Text           string
+	At             int64  // Unix ms
+	Key            string // idempotency key: the channel id until sent, and the outbox's key
+}
+
+// AddReply writes the reply to the conversation and to the outbox in the caller's
+// transaction, and links the inbound messages it answers. It returns the message id.
+func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
+	meta, err := tx.ConvMeta(ctx, r.ConversationID)
+	if err != nil {
+		return 0, err
+	}
+	var acct int64
+	if err := tx.queryRow(ctx, `SELECT account_id FROM conversations WHERE id = ?`, r.ConversationID).Scan(&acct); err != nil {
+		return 0, fmt.Errorf("reply: %w", err)
+	}
+	res, err := tx.exec(ctx, `INSERT INTO messages (conversation_id, account_id, channel, ext_id, kind, direction, agent, text, created_at)
+		VALUES (?, ?, ?, ?, ?, 'out', ?, ?, ?)`, r.ConversationID, acct, meta.Channel, "triage:"+r.Key, meta.Kind, r.Agent, r.Text, r.At)
+	if err != nil {
+		return 0, fmt.Errorf("store reply: %w", err)
+	}
+	msgID, _ := res.LastInsertId()
+	if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, msgID, r.Text, r.Agent); err != nil {
+		return 0, fmt.Errorf("index reply: %w", err)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO outbox (message_id, conversation_id, idempotency_key, next_attempt_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, msgID, r.ConversationID, r.Key, r.At, r.At, r.At); err != nil {
+		return 0, fmt.Errorf("queue reply: %w", err)
+	}
+	if err := tx.linkAnswers(ctx, r.ConversationID, msgID, "out", r.At); err != nil {
+		return 0, err
+	}
+	return msgID, tx.RefreshConversation(ctx, r.ConversationID)
+}
+
+// ErrAlreadySent means a reply has left the outbox and can no longer be taken back.
+var ErrAlreadySent = errors.New("reply already left the outbox")
+
+// WithdrawReply takes back a reply that is still pending in the outbox: the message and
+// its outbox entry go, answers are relinked, and the text is returned so the caller can
+// put it back in the draft. A reply that is sending or sent is refused.
+func (tx *Tx) WithdrawReply(ctx context.Context, msgID int64) (convID int64, text string, err error) {
+	var status string
+	err = tx.queryRow(ctx, `SELECT o.status, m.conversation_id, m.text FROM outbox o JOIN messages m ON m.id = o.message_id
+		WHERE o.message_id = ?`, msgID).Scan(&status, &convID, &text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", fmt.Errorf("reply %d: %w", msgID, ErrNotFound)
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("read reply %d: %w", msgID, err)
+	}
+	if status != "pending" {
+		return 0, "", fmt.Errorf("reply %d is %s: %w", msgID, status, ErrAlreadySent)
+	}
+	for _, q := range []string{
+		`DELETE FROM outbox WHERE message_id = ?`,
+		`DELETE FROM messages_fts WHERE rowid = ?`,
+		`UPDATE messages SET answered_by = NULL, answered_at = NULL WHERE answered_by = ?`,
+		`DELETE FROM messages WHERE id = ?`,
+	} {
+		if _, err := tx.exec(ctx, q, msgID); err != nil {
+			return 0, "", fmt.Errorf("withdraw reply %d: %w", msgID, err)
+		}
+	}
+	return convID, text, tx.RelinkAnswers(ctx, convID)
+}
+
+// SaveDraft keeps the text a person is writing for a conversation; an empty body deletes it.
+func (db *DB) SaveDraft(ctx context.Context, convID int64, body string, at int64) error {
+	return db.Tx(ctx, func(tx *Tx) error { return tx.SaveDraft(ctx, convID, body, at) })
+}
+
+// SaveDraft is SaveDraft inside a transaction.
+func (tx *Tx) SaveDraft(ctx context.Context, convID int64, body string, at int64) error {
+	var err error
+	if body == "" {
+		_, err = tx.exec(ctx, `DELETE FROM drafts WHERE conversation_id = ?`, convID)
+	} else {
+		_, err = tx.exec(ctx, `INSERT INTO drafts (conversation_id, body, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (conversation_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`, convID, body, at)
+	}
+	if err != nil {
+		return fmt.Errorf("save draft of conversation %d: %w", convID, err)
+	}
+	return nil
+}
+
+// Draft returns the saved draft of a conversation, or "".
+func (db *DB) Draft(ctx context.Context, convID int64) (string, error) {
+	var body string
+	err := db.sql.QueryRowContext(ctx, `SELECT body FROM drafts WHERE conversation_id = ?`, convID).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return body, err
+}
+
+// OutboxEntry is a reply's place in the outbox.
+type OutboxEntry struct {
+	ID, MessageID, ConversationID int64
+	Status                        string
+	Key                           string
+	Attempts                      int
+	LastError                     string
+	RemoteID                      string
+}
+
+// Outbox lists entries in the given statuses (all when none given), oldest first.
+func (db *DB) Outbox(ctx context.Context, statuses ...string) ([]OutboxEntry, error) {
+	q := `SELECT id, message_id, conversation_id, status, idempotency_key, attempts, last_error, remote_id FROM outbox`
+	var args []any
+	if len(statuses) > 0 {
+		q += ` WHERE status IN (` + placeholders(len(statuses)) + `)`
+		for _, s := range statuses {
+			args = append(args, s)
+		}
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxEntry
+	for rows.Next() {
+		var e OutboxEntry
+		if err := rows.Scan(&e.ID, &e.MessageID, &e.ConversationID, &e.Status, &e.Key, &e.Attempts, &e.LastError, &e.RemoteID); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func placeholders(n int) string {
+	s := make([]byte, 0, 2*n)
+	for i := range n {
+		if i > 0 {
+			s = append(s, ',')
+		}
+		s = append(s, '?')
+	}
+	return string(s)
+}

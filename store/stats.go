@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Window selects inbound messages by their time, with an optional query on top.
+type Window struct {
+	SinceMS, UntilMS int64 // [since, until)
+	Filter           Cond
+	Env              Env
+	WithTags         bool // fill StatRow.Tags (costs a lookup per row, so only when grouping by tag)
+}
+
+// StatRow is what response-time statistics need of one inbound message.
+type StatRow struct {
+	MessageID  int64
+	Channel    string
+	Kind       string
+	CreatedAt  int64
+	AnsweredAt int64 // 0 when unanswered
+	ClosedAt   int64 // 0 unless closed without reply
+	Priority   int
+	Sentiment  float64
+	Agent      string // who answered, else the assignee, else ""
+	Tags       []string
+}
+
+// StatRows streams the inbound messages in the window (spam left out) to fn, in time order.
+// Nothing is collected here: the caller keeps only what its figures need.
+func (db *DB) StatRows(ctx context.Context, w Window, fn func(StatRow) error) error {
+	tags := "''"
+	if w.WithTags {
+		tags = `coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
+			WHERE t.conversation_id = m.conversation_id), '')`
+	}
+	where, args := MessageWhere(w.Filter, w.Env)
+	q := `SELECT m.id, m.channel, m.kind, m.created_at, coalesce(m.answered_at, 0), coalesce(m.closed_at, 0), m.priority,
+		m.sentiment, coalesce(ans.agent, c.assignee), ` + tags + `
+		FROM messages m INDEXED BY msg_created
+		JOIN conversations c ON c.id = m.conversation_id
+		LEFT JOIN contacts ct ON ct.id = m.contact_id
+		LEFT JOIN messages ans ON ans.id = m.answered_by
+		WHERE m.direction = 'in' AND m.created_at >= ? AND m.created_at < ? AND m.spam = 0 AND c.state <> 'spam'
+		AND (` + where + `) ORDER BY m.created_at`
+	rows, err := db.sql.QueryContext(ctx, q, append([]any{w.SinceMS, w.UntilMS}, args...)...)
+	if err != nil {
+		return fmt.Errorf("read messages for stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r StatRow
+		var tagList string
+		if err := rows.Scan(&r.MessageID, &r.Channel, &r.Kind, &r.CreatedAt, &r.AnsweredAt, &r.ClosedAt, &r.Priority,
+			&r.Sentiment, &r.Agent, &tagList); err != nil {
+			return fmt.Errorf("read messages for stats: %w", err)
+		}
+		if tagList != "" {
+			r.Tags = strings.Split(tagList, tagSep)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// EscalationRow is one escalation as statistics count it.
+type EscalationRow struct {
+	Channel, Kind, Agent, Reason string
+	CreatedAt, ArrivedAt         int64
+	Tags                         []string
+}
+
+// EscalationRows streams the escalations (cancelled ones left out) made in the window on
+// conversations that have a message matching the filter.
+func (db *DB) EscalationRows(ctx context.Context, w Window, fn func(EscalationRow) error) error {
+	where, args := ConversationWhere(w.Filter, w.Env)
+	q := `SELECT c.channel, c.kind, e.agent, e.reason, e.created_at, e.arrived_at,
+		coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
+			WHERE t.conversation_id = c.id), '')
+		FROM escalations e JOIN conversations c ON c.id = e.conversation_id
+		WHERE e.status <> 'cancelled' AND e.created_at >= ? AND e.created_at < ? AND (` + where + `)
+		ORDER BY e.created_at`
+	rows, err := db.sql.QueryContext(ctx, q, append([]any{w.SinceMS, w.UntilMS}, args...)...)
+	if err != nil {
+		return fmt.Errorf("read escalations for stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r EscalationRow
+		var tagList string
+		if err := rows.Scan(&r.Channel, &r.Kind, &r.Agent, &r.Reason, &r.CreatedAt, &r.ArrivedAt, &tagList); err != nil {
+			return fmt.Errorf("read escalations for stats: %w", err)
+		}
+		if tagList != "" {
+			r.Tags = strings.Split(tagList, tagSep)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ExportRow is a message with its conversation's state, tags and latest escalation.
+type ExportRow struct {
+	MessageRow
+	ConvKey          string
+	State            string
+	Tags             []string
+	EscalationReason string
+	EscalationStatus string
+}
+
+// ExportRows streams the messages (inbound and outbound) created in the window that match
+// the filter, in time order.
+func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error) error {
+	where, args := MessageWhere(w.Filter, w.Env)
+	q := `SELECT m.id, m.conversation_id, m.channel, a.handle, m.ext_id, m.kind, m.direction,
+		coalesce(ct.ext_id, ''), coalesce(ct.handle, ''), coalesce(ct.name, ''), m.agent, m.text, m.url, m.in_reply_to,
+		m.created_at, m.sentiment, m.priority, m.spam, coalesce(m.answered_by, 0), coalesce(m.answered_at, 0),
+		'', coalesce(m.closed_at, 0), coalesce(m.due_at, 0), '',
+		c.ext_key, c.state,
+		coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
+			WHERE t.conversation_id = c.id), ''),
+		coalesce(e.reason, ''), coalesce(e.status, '')
+		FROM messages m INDEXED BY msg_all_created
+		JOIN accounts a ON a.id = m.account_id
+		JOIN conversations c ON c.id = m.conversation_id
+		LEFT JOIN contacts ct ON ct.id = m.contact_id
+		LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE conversation_id = c.id AND status <> 'cancelled')
+		WHERE m.created_at >= ? AND m.created_at < ? AND (` + where + `)
+		ORDER BY m.created_at, m.id`
+	rows, err := db.sql.QueryContext(ctx, q, append([]any{w.SinceMS, w.UntilMS}, args...)...)
+	if err != nil {
+		return fmt.Errorf("read messages for export: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r ExportRow
+		var tagList string
+		m := &r.MessageRow
+		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Channel, &m.Account, &m.ExtID, &m.Kind, &m.Direction,
+			&m.AuthorExtID, &m.AuthorHandle, &m.AuthorName, &m.Agent, &m.Text, &m.URL, &m.InReplyTo,
+			&m.CreatedAt, &m.Sentiment, &m.Priority, &m.Spam, &m.AnsweredBy, &m.AnsweredAt,
+			&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus,
+			&r.ConvKey, &r.State, &tagList, &r.EscalationReason, &r.EscalationStatus); err != nil {
+			return fmt.Errorf("read messages for export: %w", err)
+		}
+		if tagList != "" {
+			r.Tags = strings.Split(tagList, tagSep)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// UnansweredRow is an inbound message still waiting, for recomputing SLA due times.
+type UnansweredRow struct {
+	ID, ConversationID int64
+	Channel            string
+	Priority           int
+	CreatedAt          int64
+}
+
+// Unanswered streams every inbound message that still waits for a reply.
+func (db *DB) Unanswered(ctx context.Context, fn func(UnansweredRow) error) error {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, conversation_id, channel, priority, created_at FROM messages INDEXED BY msg_unanswered
+		WHERE direction = 'in' AND answered_at IS NULL AND closed_at IS NULL AND spam = 0`)
+	if err != nil {
+		return fmt.Errorf("read unanswered messages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r UnansweredRow
+		if err := rows.Scan(&r.ID, &r.ConversationID, &r.Channel, &r.Priority, &r.CreatedAt); err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// SetDue sets the SLA due time of a message (RefreshConversation must follow for its conversation).
+func (tx *Tx) SetDue(ctx context.Context, msgID, due int64) error {
+	_, err := tx.exec(ctx, `UPDATE messages SET due_at = ? WHERE id = ?`, due, msgID)
+	return err
+}

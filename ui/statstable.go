@@ -1,0 +1,75 @@
+// Package ui is triage's face: Bubble Tea screens over the inbox, and the human-readable
+// renderings (like the stats table) that the command line shares with them.
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"charm.land/lipgloss/v2/table"
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// StatsTable renders a statistics report as a table people can read in a terminal: the
+// totals first, then one row per group.
+func StatsTable(st inbox.Stats, by string) string {
+	head := lipgloss.NewStyle().Bold(true)
+	muted := lipgloss.NewStyle().Faint(true)
+	since, _ := time.Parse(time.RFC3339, st.Since)
+	until, _ := time.Parse(time.RFC3339, st.Until)
+
+	var b strings.Builder
+	b.WriteString(head.Render("Response times") + muted.Render(fmt.Sprintf("  %s → %s", since.Format("2006-01-02 15:04"), until.Format("2006-01-02 15:04 MST"))) + "\n")
+
+	headers := []string{"", "inbound", "answered", "unanswered", "closed", "median FRT", "p90 FRT", "p95 FRT", "max FRT", "in SLA", "negative", "escalated"}
+	biz := st.BusinessFRTSeconds != nil
+	if biz {
+		headers = append(headers, "median (business)")
+	}
+	row := func(key string, f inbox.Figures) []string {
+		r := []string{key, itoa(f.Inbound), itoa(f.Answered), itoa(f.Unanswered), itoa(f.ClosedWithoutReply),
+			secs(f.FirstResponseSeconds.Median, f.Answered), secs(f.FirstResponseSeconds.P90, f.Answered),
+			secs(f.FirstResponseSeconds.P95, f.Answered), secs(f.FirstResponseSeconds.Max, f.Answered),
+			fmt.Sprintf("%.1f%%", f.WithinSLAPct), fmt.Sprintf("%.1f%%", f.NegativePct), itoa(f.Escalated)}
+		if biz && f.BusinessFRTSeconds != nil {
+			r = append(r, secs(f.BusinessFRTSeconds.Median, f.Answered))
+		}
+		return r
+	}
+	t := table.New().Border(lipgloss.NormalBorder()).BorderColumn(false).BorderLeft(false).BorderRight(false).
+		BorderTop(false).BorderBottom(false).Headers(headers...).
+		StyleFunc(func(r, c int) lipgloss.Style {
+			s := lipgloss.NewStyle().PaddingRight(2)
+			if c > 0 {
+				s = s.Align(lipgloss.Right)
+			}
+			if r == table.HeaderRow {
+				return s.Bold(true)
+			}
+			if r == 0 {
+				return s.Bold(true)
+			}
+			return s
+		})
+	t.Row(row("all", st.Figures)...)
+	for _, g := range st.Groups {
+		t.Row(row(g.Key, g.Figures)...)
+	}
+	b.WriteString(t.Render() + "\n")
+	if by != "" {
+		b.WriteString(muted.Render("grouped by "+by) + "\n")
+	}
+	b.WriteString(muted.Render("FRT = first response time; in SLA counts answered messages and unanswered ones past their target") + "\n")
+	return b.String()
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }
+
+func secs(v float64, n int) string {
+	if n == 0 {
+		return "–"
+	}
+	return inbox.FormatDuration(time.Duration(v * float64(time.Second)))
+}
