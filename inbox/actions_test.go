@@ -14,10 +14,10 @@ func TestActionsWriteAuditEvents(t *testing.T) {
 	id := convOf(t, s, "post:A")
 
 	steps := []struct {
-		name           string
-		do             func() error
+		name             string
+		do               func() error
 		action, from, to string
-		state          State
+		state            State
 	}{
 		{"tag", func() error { return s.Tag(ctx, "Shipping", id) }, "tag", "", "shipping", StateNew},
 		{"assign", func() error { return s.Assign(ctx, "dev", id) }, "assign", "", "dev", StateNew},

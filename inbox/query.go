@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -119,7 +120,7 @@ type token struct {
 	valPos, valEnd int // the value as typed, quotes included
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+func isSpace(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
@@ -191,8 +192,7 @@ func lexField(s string, t *token, j int) (int, error) {
 		}
 		value, valEnd, quoted = s[j+1:j+1+c], j+2+c, true
 	}
-	_, known := fieldAliases[name]
-	if !known && !quoted && (value == "" || strings.HasPrefix(value, "//")) {
+	if known := slices.Contains(queryFields, name); !known && !quoted && (value == "" || strings.HasPrefix(value, "//")) {
 		return j, nil // "Re:" or a URL: plain text
 	}
 	t.field, t.op, t.opPos = name, op, t.at+k
@@ -434,170 +434,3 @@ func parseQueryTime(s string) (time.Time, bool) {
 }
 
 // ---- terms ----
-
-// fieldAliases maps each field name the language accepts to its canonical name.
-var fieldAliases = map[string]string{
-	"chan": "chan", "channel": "chan", "kind": "kind", "dir": "dir", "direction": "dir",
-	"state": "state", "tag": "tag", "from": "from", "assignee": "assignee", "agent": "agent",
-	"account": "account", "prio": "prio", "priority": "prio", "age": "age", "before": "before",
-	"after": "after", "sentiment": "sentiment", "is": "is",
-}
-
-// fieldList is every field name, in the order suggestions prefer them.
-var fieldList = []string{"chan", "channel", "kind", "dir", "direction", "state", "tag", "from",
-	"assignee", "agent", "account", "prio", "priority", "age", "before", "after", "sentiment", "is"}
-
-var queryOps = map[string]store.Op{
-	":": store.OpEq, "=": store.OpEq, "<": store.OpLt, "<=": store.OpLe, ">": store.OpGt, ">=": store.OpGe,
-}
-
-// isFlags are the values of is:, in the order errors list them.
-var isFlags = []struct {
-	name string
-	cond store.Cond
-}{
-	{"unanswered", store.Term{Field: store.FieldUnanswered}},
-	{"answered", store.Term{Field: store.FieldAnswered}},
-	{"overdue", store.Term{Field: store.FieldOverdue}},
-	{"mine", store.Term{Field: store.FieldMine}},
-	{"assigned", store.Not{C: store.Term{Field: store.FieldAssignee}}},
-	{"unassigned", store.Term{Field: store.FieldAssignee}},
-	{"urgent", store.Term{Field: store.FieldPriority, Int: int64(PriorityUrgent)}},
-	{"in", store.Term{Field: store.FieldDirection, Value: string(In)}},
-	{"out", store.Term{Field: store.FieldDirection, Value: string(Out)}},
-	{"new", stateTerm(StateNew)}, {"open", stateTerm(StateOpen)},
-	{"waiting", stateTerm(StateWaiting)}, {"snoozed", stateTerm(StateSnoozed)},
-	{"done", stateTerm(StateDone)}, {"escalated", stateTerm(StateEscalated)},
-	{"spam", stateTerm(StateSpam)},
-}
-
-func stateTerm(s State) store.Cond { return store.Term{Field: store.FieldState, Value: string(s)} }
-
-// valueAliases maps accepted values of an enumerated field to the stored ones.
-var valueAliases = map[string]map[string]string{
-	"dir":       {"in": "in", "out": "out", "inbound": "in", "outbound": "out"},
-	"sentiment": {"neg": "neg", "pos": "pos", "neu": "neu", "negative": "neg", "positive": "pos", "neutral": "neu"},
-	"kind":      {},
-	"state":     {},
-}
-
-func init() {
-	for _, k := range Kinds {
-		valueAliases["kind"][string(k)] = string(k)
-	}
-	for _, s := range States {
-		valueAliases["state"][string(s)] = string(s)
-	}
-}
-
-// validValues lists what an enumerated field accepts, for errors.
-var validValues = map[string][]string{
-	"dir":       {"in", "out"},
-	"sentiment": {"neg", "pos", "neu"},
-	"kind":      {"comment", "mention", "dm", "review", "email"},
-	"state":     {"new", "open", "waiting", "snoozed", "done", "escalated", "spam"},
-	"prio":      {"low", "normal", "high", "urgent"},
-}
-
-var enumFields = map[string]store.Field{
-	"dir": store.FieldDirection, "sentiment": store.FieldSentiment, "kind": store.FieldKind, "state": store.FieldState,
-}
-
-// term turns a field token into its condition.
-func (p *parser) term(t *token) (store.Cond, error) {
-	typed := p.src[t.at:t.opPos]
-	field, ok := fieldAliases[t.field]
-	if !ok {
-		hint := "to search for it as text, put it in quotes"
-		if n, ok := nearest(t.field, fieldList); ok {
-			hint = "did you mean " + n + "?"
-		}
-		return nil, p.errPart(t, t.at, t.opPos, fmt.Sprintf("unknown field %q", typed), hint)
-	}
-	op := queryOps[t.op]
-	opEnd := t.opPos + len(t.op)
-	switch {
-	case field == "age" && op == store.OpEq:
-		return nil, p.errPart(t, t.opPos, opEnd, "age needs a comparison", "age>2h is older than 2h, age<2h newer")
-	case op != store.OpEq && field != "prio" && field != "age":
-		return nil, p.errPart(t, t.opPos, opEnd, fmt.Sprintf("bad comparison %q", t.op), typed+` takes ":"`)
-	case t.value == "" || (field == "from" && strings.Trim(t.value, "@") == ""):
-		return nil, p.errPart(t, t.at, t.end, "missing value", "e.g. "+typed+t.op+exampleValue[field])
-	}
-	v := t.value
-	lv := strings.ToLower(v)
-	switch field {
-	case "chan":
-		// The same names ingest stores, so chan:twitter finds what came in as "twitter".
-		return store.Term{Field: store.FieldChannel, Value: NormalizeChannel(v)}, nil
-	case "dir", "sentiment", "kind", "state":
-		stored, ok := valueAliases[field][lv]
-		if !ok {
-			return nil, p.unknownValue(t, validValues[field])
-		}
-		return store.Term{Field: enumFields[field], Value: stored}, nil
-	case "tag":
-		return store.Term{Field: store.FieldTag, Value: v}, nil
-	case "from":
-		return store.Term{Field: store.FieldFrom, Value: v}, nil
-	case "assignee":
-		switch lv {
-		case "me":
-			return store.Term{Field: store.FieldMine}, nil
-		case "none":
-			return store.Term{Field: store.FieldAssignee}, nil
-		}
-		return store.Term{Field: store.FieldAssignee, Value: v}, nil
-	case "agent":
-		return store.Term{Field: store.FieldAgent, Value: v}, nil
-	case "account":
-		return store.Term{Field: store.FieldAccount, Value: v}, nil
-	case "prio":
-		pr, err := ParsePriority(v)
-		if err != nil {
-			return nil, p.unknownValue(t, validValues["prio"])
-		}
-		return store.Term{Field: store.FieldPriority, Op: op, Int: int64(pr)}, nil
-	case "age":
-		d, err := ParseSpan(v)
-		if err != nil {
-			return nil, p.errPart(t, t.valPos, t.valEnd, "bad span", err.Error())
-		}
-		return store.Term{Field: store.FieldAge, Op: op, Int: d.Milliseconds()}, nil
-	case "before", "after":
-		tm, ok := parseQueryTime(v)
-		if !ok {
-			return nil, p.errPart(t, t.valPos, t.valEnd, fmt.Sprintf("bad date %q", v),
-				"want YYYY-MM-DD or an RFC 3339 time such as 2026-11-20T15:04:05Z")
-		}
-		cmp := store.OpGe
-		if field == "before" {
-			cmp = store.OpLt
-		}
-		return store.Term{Field: store.FieldCreated, Op: cmp, Int: tm.UnixMilli()}, nil
-	}
-	// is:
-	names := make([]string, len(isFlags))
-	for i, f := range isFlags {
-		if f.name == lv {
-			return f.cond, nil
-		}
-		names[i] = f.name
-	}
-	return nil, p.unknownValue(t, names)
-}
-
-var exampleValue = map[string]string{
-	"chan": "x", "kind": "dm", "dir": "in", "state": "open", "tag": "billing", "from": "@ann",
-	"assignee": "me", "agent": "ann", "account": "@acme", "prio": "high", "age": "2h",
-	"before": "2026-11-20", "after": "2026-11-20", "sentiment": "neg", "is": "unanswered",
-}
-
-// unknownValue reports a value that is not one of valid.
-func (p *parser) unknownValue(t *token, valid []string) error {
-	hint := "want one of " + strings.Join(valid, ", ")
-	if n, ok := nearest(t.value, valid); ok {
-		hint = "did you mean " + n + "? " + hint
-	}
-	return p.errPart(t, t.valPos, t.valEnd, fmt.Sprintf("unknown value %q for %s", t.value, p.src[t.at:t.opPos+len(t.op)]), hint)
-}

@@ -57,7 +57,7 @@ func TestStatsHandComputed(t *testing.T) {
 	f := st.Figures
 	want := Figures{Inbound: 7, Answered: 4, Unanswered: 2, ClosedWithoutReply: 1,
 		FirstResponseSeconds: Summary{Mean: 3300, Median: 1800, P90: 7020, P95: 8010, Max: 9000},
-		WithinSLAPct: 60, NegativePct: 14.29, Escalated: 1, FRTBuckets: [5]int{1, 2, 1, 0, 0}}
+		WithinSLAPct:         60, NegativePct: 14.29, Escalated: 1, FRTBuckets: [5]int{1, 2, 1, 0, 0}}
 	if f.Inbound != want.Inbound || f.Answered != want.Answered || f.Unanswered != want.Unanswered ||
 		f.ClosedWithoutReply != want.ClosedWithoutReply || f.FirstResponseSeconds != want.FirstResponseSeconds ||
 		f.WithinSLAPct != want.WithinSLAPct || f.NegativePct != want.NegativePct || f.Escalated != want.Escalated ||

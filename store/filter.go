@@ -1,9 +1,8 @@
 package store
 
 import (
-	"strconv"
+	"slices"
 	"strings"
-	"time"
 	"unicode"
 )
 
@@ -161,16 +160,39 @@ func MessageWhere(c Cond, env Env) (string, []any) {
 //	EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id
 //	        WHERE m.conversation_id = c.id AND <tree>)
 //
-// (and so `-from:@ann` means "has a message not from @ann").
+// (and so `-from:@ann` means "has a message not from @ann"). The conversation terms of a
+// top-level AND are tested outside the EXISTS, which means the same and lets the queue's
+// indexes (state, assignee…) narrow the conversations first.
 func ConversationWhere(c Cond, env Env) (string, []any) {
 	w := compiler{env: env, conv: true}
 	if !needsMessages(c) {
 		w.cond(c)
 		return w.b.String(), w.args
 	}
-	w.b.WriteString("EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id WHERE m.conversation_id = c.id AND ")
-	w.cond(c)
-	w.b.WriteString(")")
+	var outer, inner And
+	if and, ok := c.(And); ok {
+		for _, x := range and {
+			if needsMessages(x) {
+				inner = append(inner, x)
+			} else {
+				outer = append(outer, x)
+			}
+		}
+	} else {
+		inner = And{c}
+	}
+	w.put("(")
+	for _, x := range outer {
+		w.cond(x)
+		w.put(" AND ")
+	}
+	w.put("EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id WHERE m.conversation_id = c.id AND ")
+	if len(inner) == 1 {
+		w.cond(inner[0])
+	} else {
+		w.cond(inner)
+	}
+	w.put("))")
 	return w.b.String(), w.args
 }
 
@@ -178,17 +200,9 @@ func ConversationWhere(c Cond, env Env) (string, []any) {
 func needsMessages(c Cond) bool {
 	switch c := c.(type) {
 	case And:
-		for _, x := range c {
-			if needsMessages(x) {
-				return true
-			}
-		}
+		return slices.ContainsFunc(c, needsMessages)
 	case Or:
-		for _, x := range c {
-			if needsMessages(x) {
-				return true
-			}
-		}
+		return slices.ContainsFunc(c, needsMessages)
 	case Not:
 		return needsMessages(c.C)
 	case Term:
@@ -351,7 +365,15 @@ func (w *compiler) text(t Text) {
 			}
 			continue
 		}
-		q := `"` + strings.ReplaceAll(u.s, `"`, `""`) + `"`
+		// FTS5 reads its query as a C string: a NUL would cut it short. Control
+		// characters separate tokens anyway, so a space stands in for them.
+		word := strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, u.s)
+		q := `"` + strings.ReplaceAll(word, `"`, `""`) + `"`
 		if u.prefix {
 			q += "*"
 		}
@@ -427,143 +449,4 @@ func hasTokenChar(s string) bool {
 		}
 	}
 	return false
-}
-
-// ---- String: the tree in the query language ----
-
-var fieldNames = map[Field]string{
-	FieldChannel: "chan", FieldKind: "kind", FieldDirection: "dir", FieldState: "state",
-	FieldTag: "tag", FieldFrom: "from", FieldAssignee: "assignee", FieldAgent: "agent",
-	FieldAccount: "account", FieldPriority: "prio", FieldAge: "age", FieldSentiment: "sentiment",
-}
-
-var flagNames = map[Field]string{
-	FieldMine: "is:mine", FieldUnanswered: "is:unanswered", FieldAnswered: "is:answered",
-	FieldOverdue: "is:overdue",
-}
-
-var opNames = [...]string{OpEq: ":", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">="}
-
-// priorityNames are inbox's priority names, for String.
-var priorityNames = []string{"low", "normal", "high", "urgent"}
-
-func (t Term) String() string {
-	if n, ok := flagNames[t.Field]; ok {
-		return n
-	}
-	name, ok := fieldNames[t.Field]
-	if t.Field == FieldCreated {
-		return createdString(t)
-	}
-	if !ok || t.Op < OpEq || t.Op > OpGe {
-		return "invalid:" + strconv.Itoa(int(t.Field))
-	}
-	switch t.Field {
-	case FieldPriority:
-		v := strconv.FormatInt(t.Int, 10)
-		if t.Int >= 0 && t.Int < int64(len(priorityNames)) {
-			v = priorityNames[t.Int]
-		}
-		return name + opNames[t.Op] + v
-	case FieldAge:
-		return name + opNames[t.Op] + formatSpan(t.Int)
-	case FieldAssignee:
-		if t.Value == "" {
-			return "assignee:none"
-		}
-	}
-	return name + ":" + quoteValue(t.Value)
-}
-
-// createdString renders a creation-time term as before: (earlier than) or after: (at or
-// later than); a time at midnight UTC shows as a date.
-func createdString(t Term) string {
-	ms, name := t.Int, "after:"
-	switch t.Op {
-	case OpLt:
-		name = "before:"
-	case OpLe:
-		ms, name = ms+1, "before:"
-	case OpGt:
-		ms++
-	case OpEq:
-		name = "at:"
-	}
-	tm := time.UnixMilli(ms).UTC()
-	if tm.Equal(tm.Truncate(24 * time.Hour)) {
-		return name + tm.Format(time.DateOnly)
-	}
-	return name + tm.Format(time.RFC3339Nano)
-}
-
-// formatSpan renders milliseconds the way inbox.ParseSpan reads them: 1h30m, 2d, 45s.
-func formatSpan(ms int64) string {
-	if ms <= 0 {
-		return "0s"
-	}
-	var b strings.Builder
-	for _, u := range []struct {
-		name string
-		ms   int64
-	}{{"w", 7 * 86400000}, {"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}} {
-		if n := ms / u.ms; n > 0 {
-			b.WriteString(strconv.FormatInt(n, 10) + u.name)
-			ms -= n * u.ms
-		}
-	}
-	if b.Len() == 0 {
-		return "0s"
-	}
-	return b.String()
-}
-
-func quoteValue(v string) string {
-	if v == "" || strings.ContainsAny(v, " \t()\"") {
-		return `"` + v + `"`
-	}
-	return v
-}
-
-func (t Text) String() string { return t.Query }
-
-func (a And) String() string {
-	parts := make([]string, len(a))
-	for i, c := range a {
-		parts[i] = stringOf(c)
-		if _, ok := c.(Or); ok && len(a) > 1 {
-			parts[i] = "(" + parts[i] + ")"
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
-func (o Or) String() string {
-	parts := make([]string, len(o))
-	for i, c := range o {
-		parts[i] = stringOf(c)
-		if _, ok := c.(Or); ok {
-			parts[i] = "(" + parts[i] + ")"
-		}
-	}
-	return strings.Join(parts, " OR ")
-}
-
-func (n Not) String() string {
-	s := stringOf(n.C)
-	switch c := n.C.(type) {
-	case Term:
-		return "-" + s
-	case Text:
-		if us := textUnits(c.Query); len(us) == 1 && !strings.HasPrefix(c.Query, "-") {
-			return "-" + s
-		}
-	}
-	return "-(" + s + ")"
-}
-
-func stringOf(c Cond) string {
-	if c == nil {
-		return ""
-	}
-	return c.String()
 }

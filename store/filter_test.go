@@ -32,7 +32,7 @@ const (
 //	conv 4  email/support@acme.com  waiting  high  unassigned  unanswered 1, due now+2h
 //	  msg 6  out agent kim           now-1h    0    "We refunded you"
 //	  msg 7  in  carol               now-10m  -0.3  `price: 10€ - not "great" *sigh*`  due now+2h
-func filterDB(t *testing.T) *DB {
+func filterDB(t testing.TB) *DB {
 	t.Helper()
 	db := openTemp(t)
 	n := filterNow
@@ -317,8 +317,16 @@ func TestFilterWhereSQL(t *testing.T) {
 	if where, _ := ConversationWhere(And{Term{Field: FieldState, Value: "new"}, Term{Field: FieldUnanswered}}, env); strings.Contains(where, "messages") {
 		t.Errorf("conversation-level tree joins messages: %s", where)
 	}
-	if where, _ := ConversationWhere(Not{Text{"x"}}, env); !strings.HasPrefix(where, "EXISTS (SELECT 1 FROM messages m") {
+	if where, _ := ConversationWhere(Not{Text{"x"}}, env); !strings.HasPrefix(where, "(EXISTS (SELECT 1 FROM messages m") {
 		t.Errorf("text tree not wrapped in EXISTS: %s", where)
+	}
+	// A top-level AND keeps its conversation terms outside the EXISTS.
+	where, args := ConversationWhere(And{Text{"x"}, Term{Field: FieldState, Value: "open"}, Term{Field: FieldKind, Value: "dm"}}, env)
+	if want := "((c.state = ?) AND EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id WHERE m.conversation_id = c.id AND ((m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)) AND (m.kind = ?))))"; where != want {
+		t.Errorf("ConversationWhere =\n%s\nwant\n%s", where, want)
+	}
+	if !reflect.DeepEqual(args, []any{"open", `"x"`, "dm"}) {
+		t.Errorf("args = %q", args)
 	}
 	if where, _ := MessageWhere(nil, env); where != "1" {
 		t.Errorf("MessageWhere(nil) = %q, want 1", where)
@@ -377,4 +385,16 @@ func ExampleMessageWhere() {
 	// Output:
 	// (EXISTS (SELECT 1 FROM conversation_tags t JOIN tags g ON g.id = t.tag_id WHERE t.conversation_id = c.id AND g.name = ?) AND NOT (m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))
 	// [vip "refund"]
+}
+
+// FuzzFilterText checks that no free text, however odd, makes an SQL or FTS5 error.
+func FuzzFilterText(f *testing.F) {
+	for _, s := range []string{`"`, `a"b"*c`, `NEAR(a b, 2)`, `x:y OR NOT z AND ^w`, `*`, `"*"*`, `'); DROP TABLE messages; --`, "\x00", "\x000", "é🎉"} {
+		f.Add(s)
+	}
+	db := filterDB(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		messageIDs(t, db, Text{s}, Env{})
+		conversationIDs(t, db, Not{Text{s}}, Env{})
+	})
 }

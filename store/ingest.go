@@ -39,6 +39,10 @@ type Ingested struct {
 
 // AccountID returns the id of the (channel, handle) account, creating it when new.
 func (tx *Tx) AccountID(ctx context.Context, channel, handle string) (int64, error) {
+	key := channel + "\x00" + handle
+	if id, ok := tx.accounts[key]; ok {
+		return id, nil
+	}
 	var id int64
 	err := tx.queryRow(ctx, `INSERT INTO accounts (channel, handle) VALUES (?, ?)
 		ON CONFLICT (channel, handle) DO UPDATE SET handle = excluded.handle RETURNING id`,
@@ -46,6 +50,10 @@ func (tx *Tx) AccountID(ctx context.Context, channel, handle string) (int64, err
 	if err != nil {
 		return 0, fmt.Errorf("account %s %s: %w", channel, handle, err)
 	}
+	if tx.accounts == nil {
+		tx.accounts = map[string]int64{}
+	}
+	tx.accounts[key] = id
 	return id, nil
 }
 
@@ -96,12 +104,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		if ext == "" {
 			ext = m.AuthorHandle
 		}
-		var id int64
-		err := tx.queryRow(ctx, `INSERT INTO contacts (channel, ext_id, handle, name) VALUES (?, ?, ?, ?)
-			ON CONFLICT (channel, ext_id) DO UPDATE SET
-				handle = CASE WHEN excluded.handle <> '' THEN excluded.handle ELSE handle END,
-				name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END
-			RETURNING id`, m.Channel, ext, m.AuthorHandle, m.AuthorName).Scan(&id)
+		id, err := tx.contactID(ctx, m.Channel, ext, m.AuthorHandle, m.AuthorName)
 		if err != nil {
 			return Ingested{}, fmt.Errorf("store author of %s: %w", m.ExtID, err)
 		}
@@ -204,16 +207,25 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 // answered by the first outbound message of its conversation at or after its own time.
 func (tx *Tx) linkAnswers(ctx context.Context, convID, msgID int64, direction string, at int64) error {
 	if direction == "in" {
-		_, err := tx.exec(ctx, `UPDATE messages SET (answered_by, answered_at) = (
-			SELECT o.id, o.created_at FROM messages o
-			WHERE o.conversation_id = ?1 AND o.direction = 'out' AND o.created_at >= ?2
-			ORDER BY o.created_at, o.id LIMIT 1) WHERE id = ?3`, convID, at, msgID)
+		// Usually nothing answers a message yet when it arrives; look before writing.
+		var ansID, ansAt int64
+		err := tx.queryRow(ctx, `SELECT o.id, o.created_at FROM messages o INDEXED BY msg_conv
+			WHERE o.conversation_id = ? AND o.direction = 'out' AND o.created_at >= ?
+			ORDER BY o.created_at, o.id LIMIT 1`, convID, at).Scan(&ansID, &ansAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err == nil {
+			_, err = tx.exec(ctx, `UPDATE messages SET answered_by = ?, answered_at = ? WHERE id = ?`, ansID, ansAt, msgID)
+		}
 		if err != nil {
 			return fmt.Errorf("link answer: %w", err)
 		}
 		return nil
 	}
-	_, err := tx.exec(ctx, `UPDATE messages SET answered_by = ?1, answered_at = ?2
+	// INDEXED BY: without it the planner may walk msg_created, every inbound message
+	// before this time in the whole inbox, instead of this one conversation's.
+	_, err := tx.exec(ctx, `UPDATE messages INDEXED BY msg_conv SET answered_by = ?1, answered_at = ?2
 		WHERE conversation_id = ?3 AND direction = 'in' AND created_at <= ?2
 		AND (answered_at IS NULL OR answered_at > ?2 OR (answered_at = ?2 AND answered_by > ?1))`,
 		msgID, at, convID)
@@ -227,7 +239,7 @@ func (tx *Tx) linkAnswers(ctx context.Context, convID, msgID int64, direction st
 // outbound message was removed (an undone reply).
 func (tx *Tx) RelinkAnswers(ctx context.Context, convID int64) error {
 	_, err := tx.exec(ctx, `UPDATE messages SET (answered_by, answered_at) = (
-		SELECT o.id, o.created_at FROM messages o
+		SELECT o.id, o.created_at FROM messages o INDEXED BY msg_conv
 		WHERE o.conversation_id = messages.conversation_id AND o.direction = 'out' AND o.created_at >= messages.created_at
 		ORDER BY o.created_at, o.id LIMIT 1) WHERE conversation_id = ? AND direction = 'in'`, convID)
 	if err != nil {
@@ -249,7 +261,7 @@ func (tx *Tx) RefreshConversation(ctx context.Context, convID int64) error {
 			(SELECT max(created_at) FROM messages WHERE conversation_id = ?1)),
 		due_at = coalesce((SELECT min(due_at) FROM messages WHERE conversation_id = ?1 AND direction = 'in'
 			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0), ?2),
-		last_inbound_id = (SELECT id FROM messages WHERE conversation_id = ?1 AND direction = 'in'
+		last_inbound_id = (SELECT id FROM messages INDEXED BY msg_conv WHERE conversation_id = ?1 AND direction = 'in'
 			ORDER BY created_at DESC, id DESC LIMIT 1)
 		WHERE id = ?1`, convID, NoDue)
 	if err != nil {
@@ -268,4 +280,27 @@ func (tx *Tx) addTag(ctx context.Context, convID int64, name string) error {
 		return fmt.Errorf("tag %q: %w", name, err)
 	}
 	return nil
+}
+
+// contactID finds or creates an author, updating a changed name or handle; an author
+// seen before costs one read, not a write.
+func (tx *Tx) contactID(ctx context.Context, channel, ext, handle, name string) (int64, error) {
+	var id int64
+	var oldHandle, oldName string
+	err := tx.queryRow(ctx, `SELECT id, handle, name FROM contacts WHERE channel = ? AND ext_id = ?`, channel, ext).Scan(&id, &oldHandle, &oldName)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		res, err := tx.exec(ctx, `INSERT INTO contacts (channel, ext_id, handle, name) VALUES (?, ?, ?, ?)`, channel, ext, handle, name)
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	case err != nil:
+		return 0, err
+	}
+	if (handle != "" && handle != oldHandle) || (name != "" && name != oldName) {
+		_, err = tx.exec(ctx, `UPDATE contacts SET handle = CASE WHEN ?1 <> '' THEN ?1 ELSE handle END,
+			name = CASE WHEN ?2 <> '' THEN ?2 ELSE name END WHERE id = ?3`, handle, name, id)
+	}
+	return id, err
 }

@@ -75,29 +75,7 @@ func viewWhere(states []string) (string, []any) {
 
 // QueuePage returns up to Limit conversations in queue order (priority, SLA due, age).
 func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error) {
-	where, args := viewWhere(r.States)
-	conds := []string{where}
-	if r.Filter != nil {
-		f, fargs := ConversationWhere(r.Filter, r.Env)
-		conds = append(conds, f)
-		args = append(args, fargs...)
-	}
-	order := "ASC"
-	switch {
-	case r.After != nil:
-		conds = append(conds, "(c.prio_rank, c.due_at, c.since_at, c.id) > (?, ?, ?, ?)")
-		args = append(args, r.After.PrioRank, r.After.DueAt, r.After.SinceAt, r.After.ID)
-	case r.Before != nil:
-		conds = append(conds, "(c.prio_rank, c.due_at, c.since_at, c.id) < (?, ?, ?, ?)")
-		args = append(args, r.Before.PrioRank, r.Before.DueAt, r.Before.SinceAt, r.Before.ID)
-		order = "DESC"
-	}
-	limit := r.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	q := queueSelect + " WHERE " + strings.Join(conds, " AND ") +
-		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s LIMIT %d", order, limit)
+	q, args := queueQuery(r)
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read queue: %w", err)
@@ -127,6 +105,33 @@ func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error)
 		}
 	}
 	return out, nil
+}
+
+// queueQuery builds the statement of a queue page: the view, the filter and the keyset.
+func queueQuery(r QueueRequest) (string, []any) {
+	where, args := viewWhere(r.States)
+	conds := []string{where}
+	if r.Filter != nil {
+		f, fargs := ConversationWhere(r.Filter, r.Env)
+		conds = append(conds, f)
+		args = append(args, fargs...)
+	}
+	order := "ASC"
+	switch {
+	case r.After != nil:
+		conds = append(conds, "(c.prio_rank, c.due_at, c.since_at, c.id) > (?, ?, ?, ?)")
+		args = append(args, r.After.PrioRank, r.After.DueAt, r.After.SinceAt, r.After.ID)
+	case r.Before != nil:
+		conds = append(conds, "(c.prio_rank, c.due_at, c.since_at, c.id) < (?, ?, ?, ?)")
+		args = append(args, r.Before.PrioRank, r.Before.DueAt, r.Before.SinceAt, r.Before.ID)
+		order = "DESC"
+	}
+	limit := r.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	return queueSelect + " WHERE " + strings.Join(conds, " AND ") +
+		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s LIMIT %d", order, limit), args
 }
 
 // QueueCount counts the conversations of a view and filter.

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestQueryPlansUseIndexes proves the queue and stats queries run on indexes: no full
+// scan of conversations or messages, and no temporary sort for the queue's order.
+func TestQueryPlansUseIndexes(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	// Statistics make the planner's choices those of a real inbox.
+	if _, err := db.sql.Exec("ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	key := QueueKey{PrioRank: -1, DueAt: 100, SinceAt: 50, ID: 7}
+	cases := []struct {
+		name  string
+		req   QueueRequest
+		index string
+	}{
+		{"inbox first page", QueueRequest{States: []string{"new", "open"}, Limit: 50}, "conv_queue_action"},
+		{"inbox deep page", QueueRequest{States: []string{"new", "open"}, After: &key, Limit: 50}, "conv_queue_action"},
+		{"inbox page up", QueueRequest{States: []string{"new", "open"}, Before: &key, Limit: 50}, "conv_queue_action"},
+		{"one state", QueueRequest{States: []string{"waiting"}, After: &key, Limit: 50}, "conv_queue_state"},
+		{"all", QueueRequest{After: &key, Limit: 50}, "conv_queue_all"},
+	}
+	for _, c := range cases {
+		plan := queuePlan(t, db, c.req)
+		if !strings.Contains(plan, "SEARCH c USING INDEX "+c.index) {
+			t.Errorf("%s: plan does not search %s:\n%s", c.name, c.index, plan)
+		}
+		// A page after (or before) a key starts at the key in the index: page 10,000
+		// costs what page 1 costs.
+		if (c.req.After != nil || c.req.Before != nil) && !strings.Contains(plan, "(prio_rank,due_at,since_at)") {
+			t.Errorf("%s: keyset is not part of the index search:\n%s", c.name, plan)
+		}
+		if strings.Contains(plan, "TEMP B-TREE") {
+			t.Errorf("%s: plan sorts in a temporary b-tree:\n%s", c.name, plan)
+		}
+	}
+
+	statsPlan, err := db.Explain(ctx, `SELECT m.id FROM messages m INDEXED BY msg_created
+		JOIN conversations c ON c.id = m.conversation_id
+		LEFT JOIN messages ans ON ans.id = m.answered_by
+		WHERE m.direction = 'in' AND m.created_at >= ? AND m.created_at < ?`, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(statsPlan, "SEARCH m USING INDEX msg_created (direction=? AND created_at>? AND created_at<?)") {
+		t.Errorf("stats plan does not search msg_created by time:\n%s", statsPlan)
+	}
+	threadPlan, _ := db.Explain(ctx, `SELECT id FROM messages m WHERE m.conversation_id = ? AND (m.created_at, m.id) < (?, ?)
+		ORDER BY m.created_at DESC, m.id DESC LIMIT 50`, 1, 2, 3)
+	if !strings.Contains(threadPlan, "msg_conv") || strings.Contains(threadPlan, "TEMP B-TREE") {
+		t.Errorf("thread page plan:\n%s", threadPlan)
+	}
+	refreshPlan, _ := db.Explain(ctx, `SELECT count(*) FROM messages WHERE conversation_id = ? AND direction = 'in'
+		AND answered_at IS NULL AND closed_at IS NULL AND spam = 0`, 1)
+	if !strings.Contains(refreshPlan, "msg_unanswered") {
+		t.Errorf("unanswered count does not use msg_unanswered:\n%s", refreshPlan)
+	}
+}
+
+// queuePlan is the plan of the exact statement QueuePage runs.
+func queuePlan(t *testing.T, db *DB, r QueueRequest) string {
+	t.Helper()
+	q, args := queueQuery(r)
+	plan, err := db.Explain(context.Background(), q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
