@@ -66,8 +66,9 @@ func parseStateValue(v string) (string, int64) {
 	return st, ms(t)
 }
 
-// setState moves one conversation and records it; moving to done closes its unanswered
-// messages (closed without reply), and the close time is kept so undo can reverse it.
+// setState moves one conversation and records it; moving to done or spam closes its
+// unanswered messages (closed without reply), and the close time is kept so undo can
+// reverse it.
 func (a *act) setState(id int64, to State, until int64) error {
 	meta, err := a.tx.ConvMeta(a.ctx, id)
 	if err != nil {
@@ -80,7 +81,7 @@ func (a *act) setState(id int64, to State, until int64) error {
 		return err
 	}
 	var ref int64
-	if to == StateDone {
+	if to == StateDone || to == StateSpam {
 		n, err := a.tx.CloseUnanswered(a.ctx, id, a.at)
 		if err != nil {
 			return err

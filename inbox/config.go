@@ -258,3 +258,13 @@ func (t *slaTargets) target(channel string, p Priority) time.Duration {
 func (c *Config) slaFingerprint() string {
 	return fmt.Sprintf("%v|%v", c.SLA, c.BusinessHours)
 }
+
+// SLATarget is the first-response target for a message of that channel and priority under
+// this config (1h for a config whose SLA section does not parse, which ParseConfig refuses).
+func (c *Config) SLATarget(channel string, p Priority) time.Duration {
+	t, err := c.SLA.targets()
+	if err != nil {
+		return time.Hour
+	}
+	return t.target(channel, p)
+}

@@ -171,3 +171,21 @@ func (s *Service) IsDemo(ctx context.Context) (bool, error) {
 	v, err := s.db.Meta(ctx, "demo_seed")
 	return v != "", err
 }
+
+// As returns the same inbox acting as another person, so the audit log says who did what.
+func (s *Service) As(agent string) *Service {
+	c := *s
+	c.agent = agent
+	return &c
+}
+
+// SLATarget is the first-response target for a message of that channel and priority.
+func (s *Service) SLATarget(channel string, p Priority) time.Duration {
+	return s.sla.target(channel, p)
+}
+
+// ConversationID finds a conversation by the channel's names for it: channel, our account
+// and the conversation key. It returns an error wrapping store.ErrNotFound when unknown.
+func (s *Service) ConversationID(ctx context.Context, channel, account, key string) (int64, error) {
+	return s.db.ConversationID(ctx, NormalizeChannel(channel), account, key)
+}

@@ -224,3 +224,14 @@ func (db *DB) MessageCount(ctx context.Context) (int64, error) {
 	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM messages`).Scan(&n)
 	return n, err
 }
+
+// ConversationID finds a conversation by channel, account handle and conversation key.
+func (db *DB) ConversationID(ctx context.Context, channel, account, key string) (int64, error) {
+	var id int64
+	err := db.sql.QueryRowContext(ctx, `SELECT c.id FROM conversations c JOIN accounts a ON a.id = c.account_id
+		WHERE a.channel = ? AND a.handle = ? AND c.ext_key = ?`, channel, account, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("conversation %s %s %s: %w", channel, account, key, ErrNotFound)
+	}
+	return id, err
+}

@@ -157,6 +157,24 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 			}
 		}
 	}
+	if !created && m.Direction == "out" && (state == "new" || state == "open") {
+		// A reply sent from the channel's own app answers the thread just as one sent
+		// from triage does: with nothing left unanswered, it is waiting on the customer.
+		var waiting int
+		if err := tx.queryRow(ctx, `SELECT count(*) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ? AND direction = 'in'
+			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0`, convID).Scan(&waiting); err != nil {
+			return Ingested{}, fmt.Errorf("count unanswered: %w", err)
+		}
+		if waiting == 0 {
+			if err := tx.SetState(ctx, convID, "waiting", 0); err != nil {
+				return Ingested{}, err
+			}
+			if err := tx.Audit(ctx, AuditEvent{At: m.CreatedAt, Actor: "system", Action: "state",
+				ConversationID: convID, From: state, To: "waiting"}); err != nil {
+				return Ingested{}, err
+			}
+		}
+	}
 	if m.Direction == "in" && m.Priority > 0 {
 		if _, err := tx.exec(ctx, `UPDATE conversations SET priority = max(priority, ?) WHERE id = ?`, m.Priority, convID); err != nil {
 			return Ingested{}, fmt.Errorf("raise priority: %w", err)

@@ -1,0 +1,255 @@
+package demo
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// channels are the demo's channels, in the order figures list them.
+var channels = []string{"x", "instagram", "facebook", "reddit", "mastodon", "bluesky", "email"}
+
+// accounts are Kettlebird's own handles, the account every message arrives on.
+var accounts = map[string]string{
+	"x":         "@kettlebird",
+	"instagram": "@kettlebird.coffee",
+	"facebook":  "Kettlebird",
+	"reddit":    "u/Kettlebird_Official",
+	"mastodon":  "@kettlebird@mastodon.social",
+	"bluesky":   "@kettlebird.bsky.social",
+	"email":     "hello@kettlebird.example",
+}
+
+// person is a recurring customer. The cast is fixed, independent of the seed, so the
+// same regulars turn up in every demo; the seed decides what they write and when.
+type person struct {
+	name   string   // as they sign, in their own script
+	base   string   // the handle they use everywhere, ASCII
+	city   string   // where their parcels go
+	lang   string   // "" for English, or es, fr, de, pt, ja: some write in their own language
+	chans  []string // the channels they write on; the first is where they write most
+	domain string   // their email domain
+	idx    int      // place in the cast, which their ids derive from
+}
+
+// place is a city with the courier that delivers there.
+type place struct{ city, carrier string }
+
+var places = []place{
+	{"Lisbon", "CTT"}, {"Porto", "CTT"}, {"Leeds", "Royal Mail"}, {"Glasgow", "DPD"},
+	{"Austin", "UPS"}, {"Portland", "USPS"}, {"Toronto", "Canada Post"}, {"Melbourne", "Australia Post"},
+	{"Osaka", "Yamato"}, {"Lyon", "Colissimo"}, {"Berlin", "DHL"}, {"Madrid", "Correos"},
+	{"Nairobi", "DHL"}, {"Utrecht", "PostNL"}, {"Dublin", "An Post"}, {"Seoul", "CJ Logistics"},
+}
+
+// langCities are where the cast who write in their own language live.
+var langCities = map[string][]string{
+	"es": {"Madrid"}, "fr": {"Lyon"}, "de": {"Berlin"}, "pt": {"Lisbon", "Porto"}, "ja": {"Osaka"},
+}
+
+var emailDomains = []string{"mailbox.example", "inbox.example", "post.example", "webmail.example", "fastpost.example"}
+
+// homeChannels spreads the cast over channels roughly as a coffee brand's audience is
+// spread: Instagram first, then X, Facebook and email, the smaller networks after.
+var homeChannels = []string{
+	"instagram", "x", "instagram", "facebook", "email", "x", "instagram", "facebook", "email", "reddit",
+	"mastodon", "bluesky", "instagram", "x", "facebook", "email", "bluesky", "reddit", "mastodon", "instagram",
+}
+
+// castNames are the regulars: name, handle and language. A few names are written in
+// their own script, because customers' display names are.
+var castNames = []struct{ name, base, lang string }{
+	{"Ana Ruiz", "anaruiz", "es"}, {"Kwame Mensah", "kwame.m", ""}, {"Yuki Tanaka", "yuki_t", "ja"},
+	{"Olga Petrova", "olgapetrova", ""}, {"Liam O'Connor", "liamoc", ""}, {"Priya Raman", "priya.brews", ""},
+	{"Mateo Fernández", "mateof", "es"}, {"Chloé Martin", "chloe.mtn", "fr"}, {"Jonas Becker", "jbecker", "de"},
+	{"Fatima Zahra", "fatimazahra", ""}, {"Tom Hughes", "tomhughes", ""}, {"Aiko Sato", "aiko.sato", "ja"},
+	{"Daniel Cohen", "dcohen", ""}, {"Sofia Rossi", "sofiarossi", ""}, {"Chen Wei", "chenwei88", ""},
+	{"Grace Adeyemi", "graceade", ""}, {"Lucas Almeida", "lucas.almeida", "pt"}, {"Emma Johansson", "emmaj", ""},
+	{"Noah Williams", "noahw", ""}, {"Amara Okafor", "amara.ok", ""}, {"Hannah Schmidt", "hannahs", "de"},
+	{"Raj Patel", "rajpatel", ""}, {"Isabella García", "isagarcia", "es"}, {"Mehmet Yılmaz", "mehmety", ""},
+	{"Zoe Clarke", "zoeclarke", ""}, {"Kenji Watanabe", "kenji.w", ""}, {"Léa Dubois", "leadubois", "fr"},
+	{"Oliver Brown", "obrown", ""}, {"Nadia Haddad", "nadiah", ""}, {"Ethan Nguyen", "ethan.ng", ""},
+	{"Maya Goldberg", "mayag", ""}, {"Samuel Osei", "samosei", ""}, {"Ingrid Larsen", "ingridl", ""},
+	{"Diego Morales", "diegom", "es"}, {"Aisha Bello", "aishab", ""}, {"Finn Murphy", "finnmurphy", ""},
+	{"Mei Lin", "meilin", ""}, {"Pedro Costa", "pedrocosta", "pt"}, {"Julia Nowak", "julianowak", ""},
+	{"Arjun Mehta", "arjunm", ""}, {"Camille Laurent", "camille.l", "fr"}, {"Ben Carter", "bencarter", ""},
+	{"Leila Karimi", "leilak", ""}, {"Tobias Weber", "tobiweber", "de"}, {"Hana Kobayashi", "hana.k", "ja"},
+	{"Marcus Reid", "marcusreid", ""}, {"Elena Popescu", "elenap", ""}, {"Kofi Boateng", "kofib", ""},
+	{"Sara Lindgren", "saral", ""}, {"Omar Farouk", "omarf", ""}, {"Lucy Evans", "lucyevans", ""},
+	{"Ravi Kumar", "ravik", ""}, {"Nina Kowalski", "ninak", ""}, {"Hugo Lefebvre", "hugolef", "fr"},
+	{"Chloe Tan", "chloetan", ""}, {"Jack Thompson", "jackt", ""}, {"Valentina Russo", "valerusso", ""},
+	{"Thabo Nkosi", "thabon", ""}, {"Emily Davis", "emilyd", ""}, {"Carlos Mendes", "carlosm", "pt"},
+	{"Anja Vogel", "anjavogel", "de"}, {"Sean Kelly", "seankelly", ""}, {"Laila Hassan", "lailah", ""},
+	{"Ryo Yamamoto", "ryo.y", "ja"}, {"Clara Jiménez", "claraj", "es"}, {"Max Müller", "maxm", "de"},
+	{"Ivy Chen", "ivychen", ""}, {"George Papadopoulos", "georgep", ""}, {"Ruth Mwangi", "ruthm", ""},
+	{"Aaron Levi", "aaronlevi", ""}, {"Beatriz Souza", "biasouza", "pt"}, {"Will Foster", "willf", ""},
+	{"Tanvir Ahmed", "tanvira", ""}, {"Eva Novak", "evanovak", ""}, {"Luca Bianchi", "lucab", ""},
+	{"Zainab Yusuf", "zainaby", ""}, {"Pierre Moreau", "pierrem", "fr"}, {"Jade Wilson", "jadew", ""},
+	{"Sven Olsen", "sveno", ""}, {"Rosa Delgado", "rosad", "es"}, {"Kai Okafor", "caffeine_kai", ""},
+	{"Bea Lindqvist", "brewwithbea", ""}, {"Theo Marchetti", "thepourovernerd", ""}, {"Lena Hartmann", "latteartlena", "de"},
+	{"Sam Rivera", "samrivera", ""}, {"Anika Das", "anikad", ""}, {"Joel Andersson", "joela", ""},
+	{"Mira Shah", "mirashah", ""}, {"Felix Wagner", "felixw", "de"}, {"Ines Carvalho", "inescarvalho", "pt"},
+	{"Patrick Byrne", "patbyrne", ""}, {"Lola Martínez", "lolam", "es"}, {"Victor Hugo Lima", "vhlima", "pt"},
+	{"Harper Scott", "harpers", ""}, {"Dmitri Volkov", "dvolkov", ""}, {"Asha Nair", "ashanair", ""},
+	{"Nils Eriksson", "nilse", ""}, {"Rachel Green", "rachelg", ""}, {"Yusuf Demir", "yusufd", ""},
+	{"Charlotte Moore", "charlottem", ""}, {"Tariq Aziz", "tariqa", ""}, {"Elise Fournier", "elisef", "fr"},
+	{"Matt Baker", "mattbaker", ""}, {"Keiko Ito", "keiko.ito", "ja"}, {"Oscar Lund", "oscarlund", ""},
+	{"Dana Whitfield", "danaw", ""}, {"Ahmed Mansour", "ahmedm", ""}, {"Freya Collins", "freyac", ""},
+	// Display names in their own script.
+	{"田中 優希", "yuki.tanaka.jp", "ja"}, {"김민준", "minjun.kim", ""}, {"Ольга Смирнова", "olga.smirnova", ""},
+	{"محمد الفارسي", "m.alfarsi", ""}, {"李娜", "lina.li", ""}, {"Δημήτρης Παπαδάκης", "dimitris.p", ""},
+	{"Ana 🌿 Ferreira", "ana.ferreira", "pt"}, {"☕ Jess Moreno", "jessbrews", ""}, {"佐藤 健", "ken.sato", "ja"},
+}
+
+// cast is built once: the people in castNames with their cities and channels.
+var cast = buildCast()
+
+func buildCast() []*person {
+	out := make([]*person, len(castNames))
+	for i, c := range castNames {
+		p := &person{name: c.name, base: c.base, lang: c.lang, idx: i}
+		p.city = places[(i*7+3)%len(places)].city
+		if c, ok := langCities[c.lang]; ok {
+			p.city = c[i%len(c)] // people who write in Spanish mostly live where it is spoken
+		}
+		p.domain = emailDomains[i%len(emailDomains)]
+		p.chans = []string{homeChannels[i%len(homeChannels)]}
+		// Every seventh regular also writes elsewhere: the customer who tweets, then emails.
+		if i%7 == 3 {
+			second := homeChannels[(i*3+5)%len(homeChannels)]
+			if second == p.chans[0] {
+				second = "email"
+			}
+			if second != p.chans[0] {
+				p.chans = append(p.chans, second)
+			}
+		}
+		out[i] = p
+	}
+	// The influencers the config lists as VIPs live where their followers are.
+	for _, p := range out {
+		switch p.base {
+		case "caffeine_kai":
+			p.chans = []string{"x", "bluesky"}
+		case "brewwithbea":
+			p.chans = []string{"instagram", "x"}
+		case "thepourovernerd":
+			p.chans = []string{"instagram", "reddit"}
+		case "latteartlena":
+			p.chans = []string{"instagram", "mastodon"}
+		}
+	}
+	return out
+}
+
+// firstName is how people are greeted and how they sign.
+func (p *person) firstName() string {
+	f := strings.Fields(p.name)
+	for _, w := range f {
+		if !strings.ContainsAny(w, "🌿☕") {
+			return w
+		}
+	}
+	return p.name
+}
+
+// carrier is the courier that delivers to the person's city.
+func (p *person) carrier() string {
+	for _, pl := range places {
+		if pl.city == p.city {
+			return pl.carrier
+		}
+	}
+	return "DHL"
+}
+
+// mastodonServers are where the cast's Mastodon accounts live.
+var mastodonServers = []string{"mastodon.social", "hachyderm.io", "fosstodon.org", "mstdn.jp", "chaos.social", "mas.to"}
+
+// author is how the channel names the person: its own id scheme, handle and name.
+func (p *person) author(channel string) inbox.Author {
+	i := uint64(p.idx)
+	h := mix(i + 1)
+	switch channel {
+	case "x":
+		return inbox.Author{ID: fmt.Sprint(1_200_000_000_000_000_000 + h%600_000_000_000_000_000), Handle: "@" + p.base, Name: p.name}
+	case "instagram":
+		return inbox.Author{ID: fmt.Sprintf("1784%013d", h%1e13), Handle: "@" + p.base, Name: p.name}
+	case "facebook":
+		// Facebook gives pages a page-scoped id and a name, no handle.
+		return inbox.Author{ID: fmt.Sprintf("61550%010d", h%1e10), Name: p.name}
+	case "reddit":
+		return inbox.Author{ID: "t2_" + base36(h%78_364_164_096), Handle: "u/" + p.base}
+	case "mastodon":
+		server := mastodonServers[i%uint64(len(mastodonServers))]
+		return inbox.Author{ID: fmt.Sprintf("1093%014d", h%1e14), Handle: "@" + p.base + "@" + server, Name: p.name}
+	case "bluesky":
+		return inbox.Author{ID: "did:plc:" + base32(h, 24), Handle: "@" + strings.ReplaceAll(p.base, "_", "-") + ".bsky.social", Name: p.name}
+	}
+	addr := strings.ReplaceAll(p.base, "_", ".") + "@" + p.domain
+	return inbox.Author{ID: addr, Handle: addr, Name: p.name}
+}
+
+// spammer is an account that only ever sells followers or coins.
+type spammer struct{ handle, name string }
+
+var spammers = []spammer{
+	{"growthguru_88", "Growth Guru"}, {"crypto.kingz.official", "CryptoKingz 👑"}, {"insta_boost_pro", "Boost Pro"},
+	{"brand.collab.hub", "Collab Hub"}, {"winner_notice_2026", "Prize Team"}, {"followers4less", "Followers 4 Less"},
+	{"meta.support.team.help", "Support Team"}, {"passive_income_jay", "Jay | Passive Income"},
+}
+
+func (s spammer) author(channel string, i int) inbox.Author {
+	h := mix(uint64(1000 + i))
+	switch channel {
+	case "x":
+		return inbox.Author{ID: fmt.Sprint(1_800_000_000_000_000_000 + h%100_000_000_000_000_000), Handle: "@" + s.handle, Name: s.name}
+	case "facebook":
+		return inbox.Author{ID: fmt.Sprintf("61570%010d", h%1e10), Name: s.name}
+	case "reddit":
+		return inbox.Author{ID: "t2_" + base36(h%78_364_164_096), Handle: "u/" + strings.ReplaceAll(s.handle, ".", "_")}
+	case "mastodon":
+		return inbox.Author{ID: fmt.Sprintf("1124%014d", h%1e14), Handle: "@" + strings.ReplaceAll(s.handle, ".", "_") + "@mas.to", Name: s.name}
+	case "bluesky":
+		return inbox.Author{ID: "did:plc:" + base32(h, 24), Handle: "@" + strings.ReplaceAll(s.handle, "_", "-") + ".bsky.social", Name: s.name}
+	case "email":
+		addr := strings.ReplaceAll(s.handle, "_", ".") + "@promo-mail.example"
+		return inbox.Author{ID: addr, Handle: addr, Name: s.name}
+	}
+	return inbox.Author{ID: fmt.Sprintf("1785%013d", h%1e13), Handle: "@" + s.handle, Name: s.name}
+}
+
+// mix is splitmix64's finalizer: fixed ids that look random and never collide.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func base36(v uint64) string {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	if v == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; v > 0; v /= 36 {
+		b = append([]byte{digits[v%36]}, b...)
+	}
+	return string(b)
+}
+
+// base32 writes n characters of the sortable base32 alphabet Bluesky uses for ids.
+func base32(v uint64, n int) string {
+	const digits = "234567abcdefghijklmnopqrstuvwxyz"
+	b := make([]byte, n)
+	for i := range b {
+		if i%12 == 0 && i > 0 {
+			v = mix(v)
+		}
+		b[i] = digits[v%32]
+		v /= 32
+	}
+	return string(b)
+}

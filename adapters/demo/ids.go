@@ -1,0 +1,120 @@
+package demo
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// Ids and links follow each channel's own scheme, so the demo looks like what the real
+// adapters bring in. They derive from the message's time and a running number, never from
+// the random stream, which keeps them unique and the same for the same seed.
+
+// xEpoch is where X's snowflake ids count milliseconds from.
+const xEpoch = 1288834974657
+
+// brandDID is Kettlebird's Bluesky account.
+const brandDID = "did:plc:k3ttl3b1rdc0ff33g34r2xyz"
+
+// messageID returns a message id in the channel's format; an email's Message-ID ends
+// with the sender's domain.
+func messageID(channel string, kind inbox.Kind, t time.Time, seq int, mailDomain string) string {
+	n := uint64(seq)
+	switch channel {
+	case "x":
+		return fmt.Sprint((t.UnixMilli()-xEpoch)<<22 | int64(n&0x3fffff))
+	case "instagram":
+		if kind == inbox.KindDM {
+			return "aWdfZAG" + base32(mix(n), 22)
+		}
+		return fmt.Sprintf("179%08d%06d", t.Unix()%1e8, n)
+	case "facebook":
+		switch kind {
+		case inbox.KindDM:
+			return "m_" + base32(mix(n), 26)
+		case inbox.KindReview:
+			return fmt.Sprintf("1%015d", mix(n)%1e15)
+		}
+		return fmt.Sprintf("104%07d_%d", n*37%1e7, 1_000_000_000_000_000+mix(n)%1e15)
+	case "reddit":
+		if kind == inbox.KindDM {
+			return "t4_" + base36(2_000_000_000+n)
+		}
+		return "t1_" + base36(60_000_000_000+n*7919)
+	case "mastodon":
+		return fmt.Sprint(t.UnixMilli()<<16 | int64(n&0xffff))
+	case "bluesky":
+		if kind == inbox.KindDM {
+			return tid(t, n)
+		}
+		return "at://" + brandDID + "/app.bsky.feed.post/" + tid(t, n)
+	}
+	return fmt.Sprintf("<%s.%s@%s>", base36(uint64(t.Unix())), base36(mix(n)%1e12), mailDomain)
+}
+
+// tid is Bluesky's record key: microseconds since 1970 in sortable base32, then a clock id.
+func tid(t time.Time, n uint64) string {
+	const digits = "234567abcdefghijklmnopqrstuvwxyz"
+	v := uint64(t.UnixMicro())<<10 | n&0x3ff
+	b := make([]byte, 13)
+	for i := 12; i >= 0; i-- {
+		b[i] = digits[v&31]
+		v >>= 5
+	}
+	return string(b)
+}
+
+// postURL links to a public message, "" for private ones.
+func postURL(channel string, kind inbox.Kind, a inbox.Author, id string) string {
+	if kind == inbox.KindDM || kind == inbox.KindEmail {
+		return ""
+	}
+	switch channel {
+	case "x":
+		return "https://x.com/" + strings.TrimPrefix(a.Handle, "@") + "/status/" + id
+	case "instagram":
+		return "https://www.instagram.com/p/" + base32(mix(uint64(len(id))+hashString(id)), 11) + "/"
+	case "facebook":
+		return "https://www.facebook.com/" + id
+	case "reddit":
+		return "https://www.reddit.com/r/Coffee/comments/" + base36(hashString(id)%2_000_000_000) + "/comment/" + strings.TrimPrefix(id, "t1_") + "/"
+	case "mastodon":
+		user, server, _ := strings.Cut(strings.TrimPrefix(a.Handle, "@"), "@")
+		return "https://" + server + "/@" + user + "/" + id
+	case "bluesky":
+		return "https://bsky.app/profile/" + strings.TrimPrefix(a.Handle, "@") + "/post/" + id[strings.LastIndexByte(id, '/')+1:]
+	}
+	return ""
+}
+
+// brandPost is one of the brand's own posts that customers comment under.
+func brandPost(channel string, i int) string {
+	h := mix(hashString(channel) + uint64(i))
+	switch channel {
+	case "x":
+		return fmt.Sprint(1_900_000_000_000_000_000 + h%10_000_000_000_000_000)
+	case "instagram":
+		return fmt.Sprintf("1803%013d", h%1e13)
+	case "facebook":
+		return fmt.Sprintf("104%07d_%d", h%1e7, 900_000_000_000_000+h%1e14)
+	case "reddit":
+		return "t3_" + base36(h%2_000_000_000)
+	case "mastodon":
+		return fmt.Sprint(113_000_000_000_000_000 + h%1e15)
+	case "bluesky":
+		return "at://" + brandDID + "/app.bsky.feed.post/" + base32(h, 13)
+	}
+	return fmt.Sprint(h)
+}
+
+// hashString is FNV-1a: a fixed number for a fixed string.
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}

@@ -1,0 +1,86 @@
+// Command triage is a keyboard-driven terminal unified inbox for the people who answer a
+// brand's customers on social media and email.
+//
+//	triage [--db PATH] [--config PATH] [--demo]   open the inbox
+//	triage demo [--db PATH] [--seed N]            seed a demo inbox
+//	triage import [--dry-run] [--skip-invalid] FILE...
+//	triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
+//	triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+
+	_ "time/tzdata" // business hours name IANA zones; ship them for systems without zoneinfo
+)
+
+// exitError carries an exit status with its message.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		code := 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "triage:", err)
+		} else {
+			code = 0
+		}
+		os.Exit(code)
+	}
+}
+
+// run dispatches to a subcommand; everything it needs comes in as arguments so tests can
+// run the real commands in-process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runWith(ctx, &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr}, args)
+}
+
+func runWith(ctx context.Context, env *cliEnv, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "demo":
+			return env.demo(ctx, args[1:])
+		case "import":
+			return env.importCmd(ctx, args[1:])
+		case "export":
+			return env.export(ctx, args[1:])
+		case "stats":
+			return env.stats(ctx, args[1:])
+		case "help":
+			fmt.Fprint(env.stdout, usage)
+			return nil
+		}
+	}
+	return env.open(ctx, args)
+}
+
+const usage = `triage: a terminal unified inbox for community managers
+
+usage:
+  triage [--db PATH] [--config PATH] [--demo]     open the inbox
+  triage demo [--db PATH] [--seed N]              seed a demo inbox (refuses a non-demo database)
+  triage import [--dry-run] [--skip-invalid] FILE...   import JSON Lines ("-" for standard input)
+  triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
+  triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
+
+The database is $XDG_DATA_HOME/triage/triage.db unless --db or TRIAGE_DB says otherwise;
+config is $XDG_CONFIG_HOME/triage/config.toml unless --config or TRIAGE_CONFIG does.
+`
