@@ -3,13 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"path/filepath"
+
+	"github.com/triage-inbox/triage/ui"
 )
 
 // open is `triage` with no subcommand: the terminal UI.
 func (e *cliEnv) open(ctx context.Context, args []string) error {
 	fs := e.flags("triage")
-	demo := fs.Bool("demo", false, "open a freshly seeded demo inbox, kept apart from the real one")
+	demoFlag := fs.Bool("demo", false, "open a freshly seeded demo inbox, kept apart from the real one")
 	fs.Usage = func() { fmt.Fprint(e.stderr, usage) }
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -19,7 +23,7 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 		return &exitError{2, fmt.Errorf("unknown command %q (see triage help)", rest[0])}
 	}
 	path := e.databasePath()
-	if *demo {
+	if *demoFlag {
 		path = filepath.Join(dataDir(), "demo.db")
 		if e.dbPath != "" {
 			path = e.dbPath
@@ -33,8 +37,30 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeDB()
-	n, _ := svc.DB().MessageCount(ctx)
-	fmt.Fprintf(e.stdout, "triage: the terminal UI is not built yet. The inbox at %s holds %d messages;\n"+
-		"use `triage stats`, `triage export` and `triage import` meanwhile.\n", path, n)
-	return nil
+	logger, closeLog, err := openLog()
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	logger.Info("ui opened", "db", path)
+	return ui.Run(ctx, svc, ui.Options{Keys: svc.Config().Keys, Log: logger})
+}
+
+// openLog opens the log file, $XDG_STATE_HOME/triage/triage.log (0600, folder 0700): the
+// UI owns the terminal, so nothing may be printed there while it runs.
+func openLog() (*slog.Logger, func(), error) {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".local", "state")
+	}
+	dir = filepath.Join(dir, "triage")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("log folder: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "triage.log"), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("log file: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
 }

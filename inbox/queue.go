@@ -52,6 +52,7 @@ const NoDue = store.NoDue
 type QueuePage struct {
 	View   View
 	Query  string
+	Live   bool // the query is being typed: its last word matches as a prefix
 	After  *QueueKey
 	Before *QueueKey
 	Limit  int
@@ -60,7 +61,7 @@ type QueuePage struct {
 // Queue returns one page of conversations, best first: priority, then SLA due time, then
 // age. Paging is by key, so any page costs what the first does.
 func (s *Service) Queue(ctx context.Context, p QueuePage) ([]QueueRow, error) {
-	cond, err := s.viewCond(p.View, p.Query)
+	cond, err := s.viewCond(p.View, p.Query, p.Live)
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +70,34 @@ func (s *Service) Queue(ctx context.Context, p QueuePage) ([]QueueRow, error) {
 }
 
 // Count is how many conversations a view (and query) holds.
-func (s *Service) Count(ctx context.Context, v View, query string) (int, error) {
-	cond, err := s.viewCond(v, query)
+func (s *Service) Count(ctx context.Context, v View, query string, live bool) (int, error) {
+	cond, err := s.viewCond(v, query, live)
 	if err != nil {
 		return 0, err
 	}
 	return s.db.QueueCount(ctx, stateNames(v.States), cond, s.env())
+}
+
+// MatchingIDs lists the conversations of a view that match a query, best first, up to
+// limit; the UI selects them all for a bulk action.
+func (s *Service) MatchingIDs(ctx context.Context, v View, query string, limit int) ([]int64, error) {
+	var ids []int64
+	var after *QueueKey
+	for len(ids) < limit {
+		n := min(1000, limit-len(ids))
+		rows, err := s.Queue(ctx, QueuePage{View: v, Query: query, After: after, Limit: n})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+		}
+		if len(rows) < n {
+			break
+		}
+		after = &rows[len(rows)-1].Key
+	}
+	return ids, nil
 }
 
 // WakeSnoozed brings back the snoozed conversations whose time has come.
@@ -82,13 +105,17 @@ func (s *Service) WakeSnoozed(ctx context.Context) ([]int64, error) {
 	return s.db.WakeSnoozed(ctx, ms(s.now()))
 }
 
-func (s *Service) viewCond(v View, query string) (store.Cond, error) {
+func (s *Service) viewCond(v View, query string, live bool) (store.Cond, error) {
 	var conds store.And
-	for _, src := range []string{v.Query, query} {
+	for i, src := range []string{v.Query, query} {
 		if src == "" {
 			continue
 		}
-		q, err := ParseQuery(src)
+		parse := ParseQuery
+		if live && i == 1 {
+			parse = ParseQueryLive
+		}
+		q, err := parse(src)
 		if err != nil {
 			return nil, err
 		}

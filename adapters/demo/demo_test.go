@@ -267,7 +267,7 @@ func seeded(t *testing.T, seed int64) (*inbox.Service, demo.Summary) {
 
 func count(t *testing.T, svc *inbox.Service, query string) int {
 	t.Helper()
-	n, err := svc.Count(context.Background(), inbox.View{Name: "All"}, query)
+	n, err := svc.Count(context.Background(), inbox.View{Name: "All"}, query, false)
 	if err != nil {
 		t.Fatalf("count %q: %v", query, err)
 	}

@@ -1,0 +1,194 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// header is the top line: where you are and how much is there.
+func (m *Model) header() string {
+	st := m.c.Styles
+	w := m.c.Width
+	var left string
+	switch m.screen {
+	case screenConversation:
+		left = st.Header.Render("triage") + st.Faint.Render(" › ") + st.HeaderView.Render(m.queue.currentView().Name) + st.Faint.Render(" › conversation")
+	case screenStats:
+		left = st.Header.Render("triage") + st.Faint.Render(" › ") + st.HeaderView.Render("Response times")
+	case screenHelp:
+		left = st.Header.Render("triage") + st.Faint.Render(" › ") + st.HeaderView.Render("Keys")
+	case screenLog:
+		left = st.Header.Render("triage") + st.Faint.Render(" › ") + st.HeaderView.Render("Log")
+	default:
+		v := m.queue.currentView()
+		left = st.Header.Render("triage") + st.Faint.Render(" › ") + st.HeaderView.Render(v.Name) +
+			st.Faint.Render(fmt.Sprintf(" %d", m.queue.count))
+		if m.queue.query != "" && !m.searching {
+			left += st.Faint.Render("  /") + Safe(m.queue.query)
+		}
+		if n := len(m.queue.selected); n > 0 {
+			left += st.Marked.Render(fmt.Sprintf("  %d selected", n))
+		}
+	}
+	right := m.viewTabs()
+	if m.screen != screenQueue || ansi.StringWidth(left)+ansi.StringWidth(right)+2 > w {
+		return ansi.Truncate(left, w, "…")
+	}
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(right)
+	return left + strings.Repeat(" ", gap) + right
+}
+
+// viewTabs lists the views reachable with 1–9, the active one highlighted.
+func (m *Model) viewTabs() string {
+	st := m.c.Styles
+	var parts []string
+	for i, v := range m.queue.views {
+		if i >= 9 {
+			break
+		}
+		label := fmt.Sprintf("%d %s", i+1, v.Name)
+		if i == m.queue.view {
+			parts = append(parts, st.HeaderView.Render(label))
+		} else {
+			parts = append(parts, st.Faint.Render(label))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// footer is two lines: the search line or status, then the keys that matter now.
+func (m *Model) footer() string {
+	st := m.c.Styles
+	w := m.c.Width
+	var line1 string
+	switch {
+	case m.searching && m.searchErr != nil:
+		line1 = m.searchErrorLine()
+	case m.searching:
+		line1 = m.search.View()
+	case m.status != "":
+		if m.statusErr {
+			line1 = st.Error.Render(Safe(m.status))
+		} else {
+			line1 = st.Footer.Render(Safe(m.status))
+		}
+	case m.prefix:
+		line1 = st.Marked.Render("; — next action applies to the selection")
+	}
+	line2 := m.help.ShortHelpView(m.shortHelp())
+	return ansi.Truncate(line1, w, "…") + "\n" + ansi.Truncate(line2, w, "…")
+}
+
+// searchErrorLine shows the search with the bad term underlined and what is wrong with it.
+func (m *Model) searchErrorLine() string {
+	st := m.c.Styles
+	text := m.search.Value()
+	e := m.searchErr
+	pos, end := min(e.Pos, len(text)), min(max(e.End, e.Pos), len(text))
+	return "/ " + Safe(text[:pos]) + st.Underline.Render(Safe(text[pos:end])) + Safe(text[end:]) + "  " + st.Error.Render(Safe(e.Msg))
+}
+
+// shortHelp is the keys that do something where you are, so help never shows a dead key.
+func (m *Model) shortHelp() []key.Binding {
+	k := m.c.Keys
+	if m.overlay != nil {
+		return m.overlay.ShortHelp()
+	}
+	if m.searching {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
+	}
+	switch m.screen {
+	case screenConversation:
+		return []key.Binding{k.Reply, k.Canned, k.Tag, k.Escalate, k.Done, k.Snooze, k.Note, k.Undo, k.Back, k.Help}
+	case screenStats:
+		if m.stats != nil {
+			return append(m.stats.ShortHelp(), k.Back)
+		}
+	case screenHelp, screenLog:
+		return []key.Binding{k.Back}
+	}
+	bs := []key.Binding{k.Open, k.Reply, k.QuickCanned, k.Tag, k.Escalate, k.Done, k.Snooze, k.Undo, k.Search, k.Stats, k.Help, k.Quit}
+	if len(m.queue.selected) > 0 {
+		bs = append([]key.Binding{k.ApplyToSelected}, bs...)
+	}
+	return bs
+}
+
+// helpView lists every key, grouped.
+func (m *Model) helpView() string {
+	st := m.c.Styles
+	k := m.c.Keys
+	groups := []struct {
+		title string
+		keys  []key.Binding
+	}{
+		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back}},
+		{"Answer", []key.Binding{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Send}},
+		{"Triage", []key.Binding{k.Tag, k.Assign, k.Escalate, k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo}},
+		{"Select", []key.Binding{k.Select, k.SelectQuery, k.ApplyToSelected}},
+		{"Find", []key.Binding{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit}},
+	}
+	colW := 30
+	var cols []string
+	for _, g := range groups {
+		lines := []string{st.DialogHead.Render(g.title)}
+		for _, b := range g.keys {
+			h := b.Help()
+			lines = append(lines, st.Bold.Render(pad(h.Key, 10))+" "+pad(h.Desc, colW-11))
+		}
+		cols = append(cols, strings.Join(lines, "\n"))
+	}
+	perRow := max(m.c.Width/colW, 1)
+	var rows []string
+	for i := 0; i < len(cols); i += perRow {
+		end := min(i+perRow, len(cols))
+		rows = append(rows, sideBySide(cols[i:end], colW))
+	}
+	intro := st.Faint.Render("Keys can be remapped in config.toml under [keys], e.g. reply = [\"r\", \"R\"]. esc goes back.")
+	return strings.Join(rows, "\n\n") + "\n\n" + intro
+}
+
+// sideBySide puts blocks of lines side by side, each padded to w.
+func sideBySide(blocks []string, w int) string {
+	split := make([][]string, len(blocks))
+	n := 0
+	for i, b := range blocks {
+		split[i] = strings.Split(b, "\n")
+		n = max(n, len(split[i]))
+	}
+	var out []string
+	for r := 0; r < n; r++ {
+		var line strings.Builder
+		for _, lines := range split {
+			cell := ""
+			if r < len(lines) {
+				cell = lines[r]
+			}
+			line.WriteString(pad(cell, w))
+		}
+		out = append(out, strings.TrimRight(line.String(), " "))
+	}
+	return strings.Join(out, "\n")
+}
+
+// logView shows what happened this session, newest last; errors stand out.
+func (m *Model) logView() string {
+	st := m.c.Styles
+	h := m.bodyHeight()
+	if len(m.log) == 0 {
+		return st.Faint.Render("Nothing has happened yet this session.")
+	}
+	start := max(len(m.log)-h, 0)
+	var lines []string
+	for _, l := range m.log[start:] {
+		text := Safe(l.text)
+		if l.err {
+			text = st.Error.Render(text)
+		}
+		lines = append(lines, st.Faint.Render(l.at.Format("15:04:05"))+" "+text)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// KeyMap is every key binding of triage, in one place. Bindings follow mutt, aerc and vim;
+// config can remap any of them by name ([keys] reply = ["r", "R"]).
+type KeyMap struct {
+	Up, Down, Top, Bottom, HalfDown, HalfUp key.Binding
+	Open, Back                              key.Binding
+	Reply, Canned, QuickCanned              key.Binding
+	Tag, Escalate, Done, Snooze, Assign     key.Binding
+	Note, Spam, Reopen, Undo                key.Binding
+	Select, SelectQuery, ApplyToSelected    key.Binding
+	Search, Views, Stats, Help, Quit, Log   key.Binding
+	ViewKeys                                [9]key.Binding
+	Send, Cancel, Accept                    key.Binding
+	NextField, PrevField                    key.Binding
+}
+
+// DefaultKeyMap is the key map before config.
+func DefaultKeyMap() *KeyMap {
+	b := func(help, desc string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	k := &KeyMap{
+		Up:              b("k/↑", "up", "k", "up"),
+		Down:            b("j/↓", "down", "j", "down"),
+		Top:             b("g", "top", "g", "home"),
+		Bottom:          b("G", "bottom", "G", "end"),
+		HalfDown:        b("ctrl+d", "half page down", "ctrl+d", "pgdown"),
+		HalfUp:          b("ctrl+u", "half page up", "ctrl+u", "pgup"),
+		Open:            b("enter", "open", "enter"),
+		Back:            b("esc", "back", "esc"),
+		Reply:           b("r", "reply", "r"),
+		Canned:          b("c", "canned reply", "c"),
+		QuickCanned:     b("C", "canned+done+next", "C"),
+		Tag:             b("t", "tag", "t"),
+		Escalate:        b("e", "escalate", "e"),
+		Done:            b("d", "done", "d"),
+		Snooze:          b("s", "snooze", "s"),
+		Assign:          b("a", "assign", "a"),
+		Note:            b("n", "note", "n"),
+		Spam:            b("!", "spam", "!"),
+		Reopen:          b("o", "reopen", "o"),
+		Undo:            b("u", "undo", "u"),
+		Select:          b("space", "select", "space"),
+		SelectQuery:     b("T", "select matching", "T"),
+		ApplyToSelected: b(";", "apply to selected", ";"),
+		Search:          b("/", "search", "/"),
+		Views:           b("v", "views", "v"),
+		Stats:           b("S", "stats", "S"),
+		Help:            b("?", "help", "?"),
+		Quit:            b("q", "quit", "q", "ctrl+c"),
+		Log:             b("L", "log", "L"),
+		Send:            b("ctrl+s", "send", "ctrl+s"),
+		Cancel:          b("esc", "cancel", "esc"),
+		Accept:          b("enter", "choose", "enter"),
+		NextField:       b("tab", "next field", "tab"),
+		PrevField:       b("shift+tab", "previous field", "shift+tab"),
+	}
+	for i := range k.ViewKeys {
+		n := fmt.Sprint(i + 1)
+		k.ViewKeys[i] = b("1–9", "views", n)
+	}
+	return k
+}
+
+// bindingsByName lets config remap keys by the names people see in help.
+func (k *KeyMap) bindingsByName() map[string]*key.Binding {
+	return map[string]*key.Binding{
+		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "half_down": &k.HalfDown, "half_up": &k.HalfUp,
+		"open": &k.Open, "back": &k.Back, "reply": &k.Reply, "canned": &k.Canned, "quick_canned": &k.QuickCanned,
+		"tag": &k.Tag, "escalate": &k.Escalate, "done": &k.Done, "snooze": &k.Snooze, "assign": &k.Assign, "note": &k.Note,
+		"spam": &k.Spam, "reopen": &k.Reopen, "undo": &k.Undo, "select": &k.Select, "select_query": &k.SelectQuery,
+		"apply_to_selected": &k.ApplyToSelected, "search": &k.Search, "views": &k.Views, "stats": &k.Stats,
+		"help": &k.Help, "quit": &k.Quit, "log": &k.Log, "send": &k.Send,
+	}
+}
+
+// Remap applies [keys] from config: action name to a key or a list of keys.
+func (k *KeyMap) Remap(cfg map[string]any) error {
+	byName := k.bindingsByName()
+	for name, v := range cfg {
+		if name == "command" {
+			continue // shell-command bindings are read elsewhere
+		}
+		b, ok := byName[name]
+		if !ok {
+			return fmt.Errorf("keys.%s: no such action (actions: %s)", name, strings.Join(slices.Sorted(maps.Keys(byName)), ", "))
+		}
+		var keys []string
+		switch v := v.(type) {
+		case string:
+			keys = []string{v}
+		case []any:
+			for _, e := range v {
+				s, ok := e.(string)
+				if !ok {
+					return fmt.Errorf("keys.%s: want a key or a list of keys", name)
+				}
+				keys = append(keys, s)
+			}
+		default:
+			return fmt.Errorf("keys.%s: want a key or a list of keys", name)
+		}
+		b.SetKeys(keys...)
+		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
+	}
+	return nil
+}
+
+// FullHelp is every key, grouped for the help screen.
+func (k *KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back},
+		{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Tag, k.Assign, k.Escalate},
+		{k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Select, k.SelectQuery, k.ApplyToSelected},
+		{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit},
+	}
+}

@@ -1,0 +1,369 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// This file holds the pickers that choose one thing from a list: a canned reply, a view,
+// an agent. The tag picker, which also creates and removes, is in tagpicker.go.
+
+// pickerHelp is the help every picker shows: its list keys, then choose and cancel.
+func pickerHelp(c *Common, l *fuzzyList) []key.Binding {
+	return append(l.ShortHelp(), c.Keys.Accept, c.Keys.Cancel)
+}
+
+// pickerRows is how many list rows fit in a picker of inner height ih that also has
+// extra lines (title, filter, status, …) to show.
+func pickerRows(ih, extra int) int { return max(ih-extra, dialogMinRows) }
+
+// --- canned replies ---
+
+// cannedPicker chooses a canned reply for a conversation, with a preview of it filled in
+// for that conversation (its channel's variant, the customer's name, the ticket).
+type cannedPicker struct {
+	c       *Common
+	convID  int64
+	quick   bool
+	list    fuzzyList
+	names   []string // by item index
+	texts   map[string]string
+	errs    map[string]error
+	loading bool
+	err     error
+	w       int
+	preview int // rows of preview
+}
+
+// cannedLoadedMsg carries the canned replies, each already rendered for the conversation:
+// there are a dozen or so, so rendering them all at once keeps the preview instant.
+type cannedLoadedMsg struct {
+	replies []inbox.CannedReply
+	texts   map[string]string
+	errs    map[string]error
+	err     error
+}
+
+// newCannedPicker opens the canned replies for a conversation; quick is the C key, which
+// sends the reply and moves on instead of opening the composer.
+func newCannedPicker(c *Common, convID int64, quick bool) *cannedPicker {
+	p := &cannedPicker{c: c, convID: convID, quick: quick, list: newFuzzyList(c, "filter by name or words"), loading: true}
+	p.SetSize(c.Width, c.Height)
+	return p
+}
+
+// Init loads and renders the canned replies.
+func (p *cannedPicker) Init() tea.Cmd {
+	c, id := p.c, p.convID
+	return func() tea.Msg {
+		replies, err := c.Inbox.CannedReplies(c.Ctx)
+		if err != nil {
+			return cannedLoadedMsg{err: err}
+		}
+		m := cannedLoadedMsg{replies: replies, texts: map[string]string{}, errs: map[string]error{}}
+		for _, r := range replies {
+			if m.texts[r.Name], err = c.Inbox.RenderCanned(c.Ctx, id, r.Name); err != nil {
+				m.errs[r.Name] = err
+			}
+		}
+		return m
+	}
+}
+
+// Update handles the loaded replies and the keys.
+func (p *cannedPicker) Update(msg tea.Msg) (overlay, tea.Cmd) {
+	switch msg := msg.(type) {
+	case cannedLoadedMsg:
+		p.loading, p.err, p.texts, p.errs = false, msg.err, msg.texts, msg.errs
+		items := make([]listItem, len(msg.replies))
+		p.names = make([]string, len(msg.replies))
+		for i, r := range msg.replies {
+			p.names[i] = r.Name
+			items[i] = listItem{Title: Safe(r.Name), Detail: Safe(r.Body)}
+		}
+		if len(items) == 0 {
+			p.list.empty = "no canned replies yet: add [[canned]] to config.toml"
+		}
+		p.list.SetItems(items)
+		return p, nil
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, p.c.Keys.Cancel):
+			return p, closeOverlay
+		case key.Matches(msg, p.c.Keys.Accept):
+			return p, p.choose()
+		}
+	}
+	return p, p.list.Update(msg)
+}
+
+func (p *cannedPicker) choose() tea.Cmd {
+	_, i, ok := p.list.Selected()
+	if p.loading || !ok || i < 0 {
+		return nil
+	}
+	name := p.names[i]
+	if err := p.errs[name]; err != nil {
+		p.err = err
+		return nil
+	}
+	chosen := cannedChosenMsg{ConvID: p.convID, Name: name, Text: p.texts[name], Quick: p.quick}
+	return tea.Batch(func() tea.Msg { return chosen }, closeOverlay)
+}
+
+// SetSize splits the dialog between the list and the preview.
+func (p *cannedPicker) SetSize(w, h int) {
+	dw, dh := dialogSize(w, h)
+	p.w = dw
+	iw, ih := dialogInner(p.c.Styles, dw, min(dh, 30))
+	room := pickerRows(ih, 4) // title, filter, rule, status
+	rows := max(room*2/5, dialogMinRows)
+	p.preview = max(room-rows, 1)
+	p.list.SetSize(iw, rows)
+}
+
+// View is the list over the preview of the highlighted reply.
+func (p *cannedPicker) View() string {
+	title := "Canned reply for conversation " + itoa(int(p.convID))
+	hint := "enter: open it in the composer"
+	if p.quick {
+		title = "Quick canned reply: send, done, next"
+		hint = "enter: send it, mark done, go to the next"
+	}
+	iw, _ := dialogInner(p.c.Styles, p.w, 0)
+	lines := strings.Split(p.list.View(), "\n")
+	lines = append(lines, p.c.Styles.Faint.Render(strings.Repeat("─", iw)))
+	lines = append(lines, p.previewLines(iw)...)
+	return drawDialog(p.c.Styles, p.w, title, append(lines, statusLine(p.c.Styles, p.err, hint)))
+}
+
+func (p *cannedPicker) previewLines(iw int) []string {
+	wrap := func(text string) []string { return strings.Split(ansi.Wrap(SafeText(text), iw, " "), "\n") }
+	// The preview is as tall as the longest reply (up to its share of the screen), so it
+	// does not jump from reply to reply.
+	rows := 1
+	for _, t := range p.texts {
+		rows = max(rows, len(wrap(t)))
+	}
+	rows = min(rows, p.preview)
+	var body []string
+	_, i, ok := p.list.Selected()
+	switch {
+	case p.loading:
+		body = []string{p.c.Styles.Faint.Render("loading…")}
+	case !ok || i < 0:
+		body = nil
+	case p.errs[p.names[i]] != nil:
+		body = []string{p.c.Styles.Error.Render(Safe(p.errs[p.names[i]].Error()))}
+	default:
+		body = wrap(p.texts[p.names[i]])
+	}
+	if len(body) > rows {
+		body = append(body[:rows-1], p.c.Styles.Faint.Render("…"))
+	}
+	for len(body) < rows {
+		body = append(body, "")
+	}
+	return body
+}
+
+// ShortHelp lists the picker's keys.
+func (p *cannedPicker) ShortHelp() []key.Binding { return pickerHelp(p.c, &p.list) }
+
+// --- views ---
+
+// viewPicker chooses a view of the queue; 1–9 reach the first nine without filtering.
+type viewPicker struct {
+	c    *Common
+	list fuzzyList
+	w    int
+}
+
+// newViewPicker lists the views, the current one highlighted and marked.
+func newViewPicker(c *Common, current int) *viewPicker {
+	p := &viewPicker{c: c, list: newFuzzyList(c, "filter views")}
+	views := c.Inbox.Views()
+	items := make([]listItem, len(views))
+	for i, v := range views {
+		items[i] = listItem{Title: Safe(v.Name)}
+		if i < len(c.Keys.ViewKeys) {
+			items[i].Hint = c.Keys.ViewKeys[i].Keys()[0]
+		}
+		if i == current {
+			items[i].Mark = "•"
+		}
+	}
+	p.list.SetItems(items)
+	p.list.Select(func(i int, _ listItem) bool { return i == current })
+	p.SetSize(c.Width, c.Height)
+	return p
+}
+
+// Init has nothing to load: the views come from config.
+func (p *viewPicker) Init() tea.Cmd { return nil }
+
+// Update handles the keys.
+func (p *viewPicker) Update(msg tea.Msg) (overlay, tea.Cmd) {
+	if msg, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(msg, p.c.Keys.Cancel):
+			return p, closeOverlay
+		case key.Matches(msg, p.c.Keys.Accept):
+			if _, i, ok := p.list.Selected(); ok {
+				return p, chooseView(i)
+			}
+			return p, nil
+		}
+		if !p.list.Filtering() {
+			for i, b := range p.c.Keys.ViewKeys {
+				if key.Matches(msg, b) && i < len(p.c.Inbox.Views()) {
+					return p, chooseView(i)
+				}
+			}
+		}
+	}
+	return p, p.list.Update(msg)
+}
+
+func chooseView(i int) tea.Cmd {
+	return tea.Batch(func() tea.Msg { return chooseViewMsg{Index: i} }, closeOverlay)
+}
+
+// SetSize fits the list to the screen.
+func (p *viewPicker) SetSize(w, h int) {
+	dw, dh := dialogSize(w, h)
+	p.w = min(dw, 48)
+	iw, ih := dialogInner(p.c.Styles, p.w, min(dh, 20))
+	p.list.SetSize(iw, pickerRows(ih, 3))
+}
+
+// View is the list of views.
+func (p *viewPicker) View() string {
+	lines := strings.Split(p.list.View(), "\n")
+	return drawDialog(p.c.Styles, p.w, "Views", append(lines, statusLine(p.c.Styles, nil, "enter: show it · 1–9: jump")))
+}
+
+// ShortHelp lists the picker's keys.
+func (p *viewPicker) ShortHelp() []key.Binding {
+	return append(pickerHelp(p.c, &p.list), p.c.Keys.ViewKeys[0])
+}
+
+// --- assign ---
+
+// assignPicker gives conversations to an agent of config, or to nobody.
+type assignPicker struct {
+	c      *Common
+	ids    []int64
+	agents []string
+	list   fuzzyList
+	busy   bool
+	err    error
+	w      int
+}
+
+// assigneeMsg is the current assignee of a single conversation, to mark it.
+type assigneeMsg struct {
+	who string
+	err error
+}
+
+// newAssignPicker lists the agents with the person at the keyboard highlighted, then
+// "unassign".
+func newAssignPicker(c *Common, ids []int64) *assignPicker {
+	p := &assignPicker{c: c, ids: ids, agents: c.Inbox.Config().Agents, list: newFuzzyList(c, "filter agents")}
+	p.setItems("")
+	p.list.Select(func(i int, _ listItem) bool { return i < len(p.agents) && p.agents[i] == c.Inbox.Agent() })
+	p.SetSize(c.Width, c.Height)
+	return p
+}
+
+func (p *assignPicker) setItems(current string) {
+	items := make([]listItem, 0, len(p.agents)+1)
+	for _, a := range p.agents {
+		it := listItem{Title: Safe(a)}
+		if a == p.c.Inbox.Agent() {
+			it.Hint = "you"
+		}
+		if a == current {
+			it.Mark, it.Hint = "•", strings.TrimPrefix(it.Hint+", assigned", ", ")
+		}
+		items = append(items, it)
+	}
+	p.list.SetItems(append(items, listItem{Title: "unassign", Hint: "nobody"}))
+}
+
+// Init reads the current assignee when there is one conversation.
+func (p *assignPicker) Init() tea.Cmd {
+	if len(p.ids) != 1 {
+		return nil
+	}
+	c, id := p.c, p.ids[0]
+	return func() tea.Msg {
+		t, err := c.Inbox.Thread(c.Ctx, id, 1)
+		return assigneeMsg{who: t.Info.Assignee, err: err}
+	}
+}
+
+// Update handles the loaded assignee, the keys and the result.
+func (p *assignPicker) Update(msg tea.Msg) (overlay, tea.Cmd) {
+	switch msg := msg.(type) {
+	case assigneeMsg:
+		p.err = msg.err
+		p.setItems(msg.who)
+		return p, nil
+	case attemptedMsg:
+		p.busy = false
+		cmd, err := finish(msg)
+		p.err = err
+		return p, cmd
+	case tea.KeyPressMsg:
+		switch {
+		case key.Matches(msg, p.c.Keys.Cancel):
+			return p, closeOverlay
+		case key.Matches(msg, p.c.Keys.Accept):
+			return p, p.assign()
+		}
+	}
+	return p, p.list.Update(msg)
+}
+
+func (p *assignPicker) assign() tea.Cmd {
+	_, i, ok := p.list.Selected()
+	if p.busy || !ok || i < 0 {
+		return nil
+	}
+	who, what := "", "unassigned"
+	if i < len(p.agents) {
+		who, what = p.agents[i], "assigned to "+Safe(p.agents[i])
+	}
+	p.busy, p.err = true, nil
+	c, ids := p.c, p.ids
+	return attempt(what, ids, true, func() error { return c.Inbox.Assign(c.Ctx, who, ids...) })
+}
+
+// SetSize fits the list to the screen.
+func (p *assignPicker) SetSize(w, h int) {
+	dw, dh := dialogSize(w, h)
+	p.w = min(dw, 52)
+	iw, ih := dialogInner(p.c.Styles, p.w, min(dh, 20))
+	p.list.SetSize(iw, pickerRows(ih, 3))
+}
+
+// View is the list of agents.
+func (p *assignPicker) View() string {
+	hint := "enter: assign"
+	if _, i, ok := p.list.Selected(); ok && i >= len(p.agents) {
+		hint = "enter: unassign"
+	} else if ok && i >= 0 {
+		hint = "enter: assign to " + Safe(p.agents[i])
+	}
+	lines := strings.Split(p.list.View(), "\n")
+	return drawDialog(p.c.Styles, p.w, "Assign "+targetName(p.ids), append(lines, statusLine(p.c.Styles, p.err, hint)))
+}
+
+// ShortHelp lists the picker's keys.
+func (p *assignPicker) ShortHelp() []key.Binding { return pickerHelp(p.c, &p.list) }

@@ -1,0 +1,114 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// manyConversations ingests n one-message conversations, oldest first, so the queue order
+// (same priority; due times follow arrival) is c0, c1, c2, ….
+func manyConversations(t *testing.T, c *Common, n int) {
+	t.Helper()
+	var msgs []inbox.Message
+	for i := range n {
+		msgs = append(msgs, inbox.Message{Channel: "instagram", Account: "@acme", ID: fmt.Sprint(i), Conversation: fmt.Sprintf("c%d", i),
+			Kind: inbox.KindComment, Author: &inbox.Author{ID: fmt.Sprint(i), Name: fmt.Sprintf("Customer %d", i)},
+			Text: fmt.Sprintf("message number %d", i), CreatedAt: testNow.Add(-time.Duration(n-i) * time.Minute)})
+	}
+	if _, err := c.Inbox.IngestMessages(c.Ctx, msgs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func queueAt(t *testing.T, c *Common) *queueScreen {
+	q := newQueue(c)
+	q.SetSize(c.Width, 30)
+	runCmd(t, q.reloadFromTop(), func(msg tea.Msg) tea.Cmd { var cmd tea.Cmd; q, cmd = q.Update(msg); return cmd })
+	return q
+}
+
+func keys(t *testing.T, q **queueScreen, ks ...string) {
+	for _, k := range ks {
+		runCmd(t, func() tea.Msg { return press(k) }, func(msg tea.Msg) tea.Cmd {
+			var cmd tea.Cmd
+			*q, cmd = (*q).Update(msg)
+			return cmd
+		})
+	}
+}
+
+func TestQueuePagesThroughAWindow(t *testing.T) {
+	c := emptyCommon(t, "")
+	manyConversations(t, c, 1000)
+	q := queueAt(t, c)
+	if len(q.rows) != pageSize || q.count != 1000 || !q.top || q.end {
+		t.Fatalf("first page: %d rows, count %d, top %v end %v", len(q.rows), q.count, q.top, q.end)
+	}
+	if r, _ := q.current(); r.LastText != "message number 0" {
+		t.Fatalf("first row = %q, want the oldest", r.LastText)
+	}
+	// Walk down 650 rows: pages come as the cursor nears the edge; the window stays bounded.
+	for range 650 {
+		keys(t, &q, "j")
+	}
+	if r, _ := q.current(); r.LastText != "message number 650" {
+		t.Errorf("after 650 × j the cursor is on %q", r.LastText)
+	}
+	if len(q.rows) > maxWindow {
+		t.Errorf("window holds %d rows, more than %d", len(q.rows), maxWindow)
+	}
+	// G goes to the very end, k walks back up across a page boundary.
+	keys(t, &q, "G")
+	if r, _ := q.current(); r.LastText != "message number 999" || !q.end {
+		t.Errorf("G: cursor on %q, end %v", r.LastText, q.end)
+	}
+	for range 150 {
+		keys(t, &q, "k")
+	}
+	if r, _ := q.current(); r.LastText != "message number 849" {
+		t.Errorf("G then 150 × k: cursor on %q", r.LastText)
+	}
+	keys(t, &q, "g")
+	if r, _ := q.current(); r.LastText != "message number 0" {
+		t.Errorf("g: cursor on %q", r.LastText)
+	}
+	// ctrl+d moves half a page.
+	keys(t, &q, "ctrl+d")
+	if q.cursor != q.listHeight()/2 {
+		t.Errorf("ctrl+d: cursor %d, want %d", q.cursor, q.listHeight()/2)
+	}
+}
+
+func TestQueueRowsFitAndShowSLA(t *testing.T) {
+	c := emptyCommon(t, "")
+	manyConversations(t, c, 5)
+	hostile := inbox.Message{Channel: "x", Account: "@acme", ID: "evil", Kind: inbox.KindDM,
+		Author: &inbox.Author{ID: "e", Handle: "@e\u202Evil", Name: "\x1b]0;pwned\x07Mallory\x1b[2J"},
+		Text:   "日本語のテキスト👨‍👩‍👧" + strings.Repeat("W", 3000) + "\x1b]52;c;AAAA\x07", CreatedAt: testNow.Add(-3 * time.Hour)}
+	if _, err := c.Inbox.IngestMessages(c.Ctx, hostile); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{60, 90, 120, 160} {
+		c.Width = w
+		q := queueAt(t, c)
+		view := q.View()
+		if strings.ContainsAny(view, "\x07") || strings.Contains(view, "\x1b]") || strings.Contains(view, "\x1b[2J") {
+			t.Errorf("width %d: hostile text reached the screen: %q", w, view)
+		}
+		for i, line := range strings.Split(view, "\n") {
+			if lw := ansi.StringWidth(line); lw > w {
+				t.Errorf("width %d: line %d is %d wide: %q", w, i, lw, ansi.Strip(line))
+			}
+		}
+		text := plain(view)
+		if !strings.Contains(text, "Mallory") || !strings.Contains(text, "overdue 2h") {
+			t.Errorf("width %d: want the hostile row shown as Mallory, overdue 2h:\n%s", w, text)
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// Options are what main hands the UI besides the inbox.
+type Options struct {
+	Keys map[string]any // [keys] of config.toml
+	Log  *slog.Logger   // where errors go; never the terminal while the UI runs
+}
+
+// Run shows the terminal UI on the inbox until the person quits.
+func Run(ctx context.Context, svc *inbox.Service, opts Options) error {
+	keys := DefaultKeyMap()
+	if err := keys.Remap(opts.Keys); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	logger := opts.Log
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(true), Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
+	p := tea.NewProgram(New(c), tea.WithContext(ctx))
+	start := time.Now()
+	_, err := p.Run()
+	logger.Info("ui closed", "after", time.Since(start).Round(time.Second).String(), "err", err)
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("terminal UI: %w", err)
+	}
+	return nil
+}
