@@ -43,7 +43,8 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 	}
 	defer closeLog()
 	logger.Info("ui opened", "db", path)
-	return ui.Run(ctx, svc, ui.Options{Keys: svc.Config().Keys, Log: logger})
+	theme, _ := svc.Config().UI["theme"].(string)
+	return ui.Run(ctx, svc, ui.Options{Keys: svc.Config().Keys, Theme: theme, Log: logger})
 }
 
 // openLog opens the log file, $XDG_STATE_HOME/triage/triage.log (0600, folder 0700): the

@@ -277,6 +277,7 @@ func firstWords(s string, n int) string {
 // Undone says what an undo reversed.
 type Undone struct {
 	Action        string  // the action reversed ("tag", "state", "reply", …)
+	Detail        string  // what it had set: the tag, the state, the escalation reason
 	Conversations []int64 // the conversations it touched
 	Draft         string  // for an undone reply: its text, back in the draft
 }
@@ -309,7 +310,7 @@ func (s *Service) Undo(ctx context.Context) (Undone, error) {
 				seen[e.ConversationID] = true
 				out.Conversations = append(out.Conversations, e.ConversationID)
 			}
-			out.Action = e.Action
+			out.Action, out.Detail = e.Action, e.To
 			if err := a.audit("undo", e.ConversationID, e.Action+":"+e.To, e.Action+":"+e.From, e.ID); err != nil {
 				return err
 			}

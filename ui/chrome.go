@@ -131,6 +131,16 @@ func (m *Model) helpView() string {
 		{"Select", []key.Binding{k.Select, k.SelectQuery, k.ApplyToSelected}},
 		{"Find", []key.Binding{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit}},
 	}
+	if len(k.Commands) > 0 {
+		var cmds []key.Binding
+		for _, c := range k.Commands {
+			cmds = append(cmds, c.Key)
+		}
+		groups = append(groups, struct {
+			title string
+			keys  []key.Binding
+		}{"Commands", cmds})
+	}
 	colW := 30
 	var cols []string
 	for _, g := range groups {

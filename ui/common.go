@@ -16,12 +16,14 @@ type Common struct {
 	Ctx    context.Context
 	Inbox  *inbox.Service
 	Styles *Styles
-	Keys   *KeyMap
-	Now    func() time.Time
-	Log    *slog.Logger  // errors and notable events, to a file
-	Tick   time.Duration // how often ages and SLA badges refresh; 0 in tests, where time stands still
-	Width  int
-	Height int
+	// FixedTheme keeps Styles as configured instead of following the terminal's background.
+	FixedTheme bool
+	Keys       *KeyMap
+	Now        func() time.Time
+	Log        *slog.Logger  // errors and notable events, to a file
+	Tick       time.Duration // how often ages and SLA badges refresh; 0 in tests, where time stands still
+	Width      int
+	Height     int
 }
 
 // overlay is a dialog drawn over the current screen: the composer, the pickers, prompts.

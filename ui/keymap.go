@@ -22,6 +22,7 @@ type KeyMap struct {
 	ViewKeys                                [9]key.Binding
 	Send, Cancel, Accept                    key.Binding
 	NextField, PrevField                    key.Binding
+	Commands                                []commandBinding // keys bound to shell commands in config
 }
 
 // DefaultKeyMap is the key map before config.
@@ -89,7 +90,12 @@ func (k *KeyMap) Remap(cfg map[string]any) error {
 	byName := k.bindingsByName()
 	for name, v := range cfg {
 		if name == "command" {
-			continue // shell-command bindings are read elsewhere
+			cmds, err := parseCommands(v)
+			if err != nil {
+				return err
+			}
+			k.Commands = cmds
+			continue
 		}
 		b, ok := byName[name]
 		if !ok {

@@ -115,7 +115,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		*m.c.Styles = *NewStyles(msg.IsDark())
+		if !m.c.FixedTheme {
+			*m.c.Styles = *NewStyles(msg.IsDark())
+		}
 		return m, nil
 	case tickMsg:
 		return m, tea.Batch(m.c.tick(), m.wake())
@@ -134,6 +136,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.open(newComposer(m.c, msg.ConvID, msg.Text))
 	case cannedChosenMsg:
 		return m, m.cannedChosen(msg)
+	case commandDoneMsg:
+		reload := m.afterAction(actionMsg{What: msg.Desc, IDs: msg.IDs, Err: msg.Err})
+		return m, tea.Batch(reload, m.open(newOutputDialog(m.c, msg)))
 	case selectedMsg:
 		m.selectMatching(msg)
 		return m, nil
@@ -358,7 +363,7 @@ func (m *Model) undo() tea.Cmd {
 		if errors.Is(err, inbox.ErrNothingToUndo) {
 			return statusMsg{Text: "nothing to undo"}
 		}
-		what := "undid " + u.Action
+		what := "undid " + undoneWhat(u)
 		if len(u.Conversations) > 1 {
 			what += fmt.Sprintf(" on %d conversations", len(u.Conversations))
 		}
@@ -424,6 +429,16 @@ func (m *Model) targets() []int64 {
 // actionKey handles the keys that act on conversations, on both the queue and a conversation.
 func (m *Model) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	k := m.c.Keys
+	for _, b := range k.Commands {
+		if key.Matches(msg, b.Key) {
+			ids := m.targets()
+			if len(ids) == 0 {
+				return nil, true
+			}
+			m.setStatus("running "+b.Desc+"…", nil)
+			return runCommand(m.c, b, ids[0]), true
+		}
+	}
 	actions := []key.Binding{k.Reply, k.Canned, k.QuickCanned, k.Tag, k.Escalate, k.Done, k.Snooze, k.Assign, k.Note, k.Spam, k.Reopen}
 	if !key.Matches(msg, actions...) {
 		return nil, false
@@ -544,10 +559,10 @@ func (m *Model) body() string {
 func (m *Model) place(body, dialog string) string {
 	w, h := m.c.Width, m.bodyHeight()
 	dw, dh := lipgloss.Width(dialog), lipgloss.Height(dialog)
-	cv := lipgloss.NewCanvas(w, h)
-	cv.Compose(lipgloss.NewLayer(fitLines(body, w, h)))
-	cv.Compose(lipgloss.NewLayer(dialog).X(max((w-dw)/2, 0)).Y(max((h-dh)/3, 0)).Z(1))
-	return cv.Render()
+	return lipgloss.NewCompositor(
+		lipgloss.NewLayer(fitLines(body, w, h)),
+		lipgloss.NewLayer(dialog).X(max((w-dw)/2, 0)).Y(max((h-dh)/3, 0)).Z(1),
+	).Render()
 }
 
 // fitLines makes s exactly h lines of at most w cells, so nothing can push the layout.
@@ -578,4 +593,18 @@ func (m *Model) selectMatching(msg selectedMsg) {
 		m.queue.selected[id] = true
 	}
 	m.setStatus(fmt.Sprintf("selected %d conversations matching %q; press ; then an action key (t, d, a, e, s, !)", len(msg.IDs), msg.Query), nil)
+}
+
+// undoneWhat says in words what an undo reversed: "done", "tag shipping", "escalation".
+func undoneWhat(u inbox.Undone) string {
+	switch u.Action {
+	case "state":
+		st, _, _ := strings.Cut(u.Detail, ":")
+		return st
+	case "tag", "untag", "assign":
+		return u.Action + " " + Safe(u.Detail)
+	case "escalate":
+		return "escalation"
+	}
+	return u.Action
 }

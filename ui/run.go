@@ -12,8 +12,9 @@ import (
 
 // Options are what main hands the UI besides the inbox.
 type Options struct {
-	Keys map[string]any // [keys] of config.toml
-	Log  *slog.Logger   // where errors go; never the terminal while the UI runs
+	Keys  map[string]any // [keys] of config.toml
+	Theme string         // "light", "dark", or "" / "auto" to ask the terminal
+	Log   *slog.Logger   // where errors go; never the terminal while the UI runs
 }
 
 // Run shows the terminal UI on the inbox until the person quits.
@@ -26,7 +27,16 @@ func Run(ctx context.Context, svc *inbox.Service, opts Options) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(true), Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
+	var fixed bool
+	dark := true
+	switch opts.Theme {
+	case "", "auto":
+	case "light", "dark":
+		fixed, dark = true, opts.Theme == "dark"
+	default:
+		return fmt.Errorf("config: ui.theme %q: want auto, light or dark", opts.Theme)
+	}
+	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(dark), FixedTheme: fixed, Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
 	p := tea.NewProgram(New(c), tea.WithContext(ctx))
 	start := time.Now()
 	_, err := p.Run()
