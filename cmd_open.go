@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/triage-inbox/triage/adapters/engine"
+	"github.com/triage-inbox/triage/inbox"
 	"github.com/triage-inbox/triage/ui"
 )
 
@@ -44,7 +46,20 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 	defer closeLog()
 	logger.Info("ui opened", "db", path)
 	theme, _ := svc.Config().UI["theme"].(string)
-	return ui.Run(ctx, svc, ui.Options{Keys: svc.Config().Keys, Theme: theme, Log: logger})
+	opts := ui.Options{Keys: svc.Config().Keys, Theme: theme, Log: logger}
+	accts, err := configuredAccounts(ctx, svc.Config())
+	if err != nil {
+		return err
+	}
+	if *demoFlag {
+		accts = demoAccounts(defaultSeed, svc.Now)
+	}
+	if len(accts) > 0 {
+		opts.Sync = func(ctx context.Context, notify func([]inbox.SyncState)) error {
+			return engine.New(svc, accts, engine.Options{Log: logger, Notify: notify}).Run(ctx)
+		}
+	}
+	return ui.Run(ctx, svc, opts)
 }
 
 // openLog opens the log file, $XDG_STATE_HOME/triage/triage.log (0600, folder 0700): the

@@ -6,6 +6,7 @@
 //	triage import [--dry-run] [--skip-invalid] FILE...
 //	triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
 //	triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
+//	triage sync [--once]
 package main
 
 import (
@@ -64,6 +65,8 @@ func runWith(ctx context.Context, env *cliEnv, args []string) error {
 			return env.export(ctx, args[1:])
 		case "stats":
 			return env.stats(ctx, args[1:])
+		case "sync":
+			return env.syncCmd(ctx, args[1:])
 		case "help":
 			fmt.Fprint(env.stdout, usage)
 			return nil
@@ -80,6 +83,7 @@ usage:
   triage import [--dry-run] [--skip-invalid] FILE...   import JSON Lines ("-" for standard input)
   triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
   triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
+  triage sync [--once]                            fetch every [[account]] and send replies
 
 The database is $XDG_DATA_HOME/triage/triage.db unless --db or TRIAGE_DB says otherwise;
 config is $XDG_CONFIG_HOME/triage/config.toml unless --config or TRIAGE_CONFIG does.

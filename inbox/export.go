@@ -43,7 +43,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, fn func(ExportR
 		rec := ExportRecord{
 			Message: Message{
 				Channel: r.Channel, Account: r.Account, ID: r.ExtID, Conversation: r.ConvKey, Kind: Kind(r.Kind),
-				Direction: Direction(r.Direction), Text: r.Text, CreatedAt: fromMS(r.CreatedAt), InReplyTo: r.InReplyTo,
+				Direction: Direction(r.Direction), Text: r.Text, Subject: r.Subject, CreatedAt: fromMS(r.CreatedAt), InReplyTo: r.InReplyTo,
 				URL: r.URL, Agent: r.Agent,
 			},
 			State: State(r.State),

@@ -89,7 +89,7 @@ func (b *Batch) Add(m Message) (bool, error) {
 func (s *Service) prepare(ctx context.Context, tx *store.Tx, m Message) (store.NewMessage, error) {
 	nm := store.NewMessage{
 		Channel: m.Channel, Account: m.Account, ExtID: m.ID, Kind: string(m.Kind), Direction: string(m.Direction),
-		Agent: m.Agent, Text: m.Text, URL: m.URL, InReplyTo: m.InReplyTo, CreatedAt: ms(m.CreatedAt),
+		Agent: m.Agent, Text: m.Text, Subject: m.Subject, URL: m.URL, InReplyTo: m.InReplyTo, CreatedAt: ms(m.CreatedAt),
 		Priority: int(PriorityNormal),
 	}
 	if m.Author != nil {

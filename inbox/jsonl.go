@@ -35,6 +35,7 @@ type wireMessage struct {
 	Direction    string          `json:"direction"`
 	Author       *Author         `json:"author"`
 	Text         string          `json:"text"`
+	Subject      string          `json:"subject"`
 	CreatedAt    string          `json:"created_at"`
 	InReplyTo    json.RawMessage `json:"in_reply_to"`
 	URL          string          `json:"url"`
@@ -65,7 +66,7 @@ func DecodeMessage(data []byte) (Message, error) {
 	}
 	m := Message{
 		Channel: w.Channel, Account: w.Account, ID: id, Conversation: w.Conversation, Kind: Kind(w.Kind),
-		Direction: Direction(w.Direction), Author: w.Author, Text: w.Text, InReplyTo: parent, URL: w.URL, Agent: w.Agent,
+		Direction: Direction(w.Direction), Author: w.Author, Text: w.Text, Subject: w.Subject, InReplyTo: parent, URL: w.URL, Agent: w.Agent,
 	}
 	if w.CreatedAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, w.CreatedAt)

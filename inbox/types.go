@@ -115,6 +115,7 @@ type Message struct {
 	Direction    Direction `json:"direction,omitempty"`
 	Author       *Author   `json:"author,omitempty"`
 	Text         string    `json:"text"`
+	Subject      string    `json:"subject,omitempty"` // email subject; empty elsewhere
 	CreatedAt    time.Time `json:"created_at"`
 	InReplyTo    string    `json:"in_reply_to,omitempty"`
 	URL          string    `json:"url,omitempty"`

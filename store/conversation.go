@@ -72,12 +72,13 @@ type MessageRow struct {
 	ClosedAt       int64
 	DueAt          int64
 	OutboxStatus   string // for replies written in triage
+	Subject        string
 }
 
 const messageSelect = `SELECT m.id, m.conversation_id, m.channel, a.handle, m.ext_id, m.kind, m.direction,
 	coalesce(ct.ext_id, ''), coalesce(ct.handle, ''), coalesce(ct.name, ''), m.agent, m.text, m.url, m.in_reply_to,
 	m.created_at, m.sentiment, m.priority, m.spam, coalesce(m.answered_by, 0), coalesce(m.answered_at, 0),
-	coalesce(ans.agent, ''), coalesce(m.closed_at, 0), coalesce(m.due_at, 0), coalesce(ob.status, '')
+	coalesce(ans.agent, ''), coalesce(m.closed_at, 0), coalesce(m.due_at, 0), coalesce(ob.status, ''), m.subject
 	FROM messages m JOIN accounts a ON a.id = m.account_id
 	LEFT JOIN contacts ct ON ct.id = m.contact_id
 	LEFT JOIN messages ans ON ans.id = m.answered_by
@@ -88,7 +89,7 @@ func scanMessage(s interface{ Scan(...any) error }) (MessageRow, error) {
 	err := s.Scan(&m.ID, &m.ConversationID, &m.Channel, &m.Account, &m.ExtID, &m.Kind, &m.Direction,
 		&m.AuthorExtID, &m.AuthorHandle, &m.AuthorName, &m.Agent, &m.Text, &m.URL, &m.InReplyTo,
 		&m.CreatedAt, &m.Sentiment, &m.Priority, &m.Spam, &m.AnsweredBy, &m.AnsweredAt,
-		&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus)
+		&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus, &m.Subject)
 	return m, err
 }
 

@@ -20,6 +20,7 @@ type NewMessage struct {
 	AuthorID, AuthorHandle  string
 	AuthorName              string
 	Agent, Text, URL        string
+	Subject                 string
 	InReplyTo               string
 	CreatedAt               int64 // Unix ms
 	Sentiment               float64
@@ -121,10 +122,10 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		due = sql.NullInt64{Int64: m.DueAt, Valid: true}
 	}
 	res, err := tx.exec(ctx, `INSERT INTO messages (conversation_id, account_id, channel, ext_id, kind,
-		direction, contact_id, agent, text, url, in_reply_to, created_at, sentiment, priority, spam, due_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		direction, contact_id, agent, text, url, in_reply_to, created_at, sentiment, priority, spam, due_at, subject)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		convID, acct, m.Channel, m.ExtID, m.Kind, m.Direction, contact, m.Agent, m.Text, m.URL,
-		m.InReplyTo, m.CreatedAt, m.Sentiment, m.Priority, m.Spam, due)
+		m.InReplyTo, m.CreatedAt, m.Sentiment, m.Priority, m.Spam, due, m.Subject)
 	if err != nil {
 		return Ingested{}, fmt.Errorf("store message %s: %w", m.ExtID, err)
 	}

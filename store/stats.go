@@ -122,7 +122,7 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 	q := `SELECT m.id, m.conversation_id, m.channel, a.handle, m.ext_id, m.kind, m.direction,
 		coalesce(ct.ext_id, ''), coalesce(ct.handle, ''), coalesce(ct.name, ''), m.agent, m.text, m.url, m.in_reply_to,
 		m.created_at, m.sentiment, m.priority, m.spam, coalesce(m.answered_by, 0), coalesce(m.answered_at, 0),
-		'', coalesce(m.closed_at, 0), coalesce(m.due_at, 0), '',
+		'', coalesce(m.closed_at, 0), coalesce(m.due_at, 0), '', m.subject,
 		c.ext_key, c.state,
 		coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = c.id), ''),
@@ -146,7 +146,7 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Channel, &m.Account, &m.ExtID, &m.Kind, &m.Direction,
 			&m.AuthorExtID, &m.AuthorHandle, &m.AuthorName, &m.Agent, &m.Text, &m.URL, &m.InReplyTo,
 			&m.CreatedAt, &m.Sentiment, &m.Priority, &m.Spam, &m.AnsweredBy, &m.AnsweredAt,
-			&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus,
+			&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus, &m.Subject,
 			&r.ConvKey, &r.State, &tagList, &r.EscalationReason, &r.EscalationStatus); err != nil {
 			return fmt.Errorf("read messages for export: %w", err)
 		}

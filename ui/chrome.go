@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
@@ -77,6 +78,11 @@ func (m *Model) footer() string {
 		}
 	case m.prefix:
 		line1 = st.Marked.Render("; — next action applies to the selection")
+	}
+	if sync := m.syncLine(); sync != "" {
+		if gap := w - ansi.StringWidth(line1) - ansi.StringWidth(sync); gap >= 2 {
+			line1 += strings.Repeat(" ", gap) + sync
+		}
 	}
 	line2 := m.help.ShortHelpView(m.shortHelp())
 	return ansi.Truncate(line1, w, "…") + "\n" + ansi.Truncate(line2, w, "…")
@@ -201,4 +207,32 @@ func (m *Model) logView() string {
 		lines = append(lines, st.Faint.Render(l.at.Format("15:04:05"))+" "+text)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// syncLine sums up the accounts: "sync ok" or the ones that are not.
+func (m *Model) syncLine() string {
+	st := m.c.Styles
+	if len(m.sync) == 0 {
+		return ""
+	}
+	var bad []string
+	var last time.Time
+	for _, s := range m.sync {
+		if s.LastFetch.After(last) {
+			last = s.LastFetch
+		}
+		switch s.Status {
+		case "error":
+			bad = append(bad, st.Error.Render(Safe(s.Account)+" error"))
+		case "backing off":
+			bad = append(bad, st.DueSoon.Render(Safe(s.Account)+" retrying"))
+		}
+	}
+	if len(bad) > 0 {
+		return strings.Join(bad, " · ")
+	}
+	if last.IsZero() {
+		return st.Faint.Render("sync starting…")
+	}
+	return st.Faint.Render("sync ok · " + last.In(time.Local).Format("15:04:05"))
 }

@@ -96,3 +96,6 @@ func (c *Common) tick() tea.Cmd {
 	}
 	return tea.Tick(c.Tick, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
+
+// syncMsg is the sync engine's latest word on every account.
+type syncMsg struct{ States []inbox.SyncState }

@@ -187,7 +187,10 @@ func (m *composer) onLoaded(msg composerLoadedMsg) tea.Cmd {
 			m.note = draftKeptNote
 		}
 	}
-	m.ta.SetValue(text)
+	// A canned reply is filled in with the customer's name and handle: outside text, so
+	// it is cleaned like any other before the text area shows it (and so before it is
+	// sent). The text area drops ESC itself but keeps what followed it and bidi overrides.
+	m.ta.SetValue(SafeText(text))
 	m.check()
 	if m.ta.Value() != m.saved {
 		return m.schedule()

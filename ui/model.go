@@ -45,6 +45,7 @@ type Model struct {
 	searchErr *inbox.QueryError
 
 	prefix      bool // ';' was pressed: the next action applies to the selection
+	sync        []inbox.SyncState
 	status      string
 	statusErr   bool
 	log         []logLine
@@ -120,7 +121,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tickMsg:
-		return m, tea.Batch(m.c.tick(), m.wake())
+		// Ages and badges follow the clock on every render; the reload brings in what
+		// other processes (an import, a sync) added, keeping the cursor on its row.
+		cmds := []tea.Cmd{m.c.tick(), m.wake()}
+		if !m.queue.loading && m.overlay == nil {
+			cmds = append(cmds, m.queue.reload(false))
+		}
+		return m, tea.Batch(cmds...)
+	case syncMsg:
+		return m, m.synced(msg)
 	case statusMsg:
 		m.setStatus(msg.Text, msg.Err)
 		return m, nil
@@ -607,4 +616,28 @@ func undoneWhat(u inbox.Undone) string {
 		return "escalation"
 	}
 	return u.Action
+}
+
+// synced takes the sync engine's news: new messages appear without moving the cursor off
+// the row the person is on, and errors go to the log.
+func (m *Model) synced(msg syncMsg) tea.Cmd {
+	fresh := false
+	for i, s := range msg.States {
+		if s.Status == "ok" && s.New > 0 && (i >= len(m.sync) || !s.LastFetch.Equal(m.sync[i].LastFetch)) {
+			fresh = true
+		}
+		if s.Status == "error" && (i >= len(m.sync) || m.sync[i].Err != s.Err) {
+			m.setStatus("", fmt.Errorf("sync %s: %s", s.Account, s.Err))
+		}
+	}
+	m.sync = msg.States
+	if fresh && !m.queue.loading {
+		var cmds []tea.Cmd
+		cmds = append(cmds, m.queue.reload(false))
+		if m.conv != nil {
+			cmds = append(cmds, m.conv.Reload())
+		}
+		return tea.Batch(cmds...)
+	}
+	return nil
 }

@@ -112,6 +112,12 @@ func (p *cannedPicker) choose() tea.Cmd {
 		return nil
 	}
 	chosen := cannedChosenMsg{ConvID: p.convID, Name: name, Text: p.texts[name], Quick: p.quick}
+	if !p.quick {
+		// The root opens the composer in the picker's place. A closeOverlay batched
+		// with it could arrive after it (batched commands run concurrently) and close
+		// the composer instead of the picker.
+		return func() tea.Msg { return chosen }
+	}
 	return tea.Batch(func() tea.Msg { return chosen }, closeOverlay)
 }
 

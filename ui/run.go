@@ -14,7 +14,10 @@ import (
 type Options struct {
 	Keys  map[string]any // [keys] of config.toml
 	Theme string         // "light", "dark", or "" / "auto" to ask the terminal
-	Log   *slog.Logger   // where errors go; never the terminal while the UI runs
+	// Sync, when set, runs the sync engine for as long as the UI is open; it reports each
+	// account's state through notify, which the footer shows.
+	Sync func(ctx context.Context, notify func([]inbox.SyncState)) error
+	Log  *slog.Logger // where errors go; never the terminal while the UI runs
 }
 
 // Run shows the terminal UI on the inbox until the person quits.
@@ -38,6 +41,17 @@ func Run(ctx context.Context, svc *inbox.Service, opts Options) error {
 	}
 	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(dark), FixedTheme: fixed, Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
 	p := tea.NewProgram(New(c), tea.WithContext(ctx))
+	if opts.Sync != nil {
+		syncCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() {
+			err := opts.Sync(syncCtx, func(states []inbox.SyncState) { p.Send(syncMsg{States: states}) })
+			if err != nil && syncCtx.Err() == nil {
+				logger.Error("sync stopped", "err", err)
+				p.Send(statusMsg{Err: fmt.Errorf("sync stopped: %w", err)})
+			}
+		}()
+	}
 	start := time.Now()
 	_, err := p.Run()
 	logger.Info("ui closed", "after", time.Since(start).Round(time.Second).String(), "err", err)

@@ -1,0 +1,109 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// Account is one [[account]] table of config.toml: at least name and channel, plus the
+// channel's own keys. Secrets are never in it: a key like password_env or password_cmd
+// names where the secret comes from, and Secret fetches it when needed.
+type Account struct {
+	Name    string
+	Channel string
+	Keys    map[string]any
+}
+
+// NewAccount reads an [[account]] table.
+func NewAccount(i int, table map[string]any) (Account, error) {
+	a := Account{Keys: table}
+	a.Name, _ = table["name"].(string)
+	a.Channel, _ = table["channel"].(string)
+	if a.Name == "" {
+		return a, fmt.Errorf("account[%d]: name is required", i)
+	}
+	if a.Channel == "" {
+		return a, fmt.Errorf("account %q: channel is required", a.Name)
+	}
+	return a, nil
+}
+
+// String returns a text key, or def when absent; a key of another type is an error.
+func (a Account) String(key, def string) (string, error) {
+	v, ok := a.Keys[key]
+	if !ok {
+		return def, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("account %q: %s: want text, got %v", a.Name, key, v)
+	}
+	return s, nil
+}
+
+// Required returns a text key that must be there.
+func (a Account) Required(key string) (string, error) {
+	s, err := a.String(key, "")
+	if err == nil && s == "" {
+		err = fmt.Errorf("account %q: %s is required for channel %s", a.Name, key, a.Channel)
+	}
+	return s, err
+}
+
+// Duration returns a duration key ("90s", "5m"), or def when absent.
+func (a Account) Duration(key string, def time.Duration) (time.Duration, error) {
+	s, err := a.String(key, "")
+	if err != nil || s == "" {
+		return def, err
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("account %q: %s: %q is not a duration like 90s or 5m", a.Name, key, s)
+	}
+	return d, nil
+}
+
+// ErrNoSecret means neither KEY_env nor KEY_cmd is configured for a secret.
+var ErrNoSecret = errors.New("no secret configured")
+
+// Secret fetches the secret named key: from the environment variable named by key_env, or
+// from the output of the command in key_cmd (like `pass show acme/support`), trimmed. The
+// secret is returned to the caller only; errors never contain it.
+func (a Account) Secret(ctx context.Context, key string) (string, error) {
+	if env, _ := a.String(key+"_env", ""); env != "" {
+		v, ok := os.LookupEnv(env)
+		if !ok || v == "" {
+			return "", fmt.Errorf("account %q: %s_env: environment variable %s is not set", a.Name, key, env)
+		}
+		return v, nil
+	}
+	if cmdline, _ := a.String(key+"_cmd", ""); cmdline != "" {
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "sh", "-c", cmdline).Output()
+		if err != nil {
+			// The command's output is not quoted: it may hold the secret.
+			return "", fmt.Errorf("account %q: %s_cmd failed: %v", a.Name, key, errorKind(err))
+		}
+		s := strings.TrimRight(string(out), "\r\n")
+		if s == "" {
+			return "", fmt.Errorf("account %q: %s_cmd printed nothing", a.Name, key)
+		}
+		return s, nil
+	}
+	return "", fmt.Errorf("account %q: set %s_env or %s_cmd: %w", a.Name, key, key, ErrNoSecret)
+}
+
+// errorKind describes a command failure without its output.
+func errorKind(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return fmt.Sprintf("exit status %d", ee.ExitCode())
+	}
+	return err.Error()
+}

@@ -1,0 +1,81 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/triage-inbox/triage/adapters"
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// Live is the demo's simulated live channel: it drips a new customer message every few
+// seconds so a newcomer sees the queue move, and accepts every reply as posted.
+type Live struct {
+	msgs  []inbox.Message
+	start time.Time
+	every time.Duration
+	now   func() time.Time
+	mu    sync.Mutex
+	sent  int
+}
+
+// NewLive prepares the messages the demo will drip, one every `every` from start. They are
+// new first messages from the same cast, on every channel, deterministic for the seed.
+func NewLive(seed int64, start time.Time, every time.Duration, now func() time.Time) *Live {
+	l := &Live{start: start, every: every, now: now}
+	for _, m := range Messages(seed+7919, start) {
+		if m.Direction != inbox.In || m.InReplyTo != "" {
+			continue
+		}
+		m.ID = fmt.Sprintf("live-%d-%s", len(l.msgs), m.ID)
+		m.Conversation = "live:" + m.ID
+		l.msgs = append(l.msgs, m)
+		if len(l.msgs) == 200 {
+			break
+		}
+	}
+	return l
+}
+
+// Capabilities: replies are accepted, and the same key is never posted twice.
+func (l *Live) Capabilities() adapters.Capabilities {
+	return adapters.Capabilities{Reply: true, Idempotent: true}
+}
+
+// Fetch returns the messages whose time has come since the cursor (an index).
+func (l *Live) Fetch(ctx context.Context, cursor string) (adapters.Batch, error) {
+	from, _ := strconv.Atoi(cursor)
+	due := min(int(l.now().Sub(l.start)/l.every), len(l.msgs))
+	var b adapters.Batch
+	for i := from; i < due; i++ {
+		m := l.msgs[i]
+		m.CreatedAt = l.start.Add(time.Duration(i+1) * l.every)
+		b.Messages = append(b.Messages, m)
+	}
+	b.Cursor = strconv.Itoa(max(due, from))
+	return b, nil
+}
+
+// Send accepts a reply as posted on the simulated channel.
+func (l *Live) Send(ctx context.Context, out inbox.Outgoing) (string, error) {
+	l.mu.Lock()
+	l.sent++
+	l.mu.Unlock()
+	return "demo-" + out.Key, nil
+}
+
+// Sender is the same channel for sending only: the demo's accounts on every channel post
+// through it, while one account fetches.
+func (l *Live) Sender() adapters.Adapter { return sender{l} }
+
+type sender struct{ *Live }
+
+func (sender) Fetch(ctx context.Context, cursor string) (adapters.Batch, error) {
+	return adapters.Batch{Cursor: cursor}, nil
+}
+
+// Channels are the channels the demo inbox has messages on.
+var Channels = []string{"x", "instagram", "facebook", "reddit", "mastodon", "bluesky", "email"}

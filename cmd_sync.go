@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/triage-inbox/triage/adapters"
+	"github.com/triage-inbox/triage/adapters/demo"
+	"github.com/triage-inbox/triage/adapters/engine"
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// channelAdapters maps a channel name in [[account]] to the adapter that speaks it.
+var channelAdapters = map[string]adapters.Constructor{}
+
+// syncCmd is `triage sync [--once]`: fetch every account and send the outbox, in the
+// foreground until ctrl+c, or once.
+func (e *cliEnv) syncCmd(ctx context.Context, args []string) error {
+	fs := e.flags("sync")
+	once := fs.Bool("once", false, "fetch and send once, then exit (non-zero if any account failed)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return &exitError{2, fmt.Errorf("sync takes no arguments, got %q", rest[0])}
+	}
+	svc, closeDB, err := e.openInbox(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	accts, err := configuredAccounts(ctx, svc.Config())
+	if err != nil {
+		return err
+	}
+	if len(accts) == 0 {
+		return &exitError{2, errors.New("no [[account]] in config: add one (see README, Channels) or use triage import")}
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	eng := engine.New(svc, accts, engine.Options{Log: logger})
+	if *once {
+		err := eng.Once(ctx)
+		for _, s := range eng.States() {
+			line := fmt.Sprintf("%-16s %-9s %s, %d new", s.Account, s.Channel, s.Status, s.New)
+			if s.Err != "" {
+				line += ": " + s.Err
+			}
+			fmt.Fprintln(e.stdout, line)
+		}
+		if err != nil {
+			return &exitError{1, fmt.Errorf("sync: %w", err)}
+		}
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "syncing %d accounts; ctrl+c stops\n", len(accts))
+	return eng.Run(ctx)
+}
+
+// configuredAccounts builds an engine account for every [[account]] of config.
+func configuredAccounts(ctx context.Context, cfg *inbox.Config) ([]engine.Account, error) {
+	var out []engine.Account
+	for i, t := range cfg.Account {
+		a, err := adapters.NewAccount(i, t)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		channel := inbox.NormalizeChannel(a.Channel)
+		ctor, ok := channelAdapters[channel]
+		if !ok {
+			return nil, fmt.Errorf("config: account %q: no adapter for channel %q (known: %s)", a.Name, a.Channel, knownChannels())
+		}
+		handle, err := a.String("address", "")
+		if err == nil && handle == "" {
+			handle, err = a.String("handle", a.Name)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		poll, err := a.Duration("poll", time.Minute)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		ad, err := ctor(ctx, a)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		out = append(out, engine.Account{Name: a.Name, Channel: channel, Handle: handle, Poll: poll, Adapter: ad})
+	}
+	return out, nil
+}
+
+func knownChannels() string {
+	var names []string
+	for n := range channelAdapters {
+		names = append(names, n)
+	}
+	if len(names) == 0 {
+		return "none yet"
+	}
+	return strings.Join(names, ", ")
+}
+
+// demoAccounts are the demo's simulated live channel: one account drips new messages,
+// and one per channel accepts replies.
+func demoAccounts(seed int64, now func() time.Time) []engine.Account {
+	live := demo.NewLive(seed, now(), 6*time.Second, now)
+	accts := []engine.Account{{Name: "demo live", Channel: "demo", Handle: "live", Poll: 3 * time.Second, Adapter: live}}
+	for _, ch := range demo.Channels {
+		accts = append(accts, engine.Account{Name: "demo " + ch, Channel: ch, Handle: "", Poll: time.Hour, Adapter: live.Sender()})
+	}
+	return accts
+}

@@ -1,0 +1,98 @@
+package inbox
+
+import (
+	"context"
+	"time"
+
+	"github.com/triage-inbox/triage/store"
+)
+
+// Outbox statuses. A reply is pending, then sending, then sent (with the channel's id) or
+// failed (with the reason, its text kept). unknown means a send was cut off and the
+// channel offers no way to check: a person must look before it is sent again.
+const (
+	OutboxPending = "pending"
+	OutboxSending = "sending"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"
+	OutboxUnknown = "unknown"
+)
+
+func outgoingOf(it store.OutboxItem) Outgoing {
+	o := Outgoing{OutboxID: it.ID, MessageID: it.MessageID, Key: it.Key, Channel: it.Channel, Account: it.Account,
+		Conversation: it.ConvKey, Kind: Kind(it.Kind), Text: it.Text, InReplyTo: it.ParentExtID,
+		Subject: it.ParentSubject, Quote: it.ParentText, Attempts: it.Attempts}
+	if it.AuthorExtID != "" || it.AuthorHandle != "" {
+		o.To = &Author{ID: it.AuthorExtID, Handle: it.AuthorHandle, Name: it.AuthorName}
+	}
+	return o
+}
+
+// DueReplies lists the pending replies whose next attempt is due.
+func (s *Service) DueReplies(ctx context.Context, limit int) ([]Outgoing, error) {
+	items, err := s.db.DueOutbox(ctx, ms(s.now()), limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Outgoing, len(items))
+	for i, it := range items {
+		out[i] = outgoingOf(it)
+	}
+	return out, nil
+}
+
+// RepliesIn lists the replies in one outbox status.
+func (s *Service) RepliesIn(ctx context.Context, status string) ([]Outgoing, error) {
+	items, err := s.db.OutboxInStatus(ctx, status)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Outgoing, len(items))
+	for i, it := range items {
+		out[i] = outgoingOf(it)
+	}
+	return out, nil
+}
+
+// ClaimReply marks a pending reply as sending, before the channel is called: if triage
+// dies mid-send, the reply is found in sending afterwards and never silently sent again.
+func (s *Service) ClaimReply(ctx context.Context, outboxID int64) error {
+	return s.db.MoveOutbox(ctx, outboxID, OutboxPending, OutboxSending, true, "", "", 0, ms(s.now()))
+}
+
+// ReplySent records the channel's id of a reply that was posted.
+func (s *Service) ReplySent(ctx context.Context, outboxID int64, remoteID string) error {
+	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxSent, false, "", remoteID, 0, ms(s.now()))
+}
+
+// ReplyRetry puts a reply back to pending after a failure that may pass, to be tried
+// again at the given time.
+func (s *Service) ReplyRetry(ctx context.Context, outboxID int64, reason string, at time.Time) error {
+	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxPending, false, reason, "", ms(at), ms(s.now()))
+}
+
+// ReplyFailed marks a reply failed for good; its text stays in the conversation.
+func (s *Service) ReplyFailed(ctx context.Context, outboxID int64, reason string) error {
+	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxFailed, false, reason, "", 0, ms(s.now()))
+}
+
+// ReplyUnknown marks a reply whose send was cut off where the channel cannot be asked.
+func (s *Service) ReplyUnknown(ctx context.Context, outboxID int64, reason string) error {
+	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxUnknown, false, reason, "", 0, ms(s.now()))
+}
+
+// ResendReply puts a failed or unknown reply back in the queue, on a person's word.
+func (s *Service) ResendReply(ctx context.Context, outboxID int64, from string) error {
+	return s.db.MoveOutbox(ctx, outboxID, from, OutboxPending, false, "", "", ms(s.now()), ms(s.now()))
+}
+
+// Cursor returns an account's saved sync cursor.
+func (s *Service) Cursor(ctx context.Context, channel, account string) (string, error) {
+	return s.db.Cursor(ctx, NormalizeChannel(channel), account)
+}
+
+// SetCursor saves an account's sync cursor in the batch's transaction, so a crash
+// re-fetches at most one batch and idempotent ingest makes that harmless.
+func (b *Batch) SetCursor(channel, account, cursor string) error {
+	return b.tx.SetCursor(b.ctx, NormalizeChannel(channel), account, cursor, ms(b.s.now()))
+}

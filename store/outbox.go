@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// OutboxItem is a reply waiting in the outbox with what its channel needs to post it.
+type OutboxItem struct {
+	OutboxEntry
+	Channel, Account, ConvKey, Kind string
+	Text                            string
+	// The inbound message answered: the latest inbound message before the reply.
+	ParentExtID, ParentText, ParentSubject string
+	AuthorExtID, AuthorHandle, AuthorName  string
+}
+
+const outboxItemSelect = `SELECT o.id, o.message_id, o.conversation_id, o.status, o.idempotency_key, o.attempts, o.last_error, o.remote_id,
+	m.channel, a.handle, c.ext_key, m.kind, m.text,
+	coalesce(p.ext_id, ''), coalesce(p.text, ''), coalesce(p.subject, ''),
+	coalesce(ct.ext_id, ''), coalesce(ct.handle, ''), coalesce(ct.name, '')
+	FROM outbox o
+	JOIN messages m ON m.id = o.message_id
+	JOIN accounts a ON a.id = m.account_id
+	JOIN conversations c ON c.id = o.conversation_id
+	LEFT JOIN messages p ON p.id = (SELECT id FROM messages INDEXED BY msg_conv WHERE conversation_id = o.conversation_id
+		AND direction = 'in' AND created_at <= m.created_at ORDER BY created_at DESC, id DESC LIMIT 1)
+	LEFT JOIN contacts ct ON ct.id = coalesce(p.contact_id, c.contact_id)`
+
+func scanOutboxItems(rows *sql.Rows) ([]OutboxItem, error) {
+	defer rows.Close()
+	var out []OutboxItem
+	for rows.Next() {
+		var it OutboxItem
+		e := &it.OutboxEntry
+		if err := rows.Scan(&e.ID, &e.MessageID, &e.ConversationID, &e.Status, &e.Key, &e.Attempts, &e.LastError, &e.RemoteID,
+			&it.Channel, &it.Account, &it.ConvKey, &it.Kind, &it.Text, &it.ParentExtID, &it.ParentText, &it.ParentSubject,
+			&it.AuthorExtID, &it.AuthorHandle, &it.AuthorName); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+// DueOutbox lists pending replies whose next attempt is due, oldest first.
+func (db *DB) DueOutbox(ctx context.Context, now int64, limit int) ([]OutboxItem, error) {
+	rows, err := db.sql.QueryContext(ctx, outboxItemSelect+` WHERE o.status = 'pending' AND o.next_attempt_at <= ?
+		ORDER BY o.next_attempt_at, o.id LIMIT ?`, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return scanOutboxItems(rows)
+}
+
+// OutboxInStatus lists the replies in one status (e.g. "sending" after a crash).
+func (db *DB) OutboxInStatus(ctx context.Context, status string) ([]OutboxItem, error) {
+	rows, err := db.sql.QueryContext(ctx, outboxItemSelect+` WHERE o.status = ? ORDER BY o.id`, status)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return scanOutboxItems(rows)
+}
+
+// ErrOutboxState means an outbox entry was not in the state a transition needs.
+var ErrOutboxState = errors.New("outbox entry is not in the expected state")
+
+// MoveOutbox changes an entry's status from one state to another, recording the attempt,
+// error, remote id and next attempt time. It fails with ErrOutboxState when the entry is
+// no longer in from, so two senders can never both claim a reply.
+func (db *DB) MoveOutbox(ctx context.Context, id int64, from, to string, addAttempt bool, lastError, remoteID string, next, now int64) error {
+	inc := 0
+	if addAttempt {
+		inc = 1
+	}
+	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = attempts + ?,
+		last_error = CASE WHEN ? <> '' THEN ? ELSE last_error END,
+		remote_id = CASE WHEN ? <> '' THEN ? ELSE remote_id END,
+		next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, updated_at = ?
+		WHERE id = ? AND status = ?`, to, inc, lastError, lastError, remoteID, remoteID, next, next, now, id, from)
+	if err != nil {
+		return fmt.Errorf("outbox %d %s -> %s: %w", id, from, to, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("outbox %d %s -> %s: %w", id, from, to, ErrOutboxState)
+	}
+	return nil
+}
+
+// Cursor returns the saved sync cursor of an account ("" when none).
+func (db *DB) Cursor(ctx context.Context, channel, account string) (string, error) {
+	var c string
+	err := db.sql.QueryRowContext(ctx, `SELECT s.cursor FROM sync_cursors s JOIN accounts a ON a.id = s.account_id
+		WHERE a.channel = ? AND a.handle = ?`, channel, account).Scan(&c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return c, err
+}
+
+// SetCursor saves an account's sync cursor in the transaction of the messages it covers.
+func (tx *Tx) SetCursor(ctx context.Context, channel, account, cursor string, at int64) error {
+	id, err := tx.AccountID(ctx, channel, account)
+	if err != nil {
+		return err
+	}
+	_, err = tx.exec(ctx, `INSERT INTO sync_cursors (account_id, cursor, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (account_id) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`, id, cursor, at)
+	if err != nil {
+		return fmt.Errorf("save cursor of %s %s: %w", channel, account, err)
+	}
+	return nil
+}
