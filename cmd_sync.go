@@ -9,13 +9,20 @@ import (
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
+	"github.com/triage-inbox/triage/adapters/bluesky"
 	"github.com/triage-inbox/triage/adapters/demo"
 	"github.com/triage-inbox/triage/adapters/engine"
+	"github.com/triage-inbox/triage/adapters/mastodon"
+	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/inbox"
 )
 
 // channelAdapters maps a channel name in [[account]] to the adapter that speaks it.
-var channelAdapters = map[string]adapters.Constructor{}
+var channelAdapters = map[string]adapters.Constructor{
+	"webhook":  webhook.NewOutgoing,
+	"mastodon": mastodon.New,
+	"bluesky":  bluesky.New,
+}
 
 // syncCmd is `triage sync [--once]`: fetch every account and send the outbox, in the
 // foreground until ctrl+c, or once.
@@ -88,6 +95,11 @@ func configuredAccounts(ctx context.Context, cfg *inbox.Config) ([]engine.Accoun
 		ad, err := ctor(ctx, a)
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
+		}
+		// An adapter that learns its own handle from the channel (Mastodon without a
+		// configured handle) names the account as its messages will.
+		if h, ok := ad.(interface{ Handle() string }); ok && h.Handle() != "" {
+			handle = h.Handle()
 		}
 		out = append(out, engine.Account{Name: a.Name, Channel: channel, Handle: handle, Poll: poll, Adapter: ad})
 	}

@@ -7,6 +7,7 @@
 //	triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
 //	triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
 //	triage sync [--once]
+//	triage serve [--listen 127.0.0.1:8787]
 package main
 
 import (
@@ -67,6 +68,8 @@ func runWith(ctx context.Context, env *cliEnv, args []string) error {
 			return env.stats(ctx, args[1:])
 		case "sync":
 			return env.syncCmd(ctx, args[1:])
+		case "serve":
+			return env.serve(ctx, args[1:])
 		case "help":
 			fmt.Fprint(env.stdout, usage)
 			return nil
@@ -84,6 +87,7 @@ usage:
   triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
   triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
   triage sync [--once]                            fetch every [[account]] and send replies
+  triage serve [--listen 127.0.0.1:8787]          receive messages by signed webhook (POST /v1/messages)
 
 The database is $XDG_DATA_HOME/triage/triage.db unless --db or TRIAGE_DB says otherwise;
 config is $XDG_CONFIG_HOME/triage/config.toml unless --config or TRIAGE_CONFIG does.

@@ -1,0 +1,257 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// Ingester stores messages in one transaction, all or none, counting what was new.
+// *inbox.Service satisfies it.
+type Ingester interface {
+	IngestMessages(ctx context.Context, msgs ...inbox.Message) (inbox.IngestCounts, error)
+}
+
+var _ Ingester = (*inbox.Service)(nil)
+
+// Defaults of HandlerOptions.
+const (
+	DefaultMaxBody = 1 << 20 // 1 MiB
+	DefaultRate    = 20      // requests per second per client
+)
+
+// maxErrorText bounds an error message sent back: a field's message may quote its value.
+const maxErrorText = 300
+
+// HandlerOptions tune Handler. The zero value gives the defaults.
+type HandlerOptions struct {
+	MaxBody          int64   // largest accepted body in bytes; DefaultMaxBody when not positive
+	RequireTimestamp bool    // refuse requests without X-Triage-Timestamp
+	Rate             float64 // requests per second per client IP; DefaultRate when not positive
+	Burst            int     // requests a client may make at once; twice Rate when not positive
+	Log              *slog.Logger
+	Now              func() time.Time // the clock, for timestamps and the rate limit; time.Now when nil
+}
+
+// Handler serves the webhook's inbound side:
+//
+//   - POST /v1/messages: a signed body of one message or an array of messages in the
+//     import format, stored in one transaction; 202 {"accepted", "new", "present"} once
+//     committed. 400 names the index and field of the first invalid message, 401 is a bad
+//     or missing signature, 413 a body over MaxBody, 429 a client over its rate (with
+//     Retry-After); nothing is stored unless the answer is 202.
+//   - GET /healthz: 200.
+//
+// Anything else is 404 or 405. Every answer is JSON; errors are {"error": "..."}. Each
+// request is logged with method, path, status and duration — never its body or headers.
+// An empty secret matches no signature, so such a handler accepts nothing.
+func Handler(ing Ingester, secret []byte, opts HandlerOptions) http.Handler {
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = DefaultMaxBody
+	}
+	if opts.Rate <= 0 {
+		opts.Rate = DefaultRate
+	}
+	if opts.Burst <= 0 {
+		opts.Burst = max(1, int(2*opts.Rate))
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	return &handler{ing: ing, secret: bytes.Clone(secret), opts: opts, limit: newLimiter(opts.Rate, opts.Burst, opts.Now)}
+}
+
+type handler struct {
+	ing    Ingester
+	secret []byte
+	opts   HandlerOptions
+	limit  *limiter
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusWriter{ResponseWriter: w}
+	h.route(rec, r)
+	h.opts.Log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+		"duration", time.Since(start).Round(time.Microsecond), "client", clientKey(r))
+}
+
+func (h *handler) route(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz":
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; use GET")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case "/v1/messages":
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", "POST")
+			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; use POST")
+			return
+		}
+		if ok, wait := h.limit.allow(clientKey(r)); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+			writeError(w, http.StatusTooManyRequests, "too many requests; retry later")
+			return
+		}
+		h.messages(w, r)
+	default:
+		writeError(w, http.StatusNotFound, "not found; POST messages to /v1/messages")
+	}
+}
+
+// messages reads, checks and stores one POST /v1/messages.
+func (h *handler) messages(w http.ResponseWriter, r *http.Request) {
+	tooBig := fmt.Sprintf("body larger than %d bytes", h.opts.MaxBody)
+	if r.ContentLength > h.opts.MaxBody {
+		writeError(w, http.StatusRequestEntityTooLarge, tooBig)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(underlying(w), r.Body, h.opts.MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, tooBig)
+			return
+		}
+		writeError(w, http.StatusBadRequest, "could not read the body")
+		return
+	}
+	err = verify(h.secret, r.Header.Get(SignatureHeader), r.Header.Get(TimestampHeader), body, h.opts.RequireTimestamp, h.opts.Now())
+	if err != nil {
+		writeError(w, http.StatusUnauthorized, err.Error())
+		return
+	}
+	msgs, derr := decode(body)
+	if derr != nil {
+		writeJSON(w, http.StatusBadRequest, derr)
+		return
+	}
+	counts, err := h.ing.IngestMessages(r.Context(), msgs...)
+	if err != nil {
+		h.opts.Log.Error("store messages", "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, "the inbox could not store the messages; nothing was stored, retry later")
+		return
+	}
+	writeJSON(w, http.StatusAccepted, accepted{Accepted: len(msgs), New: counts.New, Present: counts.Present})
+}
+
+// accepted is the answer to a stored POST.
+type accepted struct {
+	Accepted int `json:"accepted"`
+	New      int `json:"new"`
+	Present  int `json:"present"`
+}
+
+// decodeError is the answer to an invalid body: which message, which field, and why.
+type decodeError struct {
+	Error string `json:"error"`
+	Index *int   `json:"index,omitempty"` // the message's place in the array; 0 for a lone object
+	Field string `json:"field,omitempty"`
+}
+
+// decode reads a body of one message object or an array of them, each checked by
+// inbox.DecodeMessage; it stops at the first invalid one.
+func decode(body []byte) ([]inbox.Message, *decodeError) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	var raws []json.RawMessage
+	switch {
+	case len(trimmed) == 0:
+		return nil, &decodeError{Error: "empty body: want a JSON message object or an array of them"}
+	case trimmed[0] == '[':
+		if err := json.Unmarshal(trimmed, &raws); err != nil {
+			return nil, &decodeError{Error: cut("bad JSON: " + err.Error())}
+		}
+	case trimmed[0] == '{':
+		raws = []json.RawMessage{trimmed}
+	default:
+		return nil, &decodeError{Error: "bad JSON: want a message object or an array of them"}
+	}
+	msgs := make([]inbox.Message, 0, len(raws))
+	for i, raw := range raws {
+		m, err := inbox.DecodeMessage(raw)
+		if err != nil {
+			de := &decodeError{Error: cut(fmt.Sprintf("message %d: %v", i, err)), Index: &i}
+			var fe *inbox.FieldError
+			if errors.As(err, &fe) {
+				de.Field = fe.Field
+			}
+			return nil, de
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}
+
+// cut bounds an error message to maxErrorText bytes on a character boundary.
+func cut(s string) string {
+	if len(s) <= maxErrorText {
+		return s
+	}
+	i := maxErrorText
+	for i > 0 && s[i]&0xc0 == 0x80 {
+		i--
+	}
+	return s[:i] + "…"
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// writeJSON answers with v as JSON. encoding/json escapes <, > and &, and every string,
+// so text from the request never reaches the client raw.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// statusWriter remembers the status written, for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// underlying is the server's own writer, which http.MaxBytesReader needs to close the
+// connection after an oversized body instead of reading the rest of it.
+func underlying(w http.ResponseWriter) http.ResponseWriter {
+	if s, ok := w.(*statusWriter); ok {
+		return s.ResponseWriter
+	}
+	return w
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/triage-inbox/triage/adapters/webhook"
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// defaultListen is where serve listens unless --listen says otherwise: this machine only.
+const defaultListen = "127.0.0.1:8787"
+
+// shutdownGrace is how long requests in flight get to finish after ctrl+c.
+const shutdownGrace = 10 * time.Second
+
+// serveSettings is the [serve] table of config.
+type serveSettings struct {
+	secretEnv string
+	opts      webhook.HandlerOptions
+}
+
+// serveKeys are the keys [serve] may hold.
+var serveKeys = []string{"secret_env", "require_timestamp", "max_body", "rate", "burst"}
+
+// serve is `triage serve [--listen ADDR]`: receive messages by signed webhook (POST
+// /v1/messages, the import format) until ctrl+c. It only receives; `triage sync` sends.
+func (e *cliEnv) serve(ctx context.Context, args []string) error {
+	fs := e.flags("serve")
+	listen := fs.String("listen", defaultListen, "`address` to listen on; anything but loopback belongs behind a TLS proxy")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return &exitError{2, fmt.Errorf("serve takes no arguments, got %q", rest[0])}
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return &exitError{2, err}
+	}
+	settings, err := parseServe(cfg.Serve)
+	if err != nil {
+		return &exitError{2, fmt.Errorf("config %s: %w", e.configLabel(), err)}
+	}
+	secret := os.Getenv(settings.secretEnv)
+	if secret == "" {
+		return &exitError{2, fmt.Errorf("[serve] secret_env: environment variable %s is not set or empty; set it to the webhook's shared secret", settings.secretEnv)}
+	}
+
+	svc, closeDB, err := e.openInbox(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	settings.opts.Log = logger
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if host, _, _ := net.SplitHostPort(*listen); !isLoopback(host) {
+		logger.Warn("listening beyond this machine over plain HTTP; put serve behind a TLS proxy", "listen", *listen)
+	}
+	srv := &http.Server{
+		Handler:           webhook.Handler(svc, []byte(secret), settings.opts),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(e.stdout, "listening on http://%s (POST /v1/messages, GET /healthz); ctrl+c stops\n", ln.Addr())
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Requests in flight finish (their context is not ctx), so a message being stored is
+	// committed and answered rather than cut off.
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("serve: shut down: %w", err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "stopped")
+	return nil
+}
+
+// configLabel names the config file in errors.
+func (e *cliEnv) configLabel() string {
+	if e.configPath != "" {
+		return e.configPath
+	}
+	return inbox.DefaultConfigPath()
+}
+
+// parseServe reads the [serve] table: secret_env (required), require_timestamp,
+// max_body (bytes), rate (requests per second per client) and burst.
+func parseServe(t map[string]any) (serveSettings, error) {
+	var s serveSettings
+	for k := range t {
+		if !slices.Contains(serveKeys, k) {
+			return s, fmt.Errorf("[serve]: unknown key %q (known: %v)", k, serveKeys)
+		}
+	}
+	env, ok := t["secret_env"].(string)
+	if _, present := t["secret_env"]; present && !ok {
+		return s, errors.New("[serve] secret_env: want the name of an environment variable, as text")
+	}
+	if env == "" {
+		return s, errors.New(`[serve] secret_env is not set: add [serve] secret_env = "TRIAGE_WEBHOOK_SECRET" and export that variable with the shared secret`)
+	}
+	s.secretEnv = env
+	if v, ok := t["require_timestamp"]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return s, fmt.Errorf("[serve] require_timestamp: want true or false, got %v", v)
+		}
+		s.opts.RequireTimestamp = b
+	}
+	if v, ok := t["max_body"]; ok {
+		n, ok := v.(int64)
+		if !ok || n <= 0 {
+			return s, fmt.Errorf("[serve] max_body: want a number of bytes above 0 (like 1048576), got %v", v)
+		}
+		s.opts.MaxBody = n
+	}
+	if v, ok := t["rate"]; ok {
+		var r float64
+		switch x := v.(type) {
+		case int64:
+			r = float64(x)
+		case float64:
+			r = x
+		}
+		if r <= 0 {
+			return s, fmt.Errorf("[serve] rate: want requests per second above 0 (like 20), got %v", v)
+		}
+		s.opts.Rate = r
+	}
+	if v, ok := t["burst"]; ok {
+		n, ok := v.(int64)
+		if !ok || n < 1 {
+			return s, fmt.Errorf("[serve] burst: want a whole number of requests, at least 1, got %v", v)
+		}
+		s.opts.Burst = int(n)
+	}
+	return s, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
