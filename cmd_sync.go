@@ -102,6 +102,16 @@ func configuredAccounts(ctx context.Context, cfg *inbox.Config) ([]engine.Accoun
 			handle = h.Handle()
 		}
 		out = append(out, engine.Account{Name: a.Name, Channel: channel, Handle: handle, Poll: poll, Adapter: ad})
+		// A relay (a webhook account) may answer for messages it posts under other
+		// channels' names: channels = ["whatsapp", "instagram"].
+		also, err := stringList(a, "channels")
+		if err != nil {
+			return nil, err
+		}
+		for _, ch := range also {
+			out = append(out, engine.Account{Name: a.Name + " (" + ch + ")", Channel: inbox.NormalizeChannel(ch), Handle: handle,
+				Poll: time.Hour, Adapter: adapters.SendOnly(ad)})
+		}
 	}
 	return out, nil
 }
@@ -123,7 +133,28 @@ func demoAccounts(seed int64, now func() time.Time) []engine.Account {
 	live := demo.NewLive(seed, now(), 6*time.Second, now)
 	accts := []engine.Account{{Name: "demo live", Channel: "demo", Handle: "live", Poll: 3 * time.Second, Adapter: live}}
 	for _, ch := range demo.Channels {
-		accts = append(accts, engine.Account{Name: "demo " + ch, Channel: ch, Handle: "", Poll: time.Hour, Adapter: live.Sender()})
+		accts = append(accts, engine.Account{Name: "demo " + ch, Channel: ch, Handle: "", Poll: time.Hour, Adapter: adapters.SendOnly(live)})
 	}
 	return accts
+}
+
+// stringList reads an optional list of strings from an account table.
+func stringList(a adapters.Account, key string) ([]string, error) {
+	v, ok := a.Keys[key]
+	if !ok {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("config: account %q: %s: want a list of names", a.Name, key)
+	}
+	var out []string
+	for _, e := range list {
+		s, ok := e.(string)
+		if !ok || s == "" {
+			return nil, fmt.Errorf("config: account %q: %s: want a list of names", a.Name, key)
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }

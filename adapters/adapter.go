@@ -78,3 +78,13 @@ func Temporary(err error, retryAfter time.Duration) error {
 
 // Permanent wraps an error that retrying cannot fix.
 func Permanent(err error) error { return &Error{Err: err, Permanent: true} }
+
+// SendOnly is the same adapter with fetching turned off: one account that fetches for a
+// channel (a relay, the demo) can then also answer on other channels' names.
+func SendOnly(a Adapter) Adapter { return sendOnly{a} }
+
+type sendOnly struct{ Adapter }
+
+func (sendOnly) Fetch(ctx context.Context, cursor string) (Batch, error) {
+	return Batch{Cursor: cursor}, nil
+}

@@ -67,15 +67,5 @@ func (l *Live) Send(ctx context.Context, out inbox.Outgoing) (string, error) {
 	return "demo-" + out.Key, nil
 }
 
-// Sender is the same channel for sending only: the demo's accounts on every channel post
-// through it, while one account fetches.
-func (l *Live) Sender() adapters.Adapter { return sender{l} }
-
-type sender struct{ *Live }
-
-func (sender) Fetch(ctx context.Context, cursor string) (adapters.Batch, error) {
-	return adapters.Batch{Cursor: cursor}, nil
-}
-
 // Channels are the channels the demo inbox has messages on.
 var Channels = []string{"x", "instagram", "facebook", "reddit", "mastodon", "bluesky", "email"}
