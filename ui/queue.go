@@ -414,7 +414,9 @@ func (q *queueScreen) renderRow(r inbox.QueueRow, cursor bool) string {
 	if author == "" {
 		author = r.AuthorHandle
 	}
-	text := r.LastText
+	// A quoted email can be kilobytes; the row shows one line of it, so only as much as
+	// could fit is cleaned and measured.
+	text := firstLine(r.LastText, 4*l.text)
 	if r.Priority >= int(inbox.PriorityUrgent) {
 		text = "! " + text
 	}
@@ -509,4 +511,28 @@ func padLeft(s string, w int) string {
 		s = strings.Repeat(" ", w-n) + s
 	}
 	return s
+}
+
+// firstLine is the start of s on one line, at most n runes, whitespace runs folded.
+func firstLine(s string, n int) string {
+	var b strings.Builder
+	space := false
+	count := 0
+	for _, r := range s {
+		if count >= n {
+			break
+		}
+		if r == '\n' || r == '\r' || r == '\t' || r == ' ' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+			count++
+		}
+		space = false
+		b.WriteRune(r)
+		count++
+	}
+	return b.String()
 }
