@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/triage-inbox/triage/adapters/engine"
+	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/inbox"
 	"github.com/triage-inbox/triage/ui"
 )
@@ -51,12 +52,16 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The demo never reaches a real customer service: its escalations stay in triage.
+	var dest escalate.Destination
 	if *demoFlag {
 		accts = demoAccounts(defaultSeed, svc.Now)
+	} else if dest, err = escalate.New(ctx, svc.Config().Escalation); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
-	if len(accts) > 0 {
+	if len(accts) > 0 || dest != nil {
 		opts.Sync = func(ctx context.Context, notify func([]inbox.SyncState)) error {
-			return engine.New(svc, accts, engine.Options{Log: logger, Notify: notify}).Run(ctx)
+			return engine.New(svc, accts, engine.Options{Log: logger, Notify: notify, Destination: dest}).Run(ctx)
 		}
 	}
 	return ui.Run(ctx, svc, opts)

@@ -12,6 +12,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/bluesky"
 	"github.com/triage-inbox/triage/adapters/demo"
 	"github.com/triage-inbox/triage/adapters/engine"
+	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/adapters/mastodon"
 	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/inbox"
@@ -24,8 +25,8 @@ var channelAdapters = map[string]adapters.Constructor{
 	"bluesky":  bluesky.New,
 }
 
-// syncCmd is `triage sync [--once]`: fetch every account and send the outbox, in the
-// foreground until ctrl+c, or once.
+// syncCmd is `triage sync [--once]`: fetch every account and send the outbox (replies, and
+// escalations to the [escalation] destination), in the foreground until ctrl+c, or once.
 func (e *cliEnv) syncCmd(ctx context.Context, args []string) error {
 	fs := e.flags("sync")
 	once := fs.Bool("once", false, "fetch and send once, then exit (non-zero if any account failed)")
@@ -45,11 +46,15 @@ func (e *cliEnv) syncCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(accts) == 0 {
+	dest, err := escalate.New(ctx, svc.Config().Escalation)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if len(accts) == 0 && dest == nil {
 		return &exitError{2, errors.New("no [[account]] in config: add one (see README, Channels) or use triage import")}
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	eng := engine.New(svc, accts, engine.Options{Log: logger})
+	eng := engine.New(svc, accts, engine.Options{Log: logger, Destination: dest})
 	if *once {
 		err := eng.Once(ctx)
 		for _, s := range eng.States() {
@@ -64,7 +69,11 @@ func (e *cliEnv) syncCmd(ctx context.Context, args []string) error {
 		}
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "syncing %d accounts; ctrl+c stops\n", len(accts))
+	if dest != nil {
+		fmt.Fprintf(e.stdout, "syncing %d accounts, escalations to %s; ctrl+c stops\n", len(accts), svc.Config().Escalation.Destination)
+	} else {
+		fmt.Fprintf(e.stdout, "syncing %d accounts; ctrl+c stops\n", len(accts))
+	}
 	return eng.Run(ctx)
 }
 

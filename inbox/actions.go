@@ -210,7 +210,9 @@ type EscalateRequest struct {
 }
 
 // Escalate hands conversations to customer service: an escalation record (open), the
-// conversation's state and priority, all in one transaction.
+// conversation's state and priority, and — when [escalation] names a destination — its
+// delivery queued in the outbox, all in one transaction. The sync engine delivers it and
+// records the ticket's id as the escalation's external reference.
 func (s *Service) Escalate(ctx context.Context, req EscalateRequest, ids ...int64) error {
 	if !contains(s.cfg.Escalation.Reasons, req.Reason) {
 		return fmt.Errorf("escalation reason %q is not one of %s", req.Reason, strings.Join(s.cfg.Escalation.Reasons, ", "))
@@ -223,6 +225,9 @@ func (s *Service) Escalate(ctx context.Context, req EscalateRequest, ids ...int6
 		eid, err := a.tx.AddEscalation(a.ctx, store.Escalation{ConversationID: id, Reason: req.Reason, Priority: int(req.Priority),
 			Note: req.Note, Agent: a.s.agent, ArrivedAt: arrived, CreatedAt: a.at})
 		if err != nil {
+			return err
+		}
+		if err := a.queueEscalation(eid, id); err != nil {
 			return err
 		}
 		if err := a.audit("escalate", id, "", req.Reason, eid); err != nil {
@@ -280,6 +285,7 @@ type Undone struct {
 	Detail        string  // what it had set: the tag, the state, the escalation reason
 	Conversations []int64 // the conversations it touched
 	Draft         string  // for an undone reply: its text, back in the draft
+	Notice        string  // what the undo could not take back (a ticket already at customer service)
 }
 
 // Undo reverses the person's last action that is not yet undone, with every event of its
@@ -349,7 +355,7 @@ func (a *act) reverse(e store.AuditEvent, out *Undone) error {
 	case "note":
 		return a.tx.SetNoteDeleted(a.ctx, e.RefID, true)
 	case "escalate":
-		return a.tx.SetEscalationStatus(a.ctx, e.RefID, "cancelled", a.at)
+		return a.undoEscalate(e, out)
 	case "resolve":
 		return a.tx.SetEscalationStatus(a.ctx, e.RefID, "open", 0)
 	case "reply":

@@ -44,9 +44,28 @@ type SLAConfig struct {
 	UseBusinessHours bool              `toml:"business_hours"` // measure SLA in business time
 }
 
-// EscalationConfig lists the reasons a case can be handed to customer service for.
+// EscalationConfig lists the reasons a case can be handed to customer service for, and
+// where escalations are delivered: Destination names it ("" keeps them in triage only),
+// and the keys after it configure it (see escalation_config.go for which key serves
+// which destination). Secrets are named by *_env or *_cmd, never written here.
 type EscalationConfig struct {
-	Reasons []string `toml:"reasons"`
+	Reasons     []string `toml:"reasons"`
+	Destination string   `toml:"destination"` // "", "webhook", "email" or "zendesk"
+
+	URL         string `toml:"url"`          // webhook: where to POST; zendesk: the API's base URL
+	SecretEnv   string `toml:"secret_env"`   // webhook: the signing secret
+	SecretCmd   string `toml:"secret_cmd"`   // or a command that prints it
+	To          string `toml:"to"`           // email: the support address
+	From        string `toml:"from"`         // email: the sender
+	SMTP        string `toml:"smtp"`         // email: host:port
+	Security    string `toml:"security"`     // email: tls (default), starttls or none
+	Username    string `toml:"username"`     // email: default from
+	PasswordEnv string `toml:"password_env"` // email: SMTP password (none: no login)
+	PasswordCmd string `toml:"password_cmd"` // or a command that prints it
+	Subdomain   string `toml:"subdomain"`    // zendesk: acme for https://acme.zendesk.com
+	Email       string `toml:"email"`        // zendesk: the agent the API token belongs to
+	TokenEnv    string `toml:"token_env"`    // zendesk: the API token
+	TokenCmd    string `toml:"token_cmd"`    // or a command that prints it
 }
 
 // ViewConfig is a saved view: a named query.
@@ -140,6 +159,9 @@ func (c *Config) check() error {
 		return err
 	}
 	if _, err := NewRules(c.Rules); err != nil {
+		return err
+	}
+	if err := c.Escalation.check(); err != nil {
 		return err
 	}
 	seen := map[string]bool{}

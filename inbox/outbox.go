@@ -7,15 +7,18 @@ import (
 	"github.com/triage-inbox/triage/store"
 )
 
-// Outbox statuses. A reply is pending, then sending, then sent (with the channel's id) or
-// failed (with the reason, its text kept). unknown means a send was cut off and the
-// channel offers no way to check: a person must look before it is sent again.
+// Outbox statuses. A reply or an escalation's delivery is pending, then sending, then
+// sent (with the channel's id or the ticket's) or failed (with the reason, its text kept).
+// unknown means a send was cut off and the other side offers no way to check: a person
+// must look before it is sent again. cancelled is a delivery an undo took back before it
+// reached customer service.
 const (
-	OutboxPending = "pending"
-	OutboxSending = "sending"
-	OutboxSent    = "sent"
-	OutboxFailed  = "failed"
-	OutboxUnknown = "unknown"
+	OutboxPending   = "pending"
+	OutboxSending   = "sending"
+	OutboxSent      = "sent"
+	OutboxFailed    = "failed"
+	OutboxUnknown   = "unknown"
+	OutboxCancelled = "cancelled"
 )
 
 func outgoingOf(it store.OutboxItem) Outgoing {

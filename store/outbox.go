@@ -47,7 +47,7 @@ func scanOutboxItems(rows *sql.Rows) ([]OutboxItem, error) {
 
 // DueOutbox lists pending replies whose next attempt is due, oldest first.
 func (db *DB) DueOutbox(ctx context.Context, now int64, limit int) ([]OutboxItem, error) {
-	rows, err := db.sql.QueryContext(ctx, outboxItemSelect+` WHERE o.status = 'pending' AND o.next_attempt_at <= ?
+	rows, err := db.sql.QueryContext(ctx, outboxItemSelect+` WHERE o.kind = 'reply' AND o.status = 'pending' AND o.next_attempt_at <= ?
 		ORDER BY o.next_attempt_at, o.id LIMIT ?`, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -57,7 +57,7 @@ func (db *DB) DueOutbox(ctx context.Context, now int64, limit int) ([]OutboxItem
 
 // OutboxInStatus lists the replies in one status (e.g. "sending" after a crash).
 func (db *DB) OutboxInStatus(ctx context.Context, status string) ([]OutboxItem, error) {
-	rows, err := db.sql.QueryContext(ctx, outboxItemSelect+` WHERE o.status = ? ORDER BY o.id`, status)
+	rows, err := db.sql.QueryContext(ctx, outboxItemSelect+` WHERE o.kind = 'reply' AND o.status = ? ORDER BY o.id`, status)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -67,9 +67,10 @@ func (db *DB) OutboxInStatus(ctx context.Context, status string) ([]OutboxItem, 
 // ErrOutboxState means an outbox entry was not in the state a transition needs.
 var ErrOutboxState = errors.New("outbox entry is not in the expected state")
 
-// MoveOutbox changes an entry's status from one state to another, recording the attempt,
-// error, remote id and next attempt time. It fails with ErrOutboxState when the entry is
-// no longer in from, so two senders can never both claim a reply.
+// MoveOutbox changes an entry's status (a reply's or an escalation's) from one state to
+// another, recording the attempt, error, remote id and next attempt time. It fails with
+// ErrOutboxState when the entry is no longer in from, so two senders can never both claim
+// an entry.
 func (db *DB) MoveOutbox(ctx context.Context, id int64, from, to string, addAttempt bool, lastError, remoteID string, next, now int64) error {
 	inc := 0
 	if addAttempt {

@@ -118,12 +118,13 @@ type OutboxEntry struct {
 	RemoteID                      string
 }
 
-// Outbox lists entries in the given statuses (all when none given), oldest first.
+// Outbox lists the replies in the outbox in the given statuses (all when none given), oldest first.
 func (db *DB) Outbox(ctx context.Context, statuses ...string) ([]OutboxEntry, error) {
-	q := `SELECT id, message_id, conversation_id, status, idempotency_key, attempts, last_error, remote_id FROM outbox`
+	q := `SELECT id, coalesce(message_id, 0), conversation_id, status, idempotency_key, attempts, last_error, remote_id
+		FROM outbox WHERE kind = 'reply'`
 	var args []any
 	if len(statuses) > 0 {
-		q += ` WHERE status IN (` + placeholders(len(statuses)) + `)`
+		q += ` AND status IN (` + placeholders(len(statuses)) + `)`
 		for _, s := range statuses {
 			args = append(args, s)
 		}

@@ -379,6 +379,9 @@ func (m *Model) undo() tea.Cmd {
 		if u.Draft != "" {
 			what = "reply taken back before it was sent; its text is in the draft"
 		}
+		if u.Notice != "" {
+			what += " — " + u.Notice
+		}
 		return actionMsg{What: what, IDs: u.Conversations, Err: err}
 	}
 }

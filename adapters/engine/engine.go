@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
+	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -26,13 +27,16 @@ type Account struct {
 	Adapter adapters.Adapter
 }
 
-// Engine runs the accounts.
+// Engine runs the accounts, and delivers escalations to customer service when a
+// destination is configured.
 type Engine struct {
-	svc      *inbox.Service
-	accounts []*account
-	log      *slog.Logger
-	notify   func([]inbox.SyncState)
-	mu       sync.Mutex
+	svc       *inbox.Service
+	accounts  []*account
+	dest      escalate.Destination
+	destState inbox.SyncState // shown after the accounts' states when dest is set
+	log       *slog.Logger
+	notify    func([]inbox.SyncState)
+	mu        sync.Mutex
 }
 
 type account struct {
@@ -45,6 +49,9 @@ type account struct {
 type Options struct {
 	Log    *slog.Logger
 	Notify func([]inbox.SyncState) // called with every account's state after each change
+	// Destination receives escalations for customer service; nil leaves their deliveries
+	// waiting in the outbox.
+	Destination escalate.Destination
 }
 
 // maxBatches bounds how many pages one poll of an account fetches in a row.
@@ -52,9 +59,12 @@ const maxBatches = 50
 
 // New builds an engine over the inbox for the accounts.
 func New(svc *inbox.Service, accts []Account, opts Options) *Engine {
-	e := &Engine{svc: svc, log: opts.Log, notify: opts.Notify}
+	e := &Engine{svc: svc, log: opts.Log, notify: opts.Notify, dest: opts.Destination}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.dest != nil {
+		e.destState = inbox.SyncState{Account: "customer service", Channel: destinationName(e.dest), Status: "ok"}
 	}
 	for _, a := range accts {
 		if a.Poll <= 0 {
@@ -65,13 +75,16 @@ func New(svc *inbox.Service, accts []Account, opts Options) *Engine {
 	return e
 }
 
-// States is every account's state.
+// States is every account's state, then the escalation destination's when there is one.
 func (e *Engine) States() []inbox.SyncState {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := make([]inbox.SyncState, len(e.accounts))
+	out := make([]inbox.SyncState, len(e.accounts), len(e.accounts)+1)
 	for i, a := range e.accounts {
 		out[i] = a.state
+	}
+	if e.dest != nil {
+		out = append(out, e.destState)
 	}
 	return out
 }
@@ -85,8 +98,8 @@ func (e *Engine) setState(a *account, f func(*inbox.SyncState)) {
 	}
 }
 
-// Once fetches every account and sends every due reply, then returns. The error joins the
-// failures of all accounts; one failing account never stops the others.
+// Once fetches every account and sends every due reply and escalation, then returns. The
+// error joins the failures of all accounts; one failing account never stops the others.
 func (e *Engine) Once(ctx context.Context) error {
 	if err := e.recover(ctx); err != nil {
 		return err
@@ -100,11 +113,14 @@ func (e *Engine) Once(ctx context.Context) error {
 	if err := e.sendDue(ctx); err != nil {
 		errs = append(errs, err)
 	}
+	if err := e.deliverDue(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
 // Run polls each account at its interval (with jitter, and backing off after errors) and
-// sends the outbox every few seconds, until ctx ends.
+// sends the outbox — replies and escalations — every few seconds, until ctx ends.
 func (e *Engine) Run(ctx context.Context) error {
 	if err := e.recover(ctx); err != nil {
 		return err
@@ -123,6 +139,9 @@ func (e *Engine) Run(ctx context.Context) error {
 		for {
 			if err := e.sendDue(ctx); err != nil && ctx.Err() == nil {
 				e.log.Error("send outbox", "err", err)
+			}
+			if err := e.deliverDue(ctx); err != nil && ctx.Err() == nil {
+				e.log.Error("deliver escalations", "err", err)
 			}
 			if !sleep(ctx, 3*time.Second) {
 				return

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
+	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -38,6 +39,9 @@ func (e *Engine) adapterFor(out inbox.Outgoing) *account {
 // the idempotency key, checked where it can be asked, and otherwise marked unknown for a
 // person to look at — never posted a second time on a guess.
 func (e *Engine) recover(ctx context.Context) error {
+	if err := e.recoverEscalations(ctx); err != nil {
+		return err
+	}
 	stuck, err := e.svc.RepliesIn(ctx, inbox.OutboxSending)
 	if err != nil {
 		return fmt.Errorf("read outbox: %w", err)
@@ -105,15 +109,111 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 		return e.svc.ReplySent(ctx, out.OutboxID, remote)
 	}
 	e.log.Error("send reply", "account", a.Name, "outbox", out.OutboxID, "err", err)
-	var ae *adapters.Error
-	permanent := errors.As(err, &ae) && ae.Permanent
-	if permanent || out.Attempts+1 >= maxAttempts {
+	wait, retry := retryAfter(err, out.Attempts)
+	if !retry {
 		return errors.Join(fmt.Errorf("reply %d on %s failed: %w", out.OutboxID, a.Name, err), e.svc.ReplyFailed(ctx, out.OutboxID, err.Error()))
-	}
-	wait := jitter(min(10*time.Second<<out.Attempts, 30*time.Minute))
-	if ae != nil && ae.RetryAfter > wait {
-		wait = ae.RetryAfter
 	}
 	return errors.Join(fmt.Errorf("reply %d on %s: %w (retrying in %s)", out.OutboxID, a.Name, err, wait.Round(time.Second)),
 		e.svc.ReplyRetry(ctx, out.OutboxID, err.Error(), e.svc.Now().Add(wait)))
+}
+
+// retryAfter says whether a failed send is tried again and after how long: not after a
+// Permanent error or the last attempt; otherwise exponential from 10 s to 30 min with
+// jitter, and never sooner than the other side asked (Retry-After).
+func retryAfter(err error, attempts int) (time.Duration, bool) {
+	var ae *adapters.Error
+	if errors.As(err, &ae) && ae.Permanent || attempts+1 >= maxAttempts {
+		return 0, false
+	}
+	wait := jitter(min(10*time.Second<<attempts, 30*time.Minute))
+	if ae != nil && ae.RetryAfter > wait {
+		wait = ae.RetryAfter
+	}
+	return wait, true
+}
+
+// destinationName names a destination in sync states: its String, else "escalation".
+func destinationName(d escalate.Destination) string {
+	if s, ok := d.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return "escalation"
+}
+
+// recoverEscalations settles deliveries left in "sending" by a crash: tried again with
+// the same key where the destination is idempotent (the Zendesk lookup, the webhook's
+// Idempotency-Key), otherwise marked unknown for a person to check at customer service.
+func (e *Engine) recoverEscalations(ctx context.Context) error {
+	if e.dest == nil {
+		return nil // no destination in this config: leave them as they are
+	}
+	stuck, err := e.svc.EscalationsIn(ctx, inbox.OutboxSending)
+	if err != nil {
+		return fmt.Errorf("read escalation outbox: %w", err)
+	}
+	for _, out := range stuck {
+		if e.dest.Idempotent() {
+			err = e.svc.ResendEscalation(ctx, out.OutboxID, inbox.OutboxSending)
+		} else {
+			err = e.svc.EscalationUnknown(ctx, out.OutboxID,
+				"delivery was interrupted; check customer service before sending it again")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deliverDue delivers the escalations whose time has come.
+func (e *Engine) deliverDue(ctx context.Context) error {
+	if e.dest == nil {
+		return nil
+	}
+	due, err := e.svc.DueEscalations(ctx, 50)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, out := range due {
+		if err := e.deliver(ctx, out); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// deliver hands one escalation to customer service: claimed (sending) before the
+// destination is called, then sent with the ticket's id, retried later, or failed with
+// its reason — shown in the destination's sync state as well as on the escalation.
+func (e *Engine) deliver(ctx context.Context, out inbox.EscalationOut) error {
+	if err := e.svc.ClaimEscalation(ctx, out.OutboxID); err != nil {
+		return nil // another sender has it, or an undo took it back
+	}
+	ref, err := e.dest.Deliver(ctx, out)
+	if err == nil {
+		e.setDestState(func(s *inbox.SyncState) { s.Status, s.Err, s.NextTry = "ok", "", time.Time{} })
+		e.log.Info("escalation delivered", "escalation", out.EscalationID, "ref", ref)
+		return e.svc.EscalationSent(ctx, out.OutboxID, ref)
+	}
+	e.log.Error("deliver escalation", "escalation", out.EscalationID, "outbox", out.OutboxID, "err", err)
+	wait, retry := retryAfter(err, out.Attempts)
+	if !retry {
+		e.setDestState(func(s *inbox.SyncState) { s.Status, s.Err, s.NextTry = "error", err.Error(), time.Time{} })
+		return errors.Join(fmt.Errorf("escalation %d failed: %w", out.EscalationID, err),
+			e.svc.EscalationFailed(ctx, out.OutboxID, err.Error()))
+	}
+	next := e.svc.Now().Add(wait)
+	e.setDestState(func(s *inbox.SyncState) { s.Status, s.Err, s.NextTry = "backing off", err.Error(), next })
+	return errors.Join(fmt.Errorf("escalation %d: %w (retrying in %s)", out.EscalationID, err, wait.Round(time.Second)),
+		e.svc.EscalationRetry(ctx, out.OutboxID, err.Error(), next))
+}
+
+func (e *Engine) setDestState(f func(*inbox.SyncState)) {
+	e.mu.Lock()
+	f(&e.destState)
+	e.mu.Unlock()
+	if e.notify != nil {
+		e.notify(e.States())
+	}
 }
