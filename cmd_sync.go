@@ -11,6 +11,7 @@ import (
 	"github.com/triage-inbox/triage/adapters"
 	"github.com/triage-inbox/triage/adapters/bluesky"
 	"github.com/triage-inbox/triage/adapters/demo"
+	"github.com/triage-inbox/triage/adapters/email"
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/adapters/mastodon"
@@ -22,6 +23,7 @@ import (
 var channelAdapters = map[string]adapters.Constructor{
 	"webhook":  webhook.NewOutgoing,
 	"mastodon": mastodon.New,
+	"email":    email.New,
 	"bluesky":  bluesky.New,
 }
 
