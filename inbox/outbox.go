@@ -65,7 +65,7 @@ func (s *Service) ClaimReply(ctx context.Context, outboxID int64) error {
 
 // ReplySent records the channel's id of a reply that was posted.
 func (s *Service) ReplySent(ctx context.Context, outboxID int64, remoteID string) error {
-	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxSent, false, "", remoteID, 0, ms(s.now()))
+	return s.db.ReplyDelivered(ctx, outboxID, remoteID, ms(s.now()))
 }
 
 // ReplyRetry puts a reply back to pending after a failure that may pass, to be tried

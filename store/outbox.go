@@ -114,3 +114,32 @@ func (tx *Tx) SetCursor(ctx context.Context, channel, account, cursor string, at
 	}
 	return nil
 }
+
+// ReplyDelivered marks a reply sent and gives its message the channel's id, in one
+// transaction, so a customer's answer to our reply (in_reply_to = that id) threads into
+// the same conversation and a later fetch of our own reply is recognised as stored.
+func (db *DB) ReplyDelivered(ctx context.Context, outboxID int64, remoteID string, now int64) error {
+	return db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE outbox SET status = 'sent', remote_id = ?, updated_at = ?
+			WHERE id = ? AND status = 'sending' AND kind = 'reply'`, remoteID, now, outboxID)
+		if err != nil {
+			return fmt.Errorf("outbox %d sending -> sent: %w", outboxID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("outbox %d sending -> sent: %w", outboxID, ErrOutboxState)
+		}
+		if remoteID == "" {
+			return nil
+		}
+		// If the channel's copy was fetched before this (same channel, account and id),
+		// keep the placeholder id rather than break uniqueness.
+		_, err = tx.exec(ctx, `UPDATE messages SET ext_id = ?1
+			WHERE id = (SELECT message_id FROM outbox WHERE id = ?2)
+			AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.channel = messages.channel
+				AND o.account_id = messages.account_id AND o.ext_id = ?1)`, remoteID, outboxID)
+		if err != nil {
+			return fmt.Errorf("record the channel's id of reply %d: %w", outboxID, err)
+		}
+		return nil
+	})
+}
