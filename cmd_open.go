@@ -59,6 +59,9 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 	} else if dest, err = escalate.New(ctx, svc.Config().Escalation); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
+	if mod := newModeration(accts); mod != nil {
+		opts.Moderation = mod
+	}
 	if len(accts) > 0 || dest != nil {
 		opts.Sync = func(ctx context.Context, notify func([]inbox.SyncState)) error {
 			return engine.New(svc, accts, engine.Options{Log: logger, Notify: notify, Destination: dest}).Run(ctx)

@@ -94,7 +94,11 @@ func (m *Model) searchErrorLine() string {
 	text := m.search.Value()
 	e := m.searchErr
 	pos, end := min(e.Pos, len(text)), min(max(e.End, e.Pos), len(text))
-	return "/ " + Safe(text[:pos]) + st.Underline.Render(Safe(text[pos:end])) + Safe(text[end:]) + "  " + st.Error.Render(Safe(e.Msg))
+	msg := e.Msg
+	if e.Hint != "" {
+		msg += " (" + e.Hint + ")"
+	}
+	return "/ " + Safe(text[:pos]) + st.Underline.Render(Safe(text[pos:end])) + Safe(text[end:]) + "  " + st.Error.Render(Safe(msg))
 }
 
 // shortHelp is the keys that do something where you are, so help never shows a dead key.
@@ -133,7 +137,7 @@ func (m *Model) helpView() string {
 	}{
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back}},
 		{"Answer", []key.Binding{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Send}},
-		{"Triage", []key.Binding{k.Tag, k.Assign, k.Escalate, k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo}},
+		{"Triage", []key.Binding{k.Tag, k.Assign, k.Escalate, k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Moderate}},
 		{"Select", []key.Binding{k.Select, k.SelectQuery, k.ApplyToSelected}},
 		{"Find", []key.Binding{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit}},
 	}
@@ -151,7 +155,7 @@ func (m *Model) helpView() string {
 	var cols []string
 	for _, g := range groups {
 		lines := []string{st.DialogHead.Render(g.title)}
-		for _, b := range g.keys {
+		for _, b := range enabled(g.keys) {
 			h := b.Help()
 			lines = append(lines, st.Bold.Render(pad(h.Key, 10))+" "+pad(h.Desc, colW-11))
 		}

@@ -21,6 +21,7 @@ type Common struct {
 	Keys       *KeyMap
 	Now        func() time.Time
 	Log        *slog.Logger  // errors and notable events, to a file
+	Mod        Moderation    // channel moderation; nil when no channel offers it
 	Tick       time.Duration // how often ages and SLA badges refresh; 0 in tests, where time stands still
 	Width      int
 	Height     int

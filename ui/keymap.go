@@ -16,7 +16,7 @@ type KeyMap struct {
 	Open, Back                              key.Binding
 	Reply, Canned, QuickCanned              key.Binding
 	Tag, Escalate, Done, Snooze, Assign     key.Binding
-	Note, Spam, Reopen, Undo                key.Binding
+	Note, Spam, Reopen, Undo, Moderate      key.Binding
 	Select, SelectQuery, ApplyToSelected    key.Binding
 	Search, Views, Stats, Help, Quit, Log   key.Binding
 	ViewKeys                                [9]key.Binding
@@ -51,6 +51,7 @@ func DefaultKeyMap() *KeyMap {
 		Spam:            b("!", "spam", "!"),
 		Reopen:          b("o", "reopen", "o"),
 		Undo:            b("u", "undo", "u"),
+		Moderate:        b("m", "moderate on the channel", "m"),
 		Select:          b("space", "select", "space"),
 		SelectQuery:     b("T", "select matching", "T"),
 		ApplyToSelected: b(";", "apply to selected", ";"),
@@ -79,7 +80,7 @@ func (k *KeyMap) bindingsByName() map[string]*key.Binding {
 		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "half_down": &k.HalfDown, "half_up": &k.HalfUp,
 		"open": &k.Open, "back": &k.Back, "reply": &k.Reply, "canned": &k.Canned, "quick_canned": &k.QuickCanned,
 		"tag": &k.Tag, "escalate": &k.Escalate, "done": &k.Done, "snooze": &k.Snooze, "assign": &k.Assign, "note": &k.Note,
-		"spam": &k.Spam, "reopen": &k.Reopen, "undo": &k.Undo, "select": &k.Select, "select_query": &k.SelectQuery,
+		"spam": &k.Spam, "reopen": &k.Reopen, "undo": &k.Undo, "moderate": &k.Moderate, "select": &k.Select, "select_query": &k.SelectQuery,
 		"apply_to_selected": &k.ApplyToSelected, "search": &k.Search, "views": &k.Views, "stats": &k.Stats,
 		"help": &k.Help, "quit": &k.Quit, "log": &k.Log, "send": &k.Send,
 	}
@@ -122,12 +123,28 @@ func (k *KeyMap) Remap(cfg map[string]any) error {
 	return nil
 }
 
-// FullHelp is every key, grouped for the help screen.
+// FullHelp is every key that works, grouped for the help screen; a disabled binding (the
+// moderation key where no channel can moderate) is left out.
 func (k *KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
+	groups := [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back},
 		{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Tag, k.Assign, k.Escalate},
-		{k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Select, k.SelectQuery, k.ApplyToSelected},
+		{k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Moderate, k.Select, k.SelectQuery, k.ApplyToSelected},
 		{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit},
 	}
+	for i, g := range groups {
+		groups[i] = enabled(g)
+	}
+	return groups
+}
+
+// enabled keeps the bindings that do something now.
+func enabled(bs []key.Binding) []key.Binding {
+	out := bs[:0:0]
+	for _, b := range bs {
+		if b.Enabled() {
+			out = append(out, b)
+		}
+	}
+	return out
 }

@@ -62,9 +62,8 @@ var _ tea.Model = (*Model)(nil)
 
 // New builds the root model over a Common whose Inbox is open.
 func New(c *Common) *Model {
-	ti := textinput.New()
-	ti.Prompt = "/ "
-	ti.Placeholder = `chan:x is:overdue tag:refund "late order"`
+	ti := newDialogInput(c.Styles, "/ ", `chan:x is:overdue tag:refund "late order"`)
+	c.Keys.Moderate.SetEnabled(c.Mod != nil)
 	m := &Model{c: c, queue: newQueue(c), help: help.New(), search: ti}
 	m.resize()
 	return m
@@ -251,7 +250,8 @@ func (m *Model) cannedChosen(msg cannedChosenMsg) tea.Cmd {
 	if !msg.Quick {
 		return m.open(newComposer(m.c, msg.ConvID, msg.Text))
 	}
-	c, id, text := m.c, msg.ConvID, msg.Text
+	// The text holds the customer's name and handle: cleaned as the composer cleans it.
+	c, id, text := m.c, msg.ConvID, SafeText(msg.Text)
 	return do("replied with “"+msg.Name+"” and closed", []int64{id}, true, func() error {
 		if _, err := c.Inbox.Reply(c.Ctx, id, text); err != nil {
 			return err
@@ -452,6 +452,9 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 	}
 	actions := []key.Binding{k.Reply, k.Canned, k.QuickCanned, k.Tag, k.Escalate, k.Done, k.Snooze, k.Assign, k.Note, k.Spam, k.Reopen}
+	if k.Moderate.Enabled() {
+		actions = append(actions, k.Moderate)
+	}
 	if !key.Matches(msg, actions...) {
 		return nil, false
 	}
@@ -484,6 +487,8 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		return m.open(newAssignPicker(c, ids)), true
 	case key.Matches(msg, k.Note):
 		return m.open(newNoteDialog(c, one)), true
+	case key.Matches(msg, k.Moderate):
+		return m.open(newModeratePicker(c, one)), true
 	case key.Matches(msg, k.Done):
 		return do("done"+many, ids, advance, func() error { return c.Inbox.Done(c.Ctx, ids...) }), true
 	case key.Matches(msg, k.Spam):
@@ -512,6 +517,10 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)
 	text := m.search.Value()
+	if clean := Safe(text); clean != text {
+		m.search.SetValue(clean) // pasted text may carry bidi overrides and the like
+		text = clean
+	}
 	if text == before {
 		return cmd
 	}

@@ -461,7 +461,7 @@ func (q *queueScreen) renderRow(r inbox.QueueRow, cursor bool) string {
 func slaBadge(st *Styles, r inbox.QueueRow, now time.Time) (string, lipgloss.Style) {
 	switch {
 	case r.State == string(inbox.StateSnoozed) && r.SnoozeUntil > 0:
-		return "until " + time.UnixMilli(r.SnoozeUntil).In(now.Location()).Format("Mon 15:04"), st.Faint
+		return "zz " + time.UnixMilli(r.SnoozeUntil).In(now.Location()).Format("Mon 15:04"), st.Faint
 	case r.Unanswered == 0 || r.DueAt == inbox.NoDue:
 		if r.State == string(inbox.StateWaiting) {
 			return "waiting", st.Faint

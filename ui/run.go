@@ -17,7 +17,9 @@ type Options struct {
 	// Sync, when set, runs the sync engine for as long as the UI is open; it reports each
 	// account's state through notify, which the footer shows.
 	Sync func(ctx context.Context, notify func([]inbox.SyncState)) error
-	Log  *slog.Logger // where errors go; never the terminal while the UI runs
+	// Moderation, when set, lets the m key act on channels that allow it.
+	Moderation Moderation
+	Log        *slog.Logger // where errors go; never the terminal while the UI runs
 }
 
 // Run shows the terminal UI on the inbox until the person quits.
@@ -39,7 +41,7 @@ func Run(ctx context.Context, svc *inbox.Service, opts Options) error {
 	default:
 		return fmt.Errorf("config: ui.theme %q: want auto, light or dark", opts.Theme)
 	}
-	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(dark), FixedTheme: fixed, Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
+	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(dark), FixedTheme: fixed, Mod: opts.Moderation, Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
 	p := tea.NewProgram(New(c), tea.WithContext(ctx))
 	if opts.Sync != nil {
 		syncCtx, stop := context.WithCancel(ctx)

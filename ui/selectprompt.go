@@ -31,9 +31,7 @@ type selectPrompt struct {
 }
 
 func newSelectPrompt(c *Common, v inbox.View) *selectPrompt {
-	ti := textinput.New()
-	ti.Prompt = "select: "
-	ti.Placeholder = "tag:refund is:unanswered"
+	ti := newDialogInput(c.Styles, "select: ", "tag:refund is:unanswered")
 	return &selectPrompt{c: c, view: v, input: ti}
 }
 
