@@ -5,7 +5,7 @@ import "time"
 // SyncState is how one configured account stands with the sync engine; the UI shows it in
 // the footer. It lives here so the UI can show it without knowing any adapter.
 type SyncState struct {
-	Account   string    // the [[account]] name
+	Account   string // the [[account]] name
 	Channel   string
 	Status    string    // "ok", "fetching", "backing off", "error"
 	LastFetch time.Time // last successful fetch
