@@ -117,7 +117,9 @@ func (m *Model) shortHelp() []key.Binding {
 		if m.stats != nil {
 			return append(m.stats.ShortHelp(), k.Back)
 		}
-	case screenHelp, screenLog:
+	case screenHelp:
+		return []key.Binding{k.Down, k.Up, k.Back}
+	case screenLog:
 		return []key.Binding{k.Back}
 	}
 	bs := []key.Binding{k.Open, k.Reply, k.QuickCanned, k.Tag, k.Escalate, k.Done, k.Snooze, k.Undo, k.Search, k.Stats, k.Help, k.Quit}
@@ -152,12 +154,15 @@ func (m *Model) helpView() string {
 		}{"Commands", cmds})
 	}
 	colW := 30
+	if m.c.Width < 90 {
+		colW = 26 // three groups side by side in an 80-column window
+	}
 	var cols []string
 	for _, g := range groups {
 		lines := []string{st.DialogHead.Render(g.title)}
 		for _, b := range enabled(g.keys) {
 			h := b.Help()
-			lines = append(lines, st.Bold.Render(pad(h.Key, 10))+" "+pad(h.Desc, colW-11))
+			lines = append(lines, st.Bold.Render(pad(h.Key, 10))+" "+pad(h.Desc, colW-12))
 		}
 		cols = append(cols, strings.Join(lines, "\n"))
 	}

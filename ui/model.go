@@ -45,6 +45,7 @@ type Model struct {
 	searchErr *inbox.QueryError
 
 	prefix      bool // ';' was pressed: the next action applies to the selection
+	helpOffset  int  // first line of the help screen shown, when it is taller than the window
 	sync        []inbox.SyncState
 	status      string
 	statusErr   bool
@@ -301,6 +302,15 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.showScreen(screenLog)
 	case key.Matches(msg, k.Undo):
 		return m.undo()
+	}
+	if m.screen == screenHelp {
+		switch {
+		case key.Matches(msg, k.Down):
+			m.helpOffset++
+		case key.Matches(msg, k.Up):
+			m.helpOffset = max(m.helpOffset-1, 0)
+		}
+		return nil
 	}
 	if m.screen == screenStats && m.stats != nil {
 		var cmd tea.Cmd
@@ -569,7 +579,7 @@ func (m *Model) body() string {
 			return m.stats.View()
 		}
 	case screenHelp:
-		return m.helpView()
+		return m.scrolledHelp()
 	case screenLog:
 		return m.logView()
 	}
@@ -652,4 +662,14 @@ func (m *Model) synced(msg syncMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	return nil
+}
+
+// scrolledHelp shows the help screen from helpOffset, so every key can be read in a small
+// window (j/k scroll it).
+func (m *Model) scrolledHelp() string {
+	lines := strings.Split(m.helpView(), "\n")
+	h := m.bodyHeight()
+	m.helpOffset = min(m.helpOffset, max(len(lines)-h, 0))
+	end := min(m.helpOffset+h, len(lines))
+	return strings.Join(lines[m.helpOffset:end], "\n")
 }
