@@ -25,8 +25,10 @@ const outboxItemSelect = `SELECT o.id, o.message_id, o.conversation_id, o.status
 	JOIN messages m ON m.id = o.message_id
 	JOIN accounts a ON a.id = m.account_id
 	JOIN conversations c ON c.id = o.conversation_id
+	-- The message answered is the latest inbound one stored before the reply was written:
+	-- by id, not by time, since a sender's clock running ahead must not hide it.
 	LEFT JOIN messages p ON p.id = (SELECT id FROM messages INDEXED BY msg_conv WHERE conversation_id = o.conversation_id
-		AND direction = 'in' AND created_at <= m.created_at ORDER BY created_at DESC, id DESC LIMIT 1)
+		AND direction = 'in' AND id < m.id ORDER BY created_at DESC, id DESC LIMIT 1)
 	LEFT JOIN contacts ct ON ct.id = coalesce(p.contact_id, c.contact_id)`
 
 func scanOutboxItems(rows *sql.Rows) ([]OutboxItem, error) {

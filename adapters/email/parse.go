@@ -234,7 +234,8 @@ func rawAddress(raw string) string {
 }
 
 // toMessage ties a parsed message to this account. received is when the server got it
-// (INTERNALDATE, or a Maildir's delivery time), used when the Date header is missing.
+// (INTERNALDATE, or a Maildir's delivery time), used when the Date header is missing or
+// later than that.
 func (a *Adapter) toMessage(p *parsed, received time.Time) inbox.Message {
 	id := p.id
 	if id == "" {
@@ -248,7 +249,9 @@ func (a *Adapter) toMessage(p *parsed, received time.Time) inbox.Message {
 		conv = p.inReplyTo
 	}
 	created := p.date
-	if created.IsZero() {
+	if created.IsZero() || (!received.IsZero() && created.After(received)) {
+		// Date is the sender's clock, often wrong (a skewed clock, a wrong time zone): a
+		// mail dated after the server got it would sort after the reply that answers it.
 		created = received
 	}
 	if created.IsZero() {

@@ -51,9 +51,9 @@ func (e *Engine) recover(ctx context.Context) error {
 		if a == nil {
 			continue // no account for it in this config: leave it as it is
 		}
+		// Asking the channel comes first even where it honours the key: a key is only
+		// remembered for so long (Mastodon: about an hour), and the restart may be later.
 		switch {
-		case a.Adapter.Capabilities().Idempotent:
-			err = e.svc.ResendReply(ctx, out.OutboxID, inbox.OutboxSending)
 		case isChecker(a.Adapter):
 			remote, found, cerr := a.Adapter.(adapters.Checker).Sent(ctx, out)
 			switch {
@@ -64,6 +64,8 @@ func (e *Engine) recover(ctx context.Context) error {
 			default:
 				err = e.svc.ResendReply(ctx, out.OutboxID, inbox.OutboxSending)
 			}
+		case a.Adapter.Capabilities().Idempotent:
+			err = e.svc.ResendReply(ctx, out.OutboxID, inbox.OutboxSending)
 		default:
 			err = e.svc.ReplyUnknown(ctx, out.OutboxID, "sending was interrupted; check the channel before sending again")
 		}
