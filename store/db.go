@@ -80,7 +80,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{tx: sqltx, stmts: map[string]*sql.Stmt{}}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.flushConversations(ctx)
+	}
+	if err != nil {
 		tx.closeStmts()
 		sqltx.Rollback()
 		return err
@@ -98,6 +102,19 @@ type Tx struct {
 	tx       *sql.Tx
 	stmts    map[string]*sql.Stmt
 	accounts map[string]int64 // (channel, handle) -> id, for the life of the transaction
+	// dirty are the conversations ingest touched: their queue columns are recomputed once,
+	// before commit, instead of after every message of a batch.
+	dirty map[int64]bool
+}
+
+func (tx *Tx) flushConversations(ctx context.Context) error {
+	for id := range tx.dirty {
+		if err := tx.RefreshConversation(ctx, id); err != nil {
+			return err
+		}
+	}
+	tx.dirty = nil
+	return nil
 }
 
 func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {

@@ -176,14 +176,17 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 			}
 		}
 	}
-	if m.Direction == "in" && m.Priority > 0 {
+	// A new conversation starts at its first message's priority; a later message can only
+	// raise it above the normal default.
+	if !created && m.Direction == "in" && m.Priority > 1 {
 		if _, err := tx.exec(ctx, `UPDATE conversations SET priority = max(priority, ?) WHERE id = ?`, m.Priority, convID); err != nil {
 			return Ingested{}, fmt.Errorf("raise priority: %w", err)
 		}
 	}
-	if err := tx.RefreshConversation(ctx, convID); err != nil {
-		return Ingested{}, err
+	if tx.dirty == nil {
+		tx.dirty = map[int64]bool{}
 	}
+	tx.dirty[convID] = true
 	return out, nil
 }
 
