@@ -22,6 +22,7 @@ type cliEnv struct {
 	dbPath         string
 	configPath     string
 	now            func() time.Time // nil means time.Now
+	configWarned   bool             // the config's mode was warned about (once per command)
 }
 
 // flags makes a flag set with the flags every subcommand takes.
@@ -87,6 +88,7 @@ func (e *cliEnv) loadConfig() (*inbox.Config, error) {
 	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
+	e.warnConfigMode(path)
 	return inbox.LoadConfig(path)
 }
 

@@ -2,83 +2,32 @@ package inbox_test
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/triage-inbox/triage/adapters/synth"
 	"github.com/triage-inbox/triage/inbox"
-	"github.com/triage-inbox/triage/store"
+	"github.com/triage-inbox/triage/internal/benchdb"
 )
 
-// The benchmarks run on synthetic messages (adapters/synth), seed 1, ending at benchEnd.
-// They live in the external test package so they may import adapters/synth, which
-// imports inbox.
-
-var benchEnd = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-
-// benchDBName is the cached 1M-message database in os.TempDir(); change it whenever the
-// generator or the schema changes, so an old file is not reused.
-const benchDBName = "triage-bench-1m-v2.db"
-
-func benchService(b *testing.B, path string) *inbox.Service {
-	b.Helper()
-	db, err := store.Open(context.Background(), path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	s, err := inbox.New(context.Background(), db, nil, inbox.WithClock(func() time.Time { return benchEnd }), inbox.WithAgent("maria"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return s
-}
-
-func ingestN(b *testing.B, s *inbox.Service, n int) {
-	b.Helper()
-	if _, err := synth.Ingest(context.Background(), s, n, 1, benchEnd, 10_000); err != nil {
-		b.Fatal(err)
-	}
-}
+// The benchmarks run on synthetic messages (adapters/synth) through internal/benchdb,
+// in the external test package so they may import packages that import inbox.
 
 // BenchmarkIngest100k ingests 100,000 messages into an empty database, in batches of 10,000.
 func BenchmarkIngest100k(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
-		s := benchService(b, filepath.Join(b.TempDir(), "ingest.db"))
+		s := benchdb.Open(b, filepath.Join(b.TempDir(), "ingest.db"))
 		b.StartTimer()
-		ingestN(b, s, 100_000)
+		benchdb.Ingest(b, s, 100_000)
 	}
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "msgs/s")
-}
-
-// millionDB opens the database of 1M messages, building it the first time into a file of
-// its own and renaming it into place, so a run cut short or a package benchmarked at the
-// same time (ui builds the same file) never sees half a database.
-func millionDB(b *testing.B) *inbox.Service {
-	path := filepath.Join(os.TempDir(), benchDBName)
-	if _, err := os.Stat(path); err != nil {
-		tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
-		b.Logf("building %s (1,000,000 messages, once)", path)
-		s := benchService(b, tmp)
-		ingestN(b, s, 1_000_000)
-		if err := s.DB().Close(); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return benchService(b, path)
 }
 
 // BenchmarkQueuePage1M fetches one 50-row page of the Inbox view at 1M messages: the
 // first page, and a page 200,000 conversations deep reached by its key.
 func BenchmarkQueuePage1M(b *testing.B) {
-	s := millionDB(b)
+	s := benchdb.Million(b)
 	ctx := context.Background()
 	inboxView := inbox.BuiltinViews[0]
 	all := inbox.View{Name: "All"}
@@ -120,14 +69,14 @@ func deepKey(b *testing.B, s *inbox.Service, v inbox.View, depth int) inbox.Queu
 // BenchmarkStats1M computes stats over all 1M messages (60 days), and over the last 7 days
 // grouped by channel.
 func BenchmarkStats1M(b *testing.B) {
-	s := millionDB(b)
+	s := benchdb.Million(b)
 	ctx := context.Background()
 	for _, c := range []struct {
 		name string
 		req  inbox.StatsRequest
 	}{
-		{"all-60d", inbox.StatsRequest{Since: benchEnd.Add(-61 * 24 * time.Hour), Until: benchEnd}},
-		{"7d-by-channel", inbox.StatsRequest{Since: benchEnd.Add(-7 * 24 * time.Hour), Until: benchEnd, By: "channel"}},
+		{"all-60d", inbox.StatsRequest{Since: benchdb.End.Add(-61 * 24 * time.Hour), Until: benchdb.End}},
+		{"7d-by-channel", inbox.StatsRequest{Since: benchdb.End.Add(-7 * 24 * time.Hour), Until: benchdb.End, By: "channel"}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {

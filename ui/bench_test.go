@@ -2,68 +2,19 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/triage-inbox/triage/adapters/synth"
 	"github.com/triage-inbox/triage/inbox"
-	"github.com/triage-inbox/triage/store"
+	"github.com/triage-inbox/triage/internal/benchdb"
 )
-
-// benchEnd and the database name are those of inbox/bench_test.go, so both packages share
-// one cached database of 1M synthetic messages (seed 1) in os.TempDir().
-var benchEnd = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-
-const benchDBName = "triage-bench-1m-v2.db"
-
-// benchService opens an inbox over path with the settings the database was built with
-// (default config, the fixed clock), so opening it recomputes nothing.
-func benchService(b *testing.B, path string) *inbox.Service {
-	b.Helper()
-	db, err := store.Open(context.Background(), path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	s, err := inbox.New(context.Background(), db, nil, inbox.WithClock(func() time.Time { return benchEnd }), inbox.WithAgent("maria"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return s
-}
-
-// millionDB opens the 1M-message database, building it the first time into a file of its
-// own and renaming it into place, so a concurrent or interrupted build never leaves half a
-// database under the shared name.
-func millionDB(b *testing.B) *inbox.Service {
-	path := filepath.Join(os.TempDir(), benchDBName)
-	if _, err := os.Stat(path); err != nil {
-		tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
-		defer func() { os.Remove(tmp); os.Remove(tmp + "-wal"); os.Remove(tmp + "-shm") }()
-		b.Logf("building %s (1,000,000 messages, once)", path)
-		s := benchService(b, tmp)
-		if _, err := synth.Ingest(context.Background(), s, 1_000_000, 1, benchEnd, 10_000); err != nil {
-			b.Fatal(err)
-		}
-		if err := s.DB().Close(); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return benchService(b, path)
-}
 
 // benchModel is the root model over the 1M inbox at 120×35 with its first page loaded.
 func benchModel(b *testing.B, svc *inbox.Service) *Model {
-	now := func() time.Time { return benchEnd }
+	now := func() time.Time { return benchdb.End }
 	c := &Common{Ctx: context.Background(), Inbox: svc, Styles: NewStyles(true), Keys: DefaultKeyMap(), Now: now}
 	m := New(c)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 35})
@@ -94,7 +45,7 @@ func keypress(b *testing.B, m *Model, k tea.KeyPressMsg) bool {
 // Besides ns/op it reports the 99th percentile and the slowest key, and for the walks
 // how many keys fetched a page and what those keys cost.
 func BenchmarkKeypress1M(b *testing.B) {
-	svc := millionDB(b)
+	svc := benchdb.Million(b)
 	j, k := press("j"), press("k")
 	b.Run("j", func(b *testing.B) {
 		m := benchModel(b, svc)

@@ -144,7 +144,8 @@ func (a *Adapter) login(ctx context.Context) (*session, error) {
 	in := map[string]string{"identifier": a.handle, "password": a.password}
 	body, _ := json.Marshal(in)
 	var res sessionResponse
-	if err := a.send(ctx, http.MethodPost, "com.atproto.server.createSession", nil, body, "", &res); err != nil {
+	// The password is in the body: should the server echo it, the error leaves it out.
+	if err := a.send(httpx.WithSecrets(ctx, a.password), http.MethodPost, "com.atproto.server.createSession", nil, body, "", &res); err != nil {
 		return nil, httpx.Wrap("bluesky @"+a.handle+": log in", err)
 	}
 	if res.AccessJwt == "" || res.DID == "" {

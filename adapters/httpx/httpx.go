@@ -8,6 +8,8 @@
 package httpx
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,7 +127,7 @@ func CheckResponse(resp *http.Response) error {
 		ae.Method, ae.Where = req.Method, req.URL.Host+req.URL.EscapedPath()
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	ae.Code, ae.Message = providerMessage(body)
+	ae.Code, ae.Message = providerMessage(redact(body, resp.Request))
 	e := &adapters.Error{Err: ae, Status: resp.StatusCode}
 	switch s := resp.StatusCode; {
 	case s == http.StatusRequestTimeout, s == http.StatusTooEarly, s == http.StatusTooManyRequests, s >= 500:
@@ -176,6 +179,47 @@ func clean(s string) string {
 		s = string(r[:maxMessage]) + "…"
 	}
 	return s
+}
+
+type secretsKey struct{}
+
+// WithSecrets returns a context whose requests' errors never repeat the secrets, should
+// a provider echo them in its error message: for a secret sent in a request's body (a
+// login's password). Credentials in the Authorization header are left out without it.
+func WithSecrets(ctx context.Context, secrets ...string) context.Context {
+	prev, _ := ctx.Value(secretsKey{}).([]string)
+	return context.WithValue(ctx, secretsKey{}, append(slices.Clip(prev), secrets...))
+}
+
+// redact replaces, in an error body, the request's credentials (its Authorization
+// header, its parts, a basic-auth password) and the secrets of its context, before the
+// provider's message is read and cut short, so no part of a secret survives.
+func redact(body []byte, req *http.Request) []byte {
+	if req == nil {
+		return body
+	}
+	secrets, _ := req.Context().Value(secretsKey{}).([]string)
+	if auth := req.Header.Get("Authorization"); auth != "" {
+		secrets = append(secrets, auth)
+		if _, cred, ok := strings.Cut(auth, " "); ok {
+			secrets = append(secrets, cred)
+		}
+		if user, pw, ok := req.BasicAuth(); ok {
+			secrets = append(secrets, user+":"+pw, pw)
+		}
+	}
+	// Longest first, so a header is replaced whole rather than around its token.
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	for _, s := range secrets {
+		if len(s) < 4 {
+			continue // too short to be a secret worth hiding, and "" would match everywhere
+		}
+		body = bytes.ReplaceAll(body, []byte(s), []byte("[redacted]"))
+		if esc := strings.ReplaceAll(s, "/", `\/`); esc != s {
+			body = bytes.ReplaceAll(body, []byte(esc), []byte("[redacted]")) // JSON may escape "/"
+		}
+	}
+	return body
 }
 
 // where names a request in errors: method, host and path, never the query or headers.
