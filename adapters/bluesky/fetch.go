@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/triage-inbox/triage/adapters"
 	"github.com/triage-inbox/triage/adapters/httpx"
@@ -213,15 +214,15 @@ func postText(rec postRecord) string {
 }
 
 // expandLinks replaces each link facet's text by its URI when the text is a shortened
-// form of it. Facet offsets are in bytes of the UTF-8 text; a facet out of range or out of
-// order is ignored.
+// form of it. Facet offsets are in bytes of the UTF-8 text; a facet out of range, out of
+// order or not on character boundaries is ignored.
 func expandLinks(text string, facets []facet) string {
 	var b strings.Builder
 	at := 0
 	for _, f := range facets {
 		s, e := f.Index.ByteStart, f.Index.ByteEnd
-		if s < at || e <= s || e > len(text) {
-			continue
+		if s < at || e <= s || e > len(text) || !utf8.RuneStart(text[s]) || (e < len(text) && !utf8.RuneStart(text[e])) {
+			continue // out of range, out of order, or cutting a character in two
 		}
 		for _, ft := range f.Features {
 			if ft.Type != "app.bsky.richtext.facet#link" || ft.URI == "" {

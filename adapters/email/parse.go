@@ -60,7 +60,17 @@ func parse(r io.Reader) *parsed {
 	}
 	_, _ = io.Copy(io.Discard, tee) // the hash covers the whole message
 	p.hash = hex.EncodeToString(sum.Sum(nil))[:32]
+	p.validUTF8()
 	return p
+}
+
+// validUTF8 replaces invalid UTF-8 in the text a person reads: header values that are
+// not encoded words (8-bit Subject or From, a bad charset) and error text arrive raw.
+// Message ids are left as sent: they are dedup and threading keys.
+func (p *parsed) validUTF8() {
+	for _, s := range []*string{&p.fromAddr, &p.fromName, &p.subject, &p.text} {
+		*s = strings.ToValidUTF8(*s, "\uFFFD")
+	}
 }
 
 func (p *parsed) readHeader(h gomail.Header) {
