@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
+	"github.com/triage-inbox/triage/adapters/mailx"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -50,9 +51,9 @@ const batchSize = 200
 
 // Security is how a connection is protected.
 const (
-	SecurityNone     = "none"     // plain TCP: only for a server on localhost or a trusted network
-	SecuritySTARTTLS = "starttls" // plain TCP upgraded with STARTTLS before login
-	SecurityTLS      = "tls"      // TLS from the first byte (IMAPS 993, SMTPS 465)
+	SecurityNone     = mailx.SecurityNone
+	SecuritySTARTTLS = mailx.SecuritySTARTTLS
+	SecurityTLS      = mailx.SecurityTLS
 )
 
 // Adapter is one configured email account. It is safe for concurrent use: every Fetch

@@ -3,9 +3,6 @@ package escalate
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"mime"
 	"mime/quotedprintable"
@@ -14,25 +11,17 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
 	"github.com/triage-inbox/triage/adapters"
+	"github.com/triage-inbox/triage/adapters/mailx"
 	"github.com/triage-inbox/triage/inbox"
 )
 
 // SMTP connection security, as the email channel names it.
 const (
-	SecurityNone     = "none"     // plain TCP; with a password, only to a server on this machine
-	SecuritySTARTTLS = "starttls" // plain TCP upgraded with STARTTLS before login
-	SecurityTLS      = "tls"      // TLS from the first byte (SMTPS, port 465)
+	SecurityNone     = mailx.SecurityNone     // plain TCP; with a password, only to a server on this machine
+	SecuritySTARTTLS = mailx.SecuritySTARTTLS // plain TCP upgraded with STARTTLS before login
+	SecurityTLS      = mailx.SecurityTLS      // TLS from the first byte (SMTPS, port 465)
 )
-
-// dialTimeout bounds the TCP and TLS handshake when ctx has no earlier deadline.
-const dialTimeout = 30 * time.Second
-
-// retryNetwork is how long to wait after the mail server could not be reached.
-const retryNetwork = 30 * time.Second
 
 // Email sends each escalation as a plain-text email to the support address. SMTP has no
 // idempotency key: the Message-ID <key@domain> lets a helpdesk drop a duplicate, but
@@ -152,88 +141,21 @@ func (e *Email) compose(out inbox.EscalationOut, msgID string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// send speaks SMTP: connect, secure, log in when a password is configured, and hand the
-// message over for the support address.
+// send hands the message to the support address through the email channel's SMTP
+// submitter, logging in when a password is configured.
 func (e *Email) send(ctx context.Context, msg []byte) error {
-	conn, closeConn, err := e.dial(ctx)
-	if err != nil {
-		return classifySMTP(fmt.Errorf("connect to %s: %w", e.smtpAddr, err))
-	}
-	defer closeConn()
-	var c *smtp.Client
-	if e.security == SecuritySTARTTLS {
-		if c, err = smtp.NewClientStartTLS(conn, e.tlsConfig()); err != nil {
-			return classifySMTP(fmt.Errorf("starttls with %s: %w", e.smtpAddr, err))
-		}
-	} else {
-		c = smtp.NewClient(conn)
-	}
-	defer c.Close()
+	pw := ""
 	if e.hasPassword {
-		pw, err := secret(ctx, e.acct, "password")
-		if err != nil {
+		var err error
+		if pw, err = secret(ctx, e.acct, "password"); err != nil {
 			return err
 		}
-		if err := c.Auth(sasl.NewPlainClient("", e.username, pw)); err != nil {
-			return classifySMTP(fmt.Errorf("log in to %s as %s: %w", e.smtpAddr, e.username, err))
-		}
 	}
-	if err := c.SendMail(e.from, []string{e.to}, bytes.NewReader(msg)); err != nil {
-		return classifySMTP(fmt.Errorf("send to %s through %s: %w", e.to, e.smtpAddr, err))
+	sub := mailx.Submitter{Addr: e.smtpAddr, Security: e.security, Username: e.username}
+	if err := sub.Submit(ctx, pw, e.from, e.to, msg); err != nil {
+		return fmt.Errorf("send to %s through %s: %w", e.to, e.smtpAddr, err)
 	}
-	_ = c.Quit() // the server has the message; a failed goodbye changes nothing
 	return nil
-}
-
-// dial opens the connection, with TLS from the first byte for security tls. It follows
-// ctx: its deadline becomes the connection's, and cancelling ctx closes it, since go-smtp
-// takes no context.
-func (e *Email) dial(ctx context.Context) (net.Conn, func(), error) {
-	d := &net.Dialer{Timeout: dialTimeout}
-	var conn net.Conn
-	var err error
-	if e.security == SecurityTLS {
-		conn, err = (&tls.Dialer{NetDialer: d, Config: e.tlsConfig()}).DialContext(ctx, "tcp", e.smtpAddr)
-	} else {
-		conn, err = d.DialContext(ctx, "tcp", e.smtpAddr)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-	return conn, func() { stop(); _ = conn.Close() }, nil
-}
-
-func (e *Email) tlsConfig() *tls.Config {
-	host, _, _ := net.SplitHostPort(e.smtpAddr)
-	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-}
-
-// classifySMTP tells a failure that may pass (a 4xx reply, the network) from one that
-// will not (a 5xx reply: a refused login, an unknown mailbox; a certificate the system
-// does not trust).
-func classifySMTP(err error) error {
-	var se *smtp.SMTPError
-	switch {
-	case errors.As(err, &se) && se.Code >= 500:
-		return adapters.Permanent(err)
-	case errors.As(err, &se):
-		return adapters.Temporary(err, 0)
-	case isCertError(err):
-		return adapters.Permanent(err)
-	}
-	return adapters.Temporary(err, retryNetwork)
-}
-
-func isCertError(err error) bool {
-	var unknown x509.UnknownAuthorityError
-	var invalid x509.CertificateInvalidError
-	var host x509.HostnameError
-	var verify *tls.CertificateVerificationError
-	return errors.As(err, &unknown) || errors.As(err, &invalid) || errors.As(err, &host) || errors.As(err, &verify)
 }
 
 func isLoopback(host string) bool {
