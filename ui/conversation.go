@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -362,9 +363,12 @@ func (s *conversationScreen) messageLines(m *inbox.MessageRow, w int) []string {
 		}
 	}
 	out := convWrapStyled(head, w)
-	text := strings.Trim(SafeText(m.Text), "\n ")
+	text := strings.Trim(SafeText(convShown(m.Text)), "\n ")
 	if text == "" {
 		text = "(no text)"
+	}
+	if len(m.Text) > maxShownText {
+		text += "\n" + fmt.Sprintf("(%d more characters not shown; triage export has the whole message)", utf8.RuneCountInString(m.Text[len(convShown(m.Text)):]))
 	}
 	out = append(out, convIndent(convWrap(st.App, text, w-2), "  ")...)
 	if m.URL != "" && m.Direction == string(inbox.In) {
@@ -382,4 +386,21 @@ func (s *conversationScreen) noteLines(n *inbox.Note, w int) []string {
 	head := st.Note.Render("note by "+Safe(n.Agent)) + st.Faint.Render(" · "+convWhen(s.c.Now(), n.CreatedAt))
 	lines := append([]string{convFit(head, w-2)}, convWrap(st.Note, SafeText(n.Text), w-2)...)
 	return convIndent(lines, st.Note.Render("┃ "))
+}
+
+// maxShownText is how much of one message the conversation shows: a 10 MB body would
+// take seconds to clean and wrap on every layout, and nobody reads it on screen. The
+// whole text stays stored and is exported whole.
+const maxShownText = 64 << 10
+
+// convShown is the part of a message's text the screen shows, cut on a rune boundary.
+func convShown(text string) string {
+	if len(text) <= maxShownText {
+		return text
+	}
+	cut := maxShownText
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return text[:cut]
 }
