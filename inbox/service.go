@@ -58,6 +58,9 @@ func New(ctx context.Context, db *store.DB, cfg *Config, opts ...Option) (*Servi
 	if s.sla, err = cfg.SLA.targets(); err != nil {
 		return nil, err
 	}
+	if db.ReadOnly() {
+		return s, nil // a read-only database is shown as it is; seeding would be a write
+	}
 	if err := s.seedCanned(ctx); err != nil {
 		return nil, err
 	}
@@ -189,3 +192,7 @@ func (s *Service) SLATarget(channel string, p Priority) time.Duration {
 func (s *Service) ConversationID(ctx context.Context, channel, account, key string) (int64, error) {
 	return s.db.ConversationID(ctx, NormalizeChannel(channel), account, key)
 }
+
+// ReadOnly reports whether the database can only be read (no permission to write it):
+// the UI then says so and shows, but changes nothing.
+func (s *Service) ReadOnly() bool { return s.db.ReadOnly() }

@@ -16,32 +16,62 @@ import (
 
 // DB is an open triage database.
 type DB struct {
-	sql  *sql.DB
-	path string
+	sql      *sql.DB
+	path     string
+	readOnly bool
 }
+
+// ErrReadOnly means the database was opened read-only (no permission to write it), so
+// nothing can be changed; reads still work.
+var ErrReadOnly = errors.New("database is read-only (no permission to write it); nothing was changed")
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
 // A database written by a newer triage is refused and left untouched.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, false)
+}
+
+// OpenReadOnly opens an existing database for reading only: every write fails with
+// ErrReadOnly. Open falls back to it by itself when the file exists but may not be written.
+func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, true)
+}
+
+func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: no path given")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+	if !readOnly {
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("open database %s: %w", path, err)
+			}
+		}
+		// Create the file ourselves so it is 0600 from its first byte, before SQLite opens it.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if errors.Is(err, os.ErrPermission) {
+			// It exists but we may not write it: open it read-only so reading still works.
+			if rf, rerr := os.Open(path); rerr == nil {
+				f, err, readOnly = rf, nil, true
+			}
+		}
+		if err != nil {
 			return nil, fmt.Errorf("open database %s: %w", path, err)
 		}
-	}
-	// Create the file ourselves so it is 0600 from its first byte, before SQLite opens it.
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
+		f.Close()
+	} else if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	f.Close()
 
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
+	if readOnly {
+		q.Add("mode", "ro")
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+	}
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// A 32 MiB page cache and memory-mapped reads keep large imports and stats from
 	// spending their time in read syscalls; both cost only what is actually touched.
@@ -54,7 +84,19 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db := &DB{sql: sqldb, path: path}
+	if readOnly {
+		// A WAL database needs its -shm file to be read; when the folder may not be
+		// written either, SQLite cannot make one, and the file can only be read as it is.
+		var v int
+		if err := sqldb.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+			sqldb.Close()
+			q.Add("immutable", "1")
+			if sqldb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode()); err != nil {
+				return nil, fmt.Errorf("open database %s: %w", path, err)
+			}
+		}
+	}
+	db := &DB{sql: sqldb, path: path, readOnly: readOnly}
 	if err := db.sql.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
@@ -69,12 +111,18 @@ func Open(ctx context.Context, path string) (*DB, error) {
 // Path is the file the database lives in.
 func (db *DB) Path() string { return db.path }
 
+// ReadOnly reports whether the database was opened read-only.
+func (db *DB) ReadOnly() bool { return db.readOnly }
+
 // Close closes the database.
 func (db *DB) Close() error { return db.sql.Close() }
 
 // Tx runs fn in one immediate transaction, committing when fn returns nil and rolling
 // back otherwise, so every person's action lands whole or not at all.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.readOnly {
+		return fmt.Errorf("write to %s: %w", db.path, ErrReadOnly)
+	}
 	sqltx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -91,7 +139,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	tx.closeStmts()
 	if err := sqltx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return fmt.Errorf("commit to %s: %w", db.path, err)
 	}
 	return nil
 }

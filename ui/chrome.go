@@ -34,6 +34,9 @@ func (m *Model) header() string {
 			left += st.Marked.Render(fmt.Sprintf("  %d selected", n))
 		}
 	}
+	if m.c.Inbox.ReadOnly() {
+		left += st.Error.Render("  read-only")
+	}
 	right := m.viewTabs()
 	if m.screen != screenQueue || ansi.StringWidth(left)+ansi.StringWidth(right)+2 > w {
 		return ansi.Truncate(left, w, "…")

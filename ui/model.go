@@ -77,10 +77,13 @@ func (m *Model) Init() tea.Cmd {
 
 func (m *Model) wake() tea.Cmd {
 	c := m.c
+	if c.Inbox.ReadOnly() {
+		return nil // nothing can change; the header says read-only
+	}
 	return func() tea.Msg {
 		ids, err := c.Inbox.WakeSnoozed(c.Ctx)
 		if err != nil {
-			return statusMsg{Err: fmt.Errorf("wake snoozed conversations: %w", err)}
+			return statusMsg{Err: err} // the store's error already says what it was doing
 		}
 		if len(ids) > 0 {
 			return actionMsg{What: fmt.Sprintf("%d snoozed conversations are back", len(ids)), IDs: ids}
