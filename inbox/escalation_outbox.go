@@ -66,42 +66,11 @@ func (s *Service) EscalationsIn(ctx context.Context, status string) ([]Escalatio
 	return s.escalationOuts(ctx, items, err)
 }
 
-// ClaimEscalation marks a pending delivery as sending before the destination is called:
-// if triage dies mid-delivery, it is found in sending afterwards and settled by what the
-// destination allows, never silently delivered twice.
-func (s *Service) ClaimEscalation(ctx context.Context, outboxID int64) error {
-	return s.db.MoveOutbox(ctx, outboxID, OutboxPending, OutboxSending, true, "", "", 0, ms(s.now()))
-}
-
 // EscalationSent records that customer service has the case: the delivery is sent, and
 // the ticket's id becomes the escalation's external reference, shown on the conversation
 // and filled in as {ticket} in canned replies.
 func (s *Service) EscalationSent(ctx context.Context, outboxID int64, ref string) error {
 	return s.db.EscalationDelivered(ctx, outboxID, ref, ms(s.now()))
-}
-
-// EscalationRetry puts a delivery back to pending after a failure that may pass, to be
-// tried again at the given time.
-func (s *Service) EscalationRetry(ctx context.Context, outboxID int64, reason string, at time.Time) error {
-	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxPending, false, reason, "", ms(at), ms(s.now()))
-}
-
-// EscalationFailed marks a delivery failed for good (a refused token, a rejected ticket);
-// the escalation stays open in triage and the reason is shown with it.
-func (s *Service) EscalationFailed(ctx context.Context, outboxID int64, reason string) error {
-	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxFailed, false, reason, "", 0, ms(s.now()))
-}
-
-// EscalationUnknown marks a delivery cut off where the destination cannot be asked
-// whether the case arrived: a person must look before it is sent again.
-func (s *Service) EscalationUnknown(ctx context.Context, outboxID int64, reason string) error {
-	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxUnknown, false, reason, "", 0, ms(s.now()))
-}
-
-// ResendEscalation puts a failed or unknown delivery back in the queue, on a person's
-// word (or a sending one, after a crash, where the destination is idempotent).
-func (s *Service) ResendEscalation(ctx context.Context, outboxID int64, from string) error {
-	return s.db.MoveOutbox(ctx, outboxID, from, OutboxPending, false, "", "", ms(s.now()), ms(s.now()))
 }
 
 // EscalationDelivery is where the delivery of one escalation to customer service stands.

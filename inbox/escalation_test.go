@@ -70,7 +70,7 @@ func TestEscalateQueuesADelivery(t *testing.T) {
 	}
 
 	// Claimed, then delivered: the ticket's id is the escalation's reference and {ticket}.
-	if err := s.ClaimEscalation(ctx, d.OutboxID); err != nil {
+	if err := s.ClaimOutbox(ctx, d.OutboxID); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.EscalationSent(ctx, d.OutboxID, "4711"); err != nil {
@@ -115,21 +115,21 @@ func TestUndoEscalationDelivery(t *testing.T) {
 	}{
 		{"pending", func(*Service, int64) error { return nil }, OutboxCancelled, ""},
 		{"failed", func(s *Service, id int64) error {
-			if err := s.ClaimEscalation(context.Background(), id); err != nil {
+			if err := s.ClaimOutbox(context.Background(), id); err != nil {
 				return err
 			}
-			return s.EscalationFailed(context.Background(), id, "HTTP 401")
+			return s.FailOutbox(context.Background(), id, "HTTP 401")
 		}, OutboxCancelled, ""},
-		{"sending", func(s *Service, id int64) error { return s.ClaimEscalation(context.Background(), id) },
+		{"sending", func(s *Service, id int64) error { return s.ClaimOutbox(context.Background(), id) },
 			OutboxSending, "was being delivered"},
 		{"unknown", func(s *Service, id int64) error {
-			if err := s.ClaimEscalation(context.Background(), id); err != nil {
+			if err := s.ClaimOutbox(context.Background(), id); err != nil {
 				return err
 			}
-			return s.EscalationUnknown(context.Background(), id, "cut off")
+			return s.UnknownOutbox(context.Background(), id, "cut off")
 		}, OutboxCancelled, "may exist at customer service"},
 		{"sent", func(s *Service, id int64) error {
-			if err := s.ClaimEscalation(context.Background(), id); err != nil {
+			if err := s.ClaimOutbox(context.Background(), id); err != nil {
 				return err
 			}
 			return s.EscalationSent(context.Background(), id, "4711")

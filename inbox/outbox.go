@@ -57,9 +57,13 @@ func (s *Service) RepliesIn(ctx context.Context, status string) ([]Outgoing, err
 	return out, nil
 }
 
-// ClaimReply marks a pending reply as sending, before the channel is called: if triage
-// dies mid-send, the reply is found in sending afterwards and never silently sent again.
-func (s *Service) ClaimReply(ctx context.Context, outboxID int64) error {
+// The moves below apply to any outbox entry, a reply or an escalation's delivery: the
+// ids are shared, and the states mean the same for both.
+
+// ClaimOutbox marks a pending entry as sending, before the channel or destination is
+// called: if triage dies mid-send, the entry is found in sending afterwards and settled by
+// what the other side allows, never silently sent again.
+func (s *Service) ClaimOutbox(ctx context.Context, outboxID int64) error {
 	return s.db.MoveOutbox(ctx, outboxID, OutboxPending, OutboxSending, true, "", "", 0, ms(s.now()))
 }
 
@@ -68,24 +72,27 @@ func (s *Service) ReplySent(ctx context.Context, outboxID int64, remoteID string
 	return s.db.ReplyDelivered(ctx, outboxID, remoteID, ms(s.now()))
 }
 
-// ReplyRetry puts a reply back to pending after a failure that may pass, to be tried
+// RetryOutbox puts an entry back to pending after a failure that may pass, to be tried
 // again at the given time.
-func (s *Service) ReplyRetry(ctx context.Context, outboxID int64, reason string, at time.Time) error {
+func (s *Service) RetryOutbox(ctx context.Context, outboxID int64, reason string, at time.Time) error {
 	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxPending, false, reason, "", ms(at), ms(s.now()))
 }
 
-// ReplyFailed marks a reply failed for good; its text stays in the conversation.
-func (s *Service) ReplyFailed(ctx context.Context, outboxID int64, reason string) error {
+// FailOutbox marks an entry failed for good, with the reason shown to the person; a
+// reply's text stays in the conversation, an escalation stays open in triage.
+func (s *Service) FailOutbox(ctx context.Context, outboxID int64, reason string) error {
 	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxFailed, false, reason, "", 0, ms(s.now()))
 }
 
-// ReplyUnknown marks a reply whose send was cut off where the channel cannot be asked.
-func (s *Service) ReplyUnknown(ctx context.Context, outboxID int64, reason string) error {
+// UnknownOutbox marks an entry whose send was cut off where the other side cannot be
+// asked: a person must look before it is sent again.
+func (s *Service) UnknownOutbox(ctx context.Context, outboxID int64, reason string) error {
 	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxUnknown, false, reason, "", 0, ms(s.now()))
 }
 
-// ResendReply puts a failed or unknown reply back in the queue, on a person's word.
-func (s *Service) ResendReply(ctx context.Context, outboxID int64, from string) error {
+// ResendOutbox puts a failed or unknown entry back in the queue, on a person's word (or a
+// sending one after a crash, where the other side honours the key or was checked).
+func (s *Service) ResendOutbox(ctx context.Context, outboxID int64, from string) error {
 	return s.db.MoveOutbox(ctx, outboxID, from, OutboxPending, false, "", "", ms(s.now()), ms(s.now()))
 }
 

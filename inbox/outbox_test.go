@@ -20,7 +20,7 @@ func TestSentReplyThreadsTheAnswer(t *testing.T) {
 	if err != nil || len(due) != 1 || due[0].InReplyTo != "1" || due[0].To == nil || due[0].To.Handle != "@ana" {
 		t.Fatalf("due replies = %+v, %v", due, err)
 	}
-	if err := s.ClaimReply(ctx, due[0].OutboxID); err != nil {
+	if err := s.ClaimOutbox(ctx, due[0].OutboxID); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.ReplySent(ctx, due[0].OutboxID, "remote-77"); err != nil {

@@ -154,7 +154,7 @@ func TestEngineBlueskyCrashMidSend(t *testing.T) {
 			if err != nil || len(due) != 1 {
 				t.Fatalf("due = %+v, %v", due, err)
 			}
-			if err := svc.ClaimReply(ctxBG, due[0].OutboxID); err != nil {
+			if err := svc.ClaimOutbox(ctxBG, due[0].OutboxID); err != nil {
 				t.Fatal(err)
 			}
 			var uri string

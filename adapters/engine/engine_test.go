@@ -238,7 +238,7 @@ func TestRecoveryAfterACrashMidSend(t *testing.T) {
 			queueReply(t, svc)
 			ctx := context.Background()
 			due, _ := svc.DueReplies(ctx, 10)
-			if err := svc.ClaimReply(ctx, due[0].OutboxID); err != nil { // the crash happens after this
+			if err := svc.ClaimOutbox(ctx, due[0].OutboxID); err != nil { // the crash happens after this
 				t.Fatal(err)
 			}
 			ch := &channel{}

@@ -190,7 +190,7 @@ func TestEscalationRefusedIsFailedAndVisible(t *testing.T) {
 		t.Errorf("a failed delivery was retried: %q", d.zd.Requests())
 	}
 	d.zd.Token = "zd-token"
-	if err := d.svc.ResendEscalation(ctx, st.OutboxID, inbox.OutboxFailed); err != nil {
+	if err := d.svc.ResendOutbox(ctx, st.OutboxID, inbox.OutboxFailed); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Once(ctx); err != nil || d.ref(t) != "1001" {
@@ -208,7 +208,7 @@ func TestEscalationRecoveredAfterCrash(t *testing.T) {
 	if err != nil || len(due) != 1 {
 		t.Fatalf("due = %+v, %v", due, err)
 	}
-	if err := d.svc.ClaimEscalation(ctx, due[0].OutboxID); err != nil {
+	if err := d.svc.ClaimOutbox(ctx, due[0].OutboxID); err != nil {
 		t.Fatal(err)
 	}
 	made := d.zd.Add(zendesktest.Ticket{Subject: "Billing", Description: "…", Priority: "urgent", ExternalID: due[0].Key})
@@ -240,7 +240,7 @@ func TestEscalationCrashWithoutIdempotencyIsUnknown(t *testing.T) {
 	d.escalate(t)
 	ctx := context.Background()
 	due, _ := d.svc.DueEscalations(ctx, 10)
-	if err := d.svc.ClaimEscalation(ctx, due[0].OutboxID); err != nil {
+	if err := d.svc.ClaimOutbox(ctx, due[0].OutboxID); err != nil {
 		t.Fatal(err)
 	}
 	dest := &onceOnly{}

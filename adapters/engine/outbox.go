@@ -58,16 +58,16 @@ func (e *Engine) recover(ctx context.Context) error {
 			remote, found, cerr := a.Adapter.(adapters.Checker).Sent(ctx, out)
 			switch {
 			case cerr != nil:
-				err = e.svc.ReplyUnknown(ctx, out.OutboxID, "sending was interrupted and the channel could not be checked: "+cerr.Error())
+				err = e.svc.UnknownOutbox(ctx, out.OutboxID, "sending was interrupted and the channel could not be checked: "+cerr.Error())
 			case found:
 				err = e.svc.ReplySent(ctx, out.OutboxID, remote)
 			default:
-				err = e.svc.ResendReply(ctx, out.OutboxID, inbox.OutboxSending)
+				err = e.svc.ResendOutbox(ctx, out.OutboxID, inbox.OutboxSending)
 			}
 		case a.Adapter.Capabilities().Idempotent:
-			err = e.svc.ResendReply(ctx, out.OutboxID, inbox.OutboxSending)
+			err = e.svc.ResendOutbox(ctx, out.OutboxID, inbox.OutboxSending)
 		default:
-			err = e.svc.ReplyUnknown(ctx, out.OutboxID, "sending was interrupted; check the channel before sending again")
+			err = e.svc.UnknownOutbox(ctx, out.OutboxID, "sending was interrupted; check the channel before sending again")
 		}
 		if err != nil {
 			return err
@@ -103,7 +103,7 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 	if a == nil {
 		return nil // no account configured for this channel: it waits
 	}
-	if err := e.svc.ClaimReply(ctx, out.OutboxID); err != nil {
+	if err := e.svc.ClaimOutbox(ctx, out.OutboxID); err != nil {
 		return nil // another sender has it
 	}
 	remote, err := a.Adapter.Send(ctx, out)
@@ -113,10 +113,10 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 	e.log.Error("send reply", "account", a.Name, "outbox", out.OutboxID, "err", err)
 	wait, retry := retryAfter(err, out.Attempts)
 	if !retry {
-		return errors.Join(fmt.Errorf("reply %d on %s failed: %w", out.OutboxID, a.Name, err), e.svc.ReplyFailed(ctx, out.OutboxID, err.Error()))
+		return errors.Join(fmt.Errorf("reply %d on %s failed: %w", out.OutboxID, a.Name, err), e.svc.FailOutbox(ctx, out.OutboxID, err.Error()))
 	}
 	return errors.Join(fmt.Errorf("reply %d on %s: %w (retrying in %s)", out.OutboxID, a.Name, err, wait.Round(time.Second)),
-		e.svc.ReplyRetry(ctx, out.OutboxID, err.Error(), e.svc.Now().Add(wait)))
+		e.svc.RetryOutbox(ctx, out.OutboxID, err.Error(), e.svc.Now().Add(wait)))
 }
 
 // retryAfter says whether a failed send is tried again and after how long: not after a
@@ -155,9 +155,9 @@ func (e *Engine) recoverEscalations(ctx context.Context) error {
 	}
 	for _, out := range stuck {
 		if e.dest.Idempotent() {
-			err = e.svc.ResendEscalation(ctx, out.OutboxID, inbox.OutboxSending)
+			err = e.svc.ResendOutbox(ctx, out.OutboxID, inbox.OutboxSending)
 		} else {
-			err = e.svc.EscalationUnknown(ctx, out.OutboxID,
+			err = e.svc.UnknownOutbox(ctx, out.OutboxID,
 				"delivery was interrupted; check customer service before sending it again")
 		}
 		if err != nil {
@@ -189,7 +189,7 @@ func (e *Engine) deliverDue(ctx context.Context) error {
 // destination is called, then sent with the ticket's id, retried later, or failed with
 // its reason — shown in the destination's sync state as well as on the escalation.
 func (e *Engine) deliver(ctx context.Context, out inbox.EscalationOut) error {
-	if err := e.svc.ClaimEscalation(ctx, out.OutboxID); err != nil {
+	if err := e.svc.ClaimOutbox(ctx, out.OutboxID); err != nil {
 		return nil // another sender has it, or an undo took it back
 	}
 	ref, err := e.dest.Deliver(ctx, out)
@@ -203,12 +203,12 @@ func (e *Engine) deliver(ctx context.Context, out inbox.EscalationOut) error {
 	if !retry {
 		e.setDestState(func(s *inbox.SyncState) { s.Status, s.Err, s.NextTry = "error", err.Error(), time.Time{} })
 		return errors.Join(fmt.Errorf("escalation %d failed: %w", out.EscalationID, err),
-			e.svc.EscalationFailed(ctx, out.OutboxID, err.Error()))
+			e.svc.FailOutbox(ctx, out.OutboxID, err.Error()))
 	}
 	next := e.svc.Now().Add(wait)
 	e.setDestState(func(s *inbox.SyncState) { s.Status, s.Err, s.NextTry = "backing off", err.Error(), next })
 	return errors.Join(fmt.Errorf("escalation %d: %w (retrying in %s)", out.EscalationID, err, wait.Round(time.Second)),
-		e.svc.EscalationRetry(ctx, out.OutboxID, err.Error(), next))
+		e.svc.RetryOutbox(ctx, out.OutboxID, err.Error(), next))
 }
 
 func (e *Engine) setDestState(f func(*inbox.SyncState)) {
