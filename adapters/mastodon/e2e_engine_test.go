@@ -79,7 +79,7 @@ type desk struct {
 func newDesk(t *testing.T, steps ...string) *desk {
 	t.Helper()
 	d := &desk{ctx: context.Background(), now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	d.f = &fake{t: t, statuses: map[string]map[string]any{}, keys: map[string]string{}, nextID: 110000000000000000}
+	d.f = &fake{t: t, statuses: map[string]map[string]any{}, keys: map[string]string{}, nextID: 110000000000000000, now: d.clock}
 	d.flaky = &flakyPosts{f: d.f, steps: steps}
 	d.f.srv = httptest.NewUnstartedServer(d.flaky)
 	// One request per connection: a dropped connection reaches the engine instead of
@@ -96,9 +96,16 @@ func newDesk(t *testing.T, steps ...string) *desk {
 	if d.svc, err = inbox.New(d.ctx, db, nil, inbox.WithClock(d.clock), inbox.WithAgent("maria")); err != nil {
 		t.Fatal(err)
 	}
+	d.restart(t)
+	return d
+}
+
+// restart starts the engine afresh, as triage does when it is run again: a new adapter,
+// nothing kept in memory, the same database.
+func (d *desk) restart(t *testing.T) {
+	t.Helper()
 	a := newAdapter(t, d.f, nil)
 	d.eng = engine.New(d.svc, []engine.Account{{Name: "acme", Channel: "mastodon", Handle: a.Handle(), Adapter: a}}, engine.Options{})
-	return d
 }
 
 func (d *desk) clock() time.Time {
@@ -266,5 +273,74 @@ func TestEngineMastodonRefused(t *testing.T) {
 	d.once(t, "")
 	if posted, _ := d.created(""); len(d.flaky.posts()) != 1 || len(posted) != 0 {
 		t.Errorf("a failed reply was posted again: %d POSTs, %d statuses", len(d.flaky.posts()), len(posted))
+	}
+}
+
+// triage dies after claiming a reply (the outbox holds it in "sending"), posted before the
+// crash or not, and is started again two hours later, when Mastodon no longer remembers
+// the Idempotency-Key: the engine asks the adapter (adapters.Checker), and the reply ends
+// up sent, with exactly one status on the server and its id in the outbox.
+func TestEngineMastodonCrashMidSend(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		postedBefore bool
+	}{{"posted before the crash", true}, {"not posted before the crash", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			d := newDesk(t)
+			conv, _, answer := d.reply(t, "Sorry! A new one is on its way.")
+			due, err := d.svc.DueReplies(d.ctx, 10)
+			if err != nil || len(due) != 1 {
+				t.Fatalf("due = %+v, %v", due, err)
+			}
+			if err := d.svc.ClaimOutbox(d.ctx, due[0].OutboxID); err != nil {
+				t.Fatal(err)
+			}
+			var id string
+			if c.postedBefore { // the old process posted it, then died before recording it
+				if id, err = newAdapter(t, d.f, nil).Send(d.ctx, due[0]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if st := d.outbox(t); st.Status != inbox.OutboxSending {
+				t.Fatalf("after the crash: %+v, want sending", st)
+			}
+
+			d.wait(2 * time.Hour)
+			d.f.forgetKeys() // a POST with the old key would now create a second status
+			d.restart(t)
+			d.once(t, "")
+
+			var replies []string
+			d.f.mu.Lock()
+			for _, s := range d.f.ownStatuses("1") {
+				if s["in_reply_to_id"] == answer {
+					replies = append(replies, s["id"].(string))
+				}
+			}
+			d.f.mu.Unlock()
+			if posts := d.flaky.posts(); len(replies) != 1 || len(posts) != 1 {
+				t.Fatalf("%d replies on the server, %d POSTs; want exactly one", len(replies), len(posts))
+			}
+			if n := d.f.count(ownStatuses); n != 1 {
+				t.Errorf("%d lookups of the account's statuses, want 1", n)
+			}
+			if id == "" {
+				id = replies[0]
+			}
+			st := d.outbox(t)
+			if st.Status != inbox.OutboxSent || st.RemoteID != id || replies[0] != id {
+				t.Errorf("outbox %+v, want sent as status %s", st, id)
+			}
+			th, err := d.svc.Thread(d.ctx, conv, 10)
+			if last := th.Messages[len(th.Messages)-1]; err != nil || last.ExtID != id || last.OutboxStatus != inbox.OutboxSent {
+				t.Errorf("the reply in the thread: %+v, %v", last, err)
+			}
+
+			d.wait(time.Hour)
+			d.once(t, "")
+			if n := len(d.flaky.posts()); n != 1 {
+				t.Errorf("%d POSTs after another sync, want still 1", n)
+			}
+		})
 	}
 }

@@ -3,20 +3,24 @@ package mastodon_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const token = "tok-SECRET-0123456789"
 
 // fake is a Mastodon server as the API documentation describes it, for what the adapter
 // uses: notifications with min_id/since_id/max_id paging and Link headers, statuses,
-// posting with Idempotency-Key, mute, block, reports, verify_credentials.
+// posting with Idempotency-Key, an account's statuses with max_id paging and Link
+// headers, mute, block, reports, verify_credentials.
 type fake struct {
 	t   *testing.T
 	srv *httptest.Server
@@ -31,12 +35,16 @@ type fake struct {
 	bodies   []map[string]any // JSON bodies, by request
 	failures []failure        // answers to give before the real ones, in order
 	down     bool             // hang up on every request
+	now      func() time.Time // the server's clock for statuses posted; nil: 2026-11-25 12:00 UTC
 }
 
+// failure is an answer given instead of the real one, to the next request (to the next
+// request for path, when path is set).
 type failure struct {
 	status int
 	header map[string]string
 	body   string
+	path   string
 }
 
 func newFake(t *testing.T) *fake {
@@ -52,6 +60,45 @@ func (f *fake) setDown(down bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.down = down
+}
+
+// at is the server's time, for a status posted.
+func (f *fake) at() time.Time {
+	if f.now != nil {
+		return f.now().UTC()
+	}
+	return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+}
+
+// forgetKeys drops the Idempotency-Keys seen, as Mastodon does after an hour.
+func (f *fake) forgetKeys() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	clear(f.keys)
+}
+
+// count is how many requests the server saw for a path.
+func (f *fake) count(path string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, r := range f.requests {
+		if r.URL.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// own returns the ids of the statuses the account "1" (acme) has, newest first.
+func (f *fake) own() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []string
+	for _, s := range f.ownStatuses("1") {
+		ids = append(ids, s["id"].(string))
+	}
+	return ids
 }
 
 func (f *fake) fail(fs ...failure) {
@@ -134,9 +181,9 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		conn.Close()
 		return
 	}
-	if len(f.failures) > 0 {
-		fl := f.failures[0]
-		f.failures = f.failures[1:]
+	if i := slices.IndexFunc(f.failures, func(fl failure) bool { return fl.path == "" || fl.path == r.URL.Path }); i >= 0 {
+		fl := f.failures[i]
+		f.failures = slices.Delete(f.failures, i, i+1)
 		for k, v := range fl.header {
 			w.Header().Set(k, v)
 		}
@@ -153,7 +200,12 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "GET" && path == "/api/v1/notifications":
 		f.listNotifications(w, r)
 	case r.Method == "GET" && path == "/api/v1/accounts/verify_credentials":
-		writeJSON(w, 200, acct("1", "acme", "", "Acme Coffee"))
+		me := acct("1", "acme", "", "Acme Coffee") // a CredentialAccount: the Account and its source
+		me["source"] = map[string]any{"privacy": "public", "sensitive": false, "language": "en", "note": "coffee person",
+			"fields": []any{}, "follow_requests_count": 0}
+		writeJSON(w, 200, me)
+	case r.Method == "GET" && strings.HasPrefix(path, "/api/v1/accounts/") && strings.HasSuffix(path, "/statuses"):
+		f.listStatuses(w, r, strings.TrimSuffix(strings.TrimPrefix(path, "/api/v1/accounts/"), "/statuses"))
 	case r.Method == "GET" && strings.HasPrefix(path, "/api/v1/statuses/"):
 		if s, ok := f.statuses[strings.TrimPrefix(path, "/api/v1/statuses/")]; ok {
 			writeJSON(w, 200, s)
@@ -172,9 +224,7 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		f.nextID += 1000
 		id := strconv.Itoa(f.nextID)
-		s := map[string]any{"id": id, "content": "<p>" + fmt.Sprint(body["status"]) + "</p>", "visibility": body["visibility"],
-			"in_reply_to_id": body["in_reply_to_id"], "account": acct("1", "acme", "", "Acme Coffee"),
-			"created_at": "2026-11-25T12:00:00.000Z", "url": "https://mastodon.example/@acme/" + id}
+		s := f.postedStatus(id, fmt.Sprint(body["status"]), body)
 		f.statuses[id], f.keys[key] = s, id
 		f.posted = append(f.posted, body)
 		writeJSON(w, 200, s)
@@ -188,6 +238,106 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, 404, map[string]any{"error": "Record not found"})
 	}
+}
+
+// postedStatus is the Status entity Mastodon makes of a POST /api/v1/statuses: the text
+// rendered to HTML as its formatter does, created by acme now.
+func (f *fake) postedStatus(id, text string, body map[string]any) map[string]any {
+	url := "https://mastodon.example/@acme/" + id
+	var parentAcct any
+	if p, ok := f.statuses[fmt.Sprint(body["in_reply_to_id"])]; ok {
+		parentAcct = p["account"].(map[string]any)["id"]
+	}
+	content, mentions := render(text)
+	return map[string]any{
+		"id": id, "created_at": f.at().Format("2006-01-02T15:04:05.000Z"),
+		"in_reply_to_id": body["in_reply_to_id"], "in_reply_to_account_id": parentAcct, "sensitive": false, "spoiler_text": "",
+		"visibility": body["visibility"], "language": "en", "uri": "https://mastodon.example/users/acme/statuses/" + id, "url": url,
+		"replies_count": 0, "reblogs_count": 0, "favourites_count": 0, "edited_at": nil,
+		"content": content, "reblog": nil, "application": map[string]any{"name": "triage", "website": nil},
+		"account": acct("1", "acme", "", "Acme Coffee"), "media_attachments": []any{}, "mentions": mentions,
+		"tags": []any{}, "emojis": []any{}, "card": nil, "poll": nil,
+	}
+}
+
+// mentionRE finds "@user" and "@user@domain" as Mastodon's formatter does.
+var mentionRE = regexp.MustCompile(`(^|[^\w/=])@(\w+(?:[.-]+\w+)*)(@[\w.-]*\w)?`)
+
+// render turns a status's text into HTML as Mastodon's TextFormatter does: escaped, a
+// mention as an h-card link that shows the username only, paragraphs at blank lines and
+// <br /> at line breaks. It returns the Mention entities too.
+func render(text string) (string, []any) {
+	var mentions []any
+	esc := html.EscapeString(strings.TrimSpace(text))
+	esc = mentionRE.ReplaceAllStringFunc(esc, func(m string) string {
+		sub := mentionRE.FindStringSubmatch(m)
+		user, domain := sub[2], strings.TrimPrefix(sub[3], "@")
+		href, acctName := "https://mastodon.example/@"+user, user
+		if domain != "" && domain != "mastodon.example" {
+			href, acctName = "https://"+domain+"/@"+user, user+"@"+domain
+		}
+		mentions = append(mentions, map[string]any{"id": "2" + strconv.Itoa(len(mentions)), "username": user, "acct": acctName, "url": href})
+		return sub[1] + `<span class="h-card" translate="no"><a href="` + href + `" class="u-url mention">@<span>` + user + `</span></a></span>`
+	})
+	var paras []string
+	for _, p := range regexp.MustCompile(`\n\s*\n`).Split(esc, -1) {
+		paras = append(paras, "<p>"+strings.ReplaceAll(p, "\n", "<br />")+"</p>")
+	}
+	if mentions == nil {
+		mentions = []any{}
+	}
+	return strings.Join(paras, ""), mentions
+}
+
+// ownStatuses are the statuses of the account with that id, newest first.
+func (f *fake) ownStatuses(id string) []map[string]any {
+	var sel []map[string]any
+	for _, s := range f.statuses {
+		if s["account"].(map[string]any)["id"] == id {
+			sel = append(sel, s)
+		}
+	}
+	slices.SortFunc(sel, func(x, y map[string]any) int {
+		switch a, b := x["id"].(string), y["id"].(string); {
+		case after(a, b):
+			return -1
+		case after(b, a):
+			return 1
+		}
+		return 0
+	})
+	return sel
+}
+
+// listStatuses is GET /api/v1/accounts/:id/statuses as Mastodon documents it: the
+// account's statuses newest first, limit 20 by default and 40 at most, max_id for the
+// page below an id, exclude_reblogs; Link has next (max_id = the oldest) and prev
+// (min_id = the newest).
+func (f *fake) listStatuses(w http.ResponseWriter, r *http.Request, id string) {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	if limit <= 0 {
+		limit = 20
+	}
+	limit = min(limit, 40)
+	var sel []map[string]any
+	for _, s := range f.ownStatuses(id) {
+		if (q.Get("exclude_reblogs") == "true" && s["reblog"] != nil) ||
+			(q.Get("max_id") != "" && !after(q.Get("max_id"), s["id"].(string))) {
+			continue
+		}
+		sel = append(sel, s)
+	}
+	sel = sel[:min(len(sel), limit)]
+	if len(sel) > 0 {
+		base := "http://" + r.Host + r.URL.Path + "?exclude_reblogs=" + q.Get("exclude_reblogs") + "&limit=" + strconv.Itoa(limit)
+		w.Header().Set("Link", fmt.Sprintf(`<%s&max_id=%s>; rel="next", <%s&min_id=%s>; rel="prev"`,
+			base, sel[len(sel)-1]["id"], base, sel[0]["id"]))
+	}
+	if sel == nil {
+		sel = []map[string]any{}
+	}
+	writeJSON(w, 200, sel)
 }
 
 // listNotifications pages as Mastodon does: results newest first; min_id returns the

@@ -1,6 +1,8 @@
 // Package mastodon is the adapter for one Mastodon account, over the server's REST API
-// with an access token (scopes read:notifications read:statuses write:statuses
-// write:mutes write:blocks write:reports; read:accounts when handle is not configured).
+// with an access token (scopes read:notifications read:statuses read:accounts
+// write:statuses write:mutes write:blocks write:reports; read:accounts, or profile, is for
+// verify_credentials: the handle when it is not configured, and the account's id, to look
+// for a reply already posted).
 //
 //	[[account]]
 //	name      = "acme-mastodon"
@@ -12,7 +14,8 @@
 //
 // Mentions come from the notifications API; direct messages are mentions with visibility
 // "direct", so they come the same way (GET /api/v1/conversations is not needed). Replies
-// carry an Idempotency-Key, which Mastodon honours for an hour.
+// carry an Idempotency-Key, which Mastodon honours for an hour; after that, the adapter
+// finds a reply already posted among the account's own statuses (adapters.Checker).
 package mastodon
 
 import (
@@ -24,6 +27,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
@@ -33,7 +37,8 @@ import (
 // Channel is the channel name in config and in inbox messages.
 const Channel = "mastodon"
 
-// Adapter is one Mastodon account. It satisfies adapters.Adapter and adapters.Moderator.
+// Adapter is one Mastodon account. It satisfies adapters.Adapter, adapters.Checker and
+// adapters.Moderator.
 type Adapter struct {
 	base   string // "https://mastodon.example"
 	host   string // "mastodon.example": the domain of local accounts, from handle or server
@@ -41,10 +46,14 @@ type Adapter struct {
 	name   string // the account as messages name it: see Handle
 	token  string // never in errors or logs
 	http   *httpx.Client
+
+	mu sync.Mutex
+	id string // the account's id on its server, once known: see accountID
 }
 
 var (
 	_ adapters.Adapter     = (*Adapter)(nil)
+	_ adapters.Checker     = (*Adapter)(nil)
 	_ adapters.Moderator   = (*Adapter)(nil)
 	_ adapters.Constructor = New
 )
@@ -80,7 +89,7 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 		if _, err := a.call(ctx, http.MethodGet, "/api/v1/accounts/verify_credentials", nil, nil, "", &me); err != nil {
 			return nil, httpx.Wrap(fmt.Sprintf("account %q: find the account's handle", acct.Name), err)
 		}
-		handle = me.Acct
+		handle, a.id = me.Acct, me.ID
 	}
 	if a.handle = a.qualify(handle); a.handle == "" {
 		return nil, fmt.Errorf("account %q: the server named no handle; set handle", acct.Name)
