@@ -39,8 +39,11 @@ func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 
 	var invalid []*inbox.LineError
 	counts, err := svc.Ingest(ctx, *dryRun, func(b *inbox.Batch) error {
+		if err := b.BulkLoad(); err != nil {
+			return err
+		}
 		for _, name := range files {
-			if err := e.importFile(ctx, b, name, *skip, &invalid); err != nil {
+			if err := e.importFile(ctx, svc, b, name, *skip, &invalid); err != nil {
 				return err
 			}
 		}
@@ -82,7 +85,7 @@ func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 
 // importFile reads one file into the batch, collecting invalid lines. Once a line is
 // invalid and --skip-invalid is off, the rest is only checked, since nothing will land.
-func (e *cliEnv) importFile(ctx context.Context, b *inbox.Batch, name string, skip bool, invalid *[]*inbox.LineError) error {
+func (e *cliEnv) importFile(ctx context.Context, svc *inbox.Service, b *inbox.Batch, name string, skip bool, invalid *[]*inbox.LineError) error {
 	var r io.Reader = e.stdin
 	label := "stdin"
 	if name != "-" {
@@ -93,24 +96,21 @@ func (e *cliEnv) importFile(ctx context.Context, b *inbox.Batch, name string, sk
 		defer f.Close()
 		r, label = f, name
 	}
-	return inbox.ReadJSONL(r, label, func(line int, m inbox.Message, lerr *inbox.LineError) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if lerr != nil {
-			*invalid = append(*invalid, lerr)
+	return svc.PrepareJSONL(ctx, r, label, func(pl inbox.PreparedLine) error {
+		if pl.Err != nil {
+			*invalid = append(*invalid, pl.Err)
 			return nil
 		}
 		if len(*invalid) > 0 && !skip {
 			return nil
 		}
-		if _, err := b.Add(m); err != nil {
+		if _, err := b.AddPrepared(pl.Msg); err != nil {
 			var fe *inbox.FieldError
 			if errors.As(err, &fe) {
-				*invalid = append(*invalid, &inbox.LineError{File: label, Line: line, Err: err})
+				*invalid = append(*invalid, &inbox.LineError{File: label, Line: pl.Line, Err: err})
 				return nil
 			}
-			return fmt.Errorf("%s:%d: %w", label, line, err)
+			return fmt.Errorf("%s:%d: %w", label, pl.Line, err)
 		}
 		return nil
 	})

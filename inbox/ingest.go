@@ -48,6 +48,14 @@ func (s *Service) Ingest(ctx context.Context, dryRun bool, fn func(b *Batch) err
 	return counts, err
 }
 
+// BulkLoad tells the batch that many messages follow. Into an inbox with no messages yet
+// they are loaded with the secondary indexes built once at the end (see store.BulkLoad);
+// otherwise nothing changes.
+func (b *Batch) BulkLoad() error {
+	_, err := b.tx.BulkLoad(b.ctx)
+	return err
+}
+
 // IngestMessages stores messages in one transaction; convenient for adapters and tests.
 func (s *Service) IngestMessages(ctx context.Context, msgs ...Message) (IngestCounts, error) {
 	return s.Ingest(ctx, false, func(b *Batch) error {
@@ -62,14 +70,42 @@ func (s *Service) IngestMessages(ctx context.Context, msgs ...Message) (IngestCo
 
 // Add normalizes, checks and stores one message. It reports whether it was new.
 func (b *Batch) Add(m Message) (bool, error) {
+	return b.AddPrepared(b.s.Prepare(m))
+}
+
+// Prepared is a message normalized, checked and scored (sentiment, rules, SLA), ready
+// for a Batch. Preparing needs no database, so an import prepares the next messages on
+// another core while the batch stores the previous ones.
+type Prepared struct {
+	msg Message
+	nm  store.NewMessage
+	err error // a *FieldError when the message is invalid
+}
+
+// Err is why the message cannot be stored (a *FieldError), or nil.
+func (p Prepared) Err() error { return p.err }
+
+// Prepare normalizes, checks and scores a message. It is safe to call from several
+// goroutines at once.
+func (s *Service) Prepare(m Message) Prepared {
 	m.Normalize()
 	if err := m.Validate(); err != nil {
-		return false, err
+		return Prepared{msg: m, err: err}
 	}
-	nm, err := b.s.prepare(b.ctx, b.tx, m)
+	return Prepared{msg: m, nm: s.score(m)}
+}
+
+// AddPrepared threads and stores a prepared message. It reports whether it was new.
+func (b *Batch) AddPrepared(p Prepared) (bool, error) {
+	if p.err != nil {
+		return false, p.err
+	}
+	nm := p.nm
+	key, err := b.s.conversationKey(b.ctx, b.tx, p.msg)
 	if err != nil {
 		return false, err
 	}
+	nm.ConvKey = key
 	res, err := b.tx.Ingest(b.ctx, nm)
 	if err != nil {
 		return false, err
@@ -85,8 +121,9 @@ func (b *Batch) Add(m Message) (bool, error) {
 	return true, nil
 }
 
-// prepare applies conversation threading, sentiment, rules and the SLA to a message.
-func (s *Service) prepare(ctx context.Context, tx *store.Tx, m Message) (store.NewMessage, error) {
+// score applies sentiment, rules and the SLA to a message; threading needs the
+// database and happens in AddPrepared.
+func (s *Service) score(m Message) store.NewMessage {
 	nm := store.NewMessage{
 		Channel: m.Channel, Account: m.Account, ExtID: m.ID, Kind: string(m.Kind), Direction: string(m.Direction),
 		Agent: m.Agent, Text: m.Text, Subject: m.Subject, URL: m.URL, InReplyTo: m.InReplyTo, CreatedAt: ms(m.CreatedAt),
@@ -95,11 +132,6 @@ func (s *Service) prepare(ctx context.Context, tx *store.Tx, m Message) (store.N
 	if m.Author != nil {
 		nm.AuthorID, nm.AuthorHandle, nm.AuthorName = m.Author.ID, m.Author.Handle, m.Author.Name
 	}
-	key, err := s.conversationKey(ctx, tx, m)
-	if err != nil {
-		return nm, err
-	}
-	nm.ConvKey = key
 	if m.Direction == In {
 		score := s.sentiment.Score(m.Text)
 		in := RuleInput{Channel: m.Channel, Kind: string(m.Kind), Text: m.Text, Sentiment: score}
@@ -110,7 +142,7 @@ func (s *Service) prepare(ctx context.Context, tx *store.Tx, m Message) (store.N
 		nm.Sentiment, nm.Priority, nm.Spam, nm.Tags = score, int(r.Priority), r.Spam, r.Tags
 		nm.DueAt = ms(s.dueAt(m.Channel, r.Priority, m.CreatedAt))
 	}
-	return nm, nil
+	return nm
 }
 
 // conversationKey threads a message: its own conversation key if the channel gave one;

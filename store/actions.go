@@ -41,6 +41,13 @@ func (tx *Tx) ConvMeta(ctx context.Context, convID int64) (ConvMeta, error) {
 
 // SetState moves a conversation to a state; snoozeUntil matters only for "snoozed".
 func (tx *Tx) SetState(ctx context.Context, convID int64, state string, snoozeUntil int64) error {
+	if err := tx.leaveIngest(ctx); err != nil {
+		return err
+	}
+	return tx.setState(ctx, convID, state, snoozeUntil)
+}
+
+func (tx *Tx) setState(ctx context.Context, convID int64, state string, snoozeUntil int64) error {
 	var until any
 	if state == "snoozed" {
 		until = snoozeUntil
@@ -54,6 +61,9 @@ func (tx *Tx) SetState(ctx context.Context, convID int64, state string, snoozeUn
 // CloseUnanswered marks the inbound messages still waiting for a reply as closed without
 // reply at the given time, and returns how many there were.
 func (tx *Tx) CloseUnanswered(ctx context.Context, convID, at int64) (int64, error) {
+	if err := tx.leaveIngest(ctx); err != nil {
+		return 0, err
+	}
 	res, err := tx.exec(ctx, `UPDATE messages SET closed_at = ? WHERE conversation_id = ? AND direction = 'in'
 		AND answered_at IS NULL AND closed_at IS NULL AND spam = 0`, at, convID)
 	if err != nil {
@@ -65,6 +75,9 @@ func (tx *Tx) CloseUnanswered(ctx context.Context, convID, at int64) (int64, err
 
 // UncloseAt reverses CloseUnanswered for the messages closed at that exact time.
 func (tx *Tx) UncloseAt(ctx context.Context, convID, at int64) error {
+	if err := tx.leaveIngest(ctx); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `UPDATE messages SET closed_at = NULL WHERE conversation_id = ? AND closed_at = ?`, convID, at); err != nil {
 		return fmt.Errorf("reopen messages of conversation %d: %w", convID, err)
 	}
@@ -109,6 +122,9 @@ func (tx *Tx) SetAssignee(ctx context.Context, convID int64, who string) error {
 
 // SetPriority sets a conversation's priority.
 func (tx *Tx) SetPriority(ctx context.Context, convID int64, p int) error {
+	if err := tx.leaveIngest(ctx); err != nil {
+		return err
+	}
 	_, err := tx.exec(ctx, `UPDATE conversations SET priority = ? WHERE id = ?`, p, convID)
 	return err
 }

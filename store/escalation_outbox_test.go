@@ -104,8 +104,8 @@ func TestMigration3KeepsTheOutbox(t *testing.T) {
 	defer db.Close()
 	var v int
 	db.sql.QueryRow("PRAGMA user_version").Scan(&v)
-	if v != 3 {
-		t.Fatalf("user_version = %d, want 3", v)
+	if v != SchemaVersion() {
+		t.Fatalf("user_version = %d, want %d", v, SchemaVersion())
 	}
 	if after := outboxRows(t, db.sql); !reflect.DeepEqual(before, after) {
 		t.Fatalf("outbox changed by the migration:\nbefore %v\nafter  %v", before, after)

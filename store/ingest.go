@@ -72,6 +72,14 @@ func (tx *Tx) MessageExists(ctx context.Context, channel, account, extID string)
 // ConversationKeyOf returns the conversation key of an already stored message, or "" if
 // there is none; a reply without a conversation joins its parent's this way.
 func (tx *Tx) ConversationKeyOf(ctx context.Context, channel, account, extID string) (string, error) {
+	if tx.bulk != nil && !tx.bulk.direct {
+		acct, ok := tx.accounts[channel+"\x00"+account]
+		if !ok {
+			return "", nil // nothing was taken in for this account
+		}
+		ref, err := tx.storedMessage(ctx, acct, channel, extID)
+		return ref.convKey, err
+	}
 	var key string
 	err := tx.queryRow(ctx, `SELECT c.ext_key FROM messages m
 		JOIN accounts a ON a.id = m.account_id JOIN conversations c ON c.id = m.conversation_id
@@ -85,18 +93,15 @@ func (tx *Tx) ConversationKeyOf(ctx context.Context, channel, account, extID str
 // Ingest stores one message idempotently: a message already stored (same channel, account
 // and channel id) changes nothing and reports New=false.
 func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
+	if err := ctx.Err(); err != nil {
+		return Ingested{}, err
+	}
 	acct, err := tx.AccountID(ctx, m.Channel, m.Account)
 	if err != nil {
 		return Ingested{}, err
 	}
-	var existing int64
-	err = tx.queryRow(ctx, `SELECT id FROM messages WHERE channel = ? AND account_id = ? AND ext_id = ?`,
-		m.Channel, acct, m.ExtID).Scan(&existing)
-	if err == nil {
-		return Ingested{MessageID: existing}, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return Ingested{}, fmt.Errorf("look up message %s: %w", m.ExtID, err)
+	if existing, err := tx.storedMessage(ctx, acct, m.Channel, m.ExtID); err != nil || existing.id != 0 {
+		return Ingested{MessageID: existing.id}, err
 	}
 
 	var contact sql.NullInt64
@@ -112,30 +117,40 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		contact = sql.NullInt64{Int64: id, Valid: true}
 	}
 
-	convID, state, created, err := tx.upsertConversation(ctx, acct, m, contact)
+	conv, created, err := tx.upsertConversation(ctx, acct, m, contact)
 	if err != nil {
 		return Ingested{}, err
 	}
+	convID, state := conv.id, conv.state
 
-	var due sql.NullInt64
-	if m.Direction == "in" && m.DueAt != 0 {
+	in := m.Direction == "in"
+	var due, ansBy, ansAt sql.NullInt64
+	if in && m.DueAt != 0 {
 		due = sql.NullInt64{Int64: m.DueAt, Valid: true}
 	}
-	res, err := tx.exec(ctx, `INSERT INTO messages (conversation_id, account_id, channel, ext_id, kind,
-		direction, contact_id, agent, text, url, in_reply_to, created_at, sentiment, priority, spam, due_at, subject)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		convID, acct, m.Channel, m.ExtID, m.Kind, m.Direction, contact, m.Agent, m.Text, m.URL,
-		m.InReplyTo, m.CreatedAt, m.Sentiment, m.Priority, m.Spam, due, m.Subject)
+	if in && conv.fresh {
+		if id, at := conv.answerFor(m.CreatedAt); id != 0 {
+			ansBy, ansAt = sql.NullInt64{Int64: id, Valid: true}, sql.NullInt64{Int64: at, Valid: true}
+		}
+	}
+	msgID, err := tx.insertMessage(ctx, messageRow{conv: convID, account: acct, contact: contact, due: due,
+		ansBy: ansBy, ansAt: ansAt, m: &m, convKey: m.ConvKey})
 	if err != nil {
 		return Ingested{}, fmt.Errorf("store message %s: %w", m.ExtID, err)
 	}
-	msgID, _ := res.LastInsertId()
 
-	if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`,
-		msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {
+	if err := tx.indexText(ctx, msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {
 		return Ingested{}, fmt.Errorf("index message %s: %w", m.ExtID, err)
 	}
-	if err := tx.linkAnswers(ctx, convID, msgID, m.Direction, m.CreatedAt); err != nil {
+	if conv.fresh {
+		if !in {
+			if err := tx.answeredBy(ctx, conv, msgID, m.CreatedAt); err != nil {
+				return Ingested{}, err
+			}
+		}
+		conv.track(trackedMsg{id: msgID, at: m.CreatedAt, due: due.Int64, in: in, spam: m.Spam,
+			ansBy: ansBy.Int64, ansAt: ansAt.Int64})
+	} else if err := tx.linkAnswers(ctx, convID, msgID, m.Direction, m.CreatedAt); err != nil {
 		return Ingested{}, err
 	}
 	for _, tag := range m.Tags {
@@ -145,12 +160,13 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	}
 
 	out := Ingested{New: true, MessageID: msgID, ConversationID: convID}
-	if !created && m.Direction == "in" && !m.Spam {
+	if !created && in && !m.Spam {
 		switch state {
 		case "done", "waiting", "snoozed":
 			if _, err := tx.exec(ctx, `UPDATE conversations SET state = 'open', snooze_until = NULL WHERE id = ?`, convID); err != nil {
 				return Ingested{}, fmt.Errorf("reopen conversation: %w", err)
 			}
+			conv.state = "open"
 			out.Reopened = true
 			if err := tx.Audit(ctx, AuditEvent{At: m.CreatedAt, Actor: "system", Action: "state",
 				ConversationID: convID, From: state, To: "open", Batch: 0}); err != nil {
@@ -158,18 +174,21 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 			}
 		}
 	}
-	if !created && m.Direction == "out" && (state == "new" || state == "open") {
+	if !created && !in && (state == "new" || state == "open") {
 		// A reply sent from the channel's own app answers the thread just as one sent
 		// from triage does: with nothing left unanswered, it is waiting on the customer.
-		var waiting int
-		if err := tx.queryRow(ctx, `SELECT count(*) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ? AND direction = 'in'
+		waiting := conv.waiting
+		if !conv.fresh {
+			if err := tx.queryRow(ctx, `SELECT count(*) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ? AND direction = 'in'
 			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0`, convID).Scan(&waiting); err != nil {
-			return Ingested{}, fmt.Errorf("count unanswered: %w", err)
+				return Ingested{}, fmt.Errorf("count unanswered: %w", err)
+			}
 		}
 		if waiting == 0 {
-			if err := tx.SetState(ctx, convID, "waiting", 0); err != nil {
+			if err := tx.setState(ctx, convID, "waiting", 0); err != nil {
 				return Ingested{}, err
 			}
+			conv.state = "waiting"
 			if err := tx.Audit(ctx, AuditEvent{At: m.CreatedAt, Actor: "system", Action: "state",
 				ConversationID: convID, From: state, To: "waiting"}); err != nil {
 				return Ingested{}, err
@@ -178,34 +197,48 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	}
 	// A new conversation starts at its first message's priority; a later message can only
 	// raise it above the normal default.
-	if !created && m.Direction == "in" && m.Priority > 1 {
+	if !created && in && m.Priority > 1 && m.Priority > conv.priority {
 		if _, err := tx.exec(ctx, `UPDATE conversations SET priority = max(priority, ?) WHERE id = ?`, m.Priority, convID); err != nil {
 			return Ingested{}, fmt.Errorf("raise priority: %w", err)
 		}
+		conv.priority = m.Priority
 	}
 	if tx.dirty == nil {
-		tx.dirty = map[int64]bool{}
+		tx.dirty = map[int64]*convEntry{}
 	}
-	tx.dirty[convID] = true
+	tx.dirty[convID] = conv
 	return out, nil
 }
 
-// upsertConversation finds or creates the conversation a message belongs to.
-func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, contact sql.NullInt64) (id int64, state string, created bool, err error) {
-	err = tx.queryRow(ctx, `SELECT id, state FROM conversations WHERE account_id = ? AND ext_key = ?`, acct, m.ConvKey).Scan(&id, &state)
-	if err == nil {
-		if m.Direction == "in" && contact.Valid {
-			// A thread started by the brand gets its customer from the first inbound message.
-			if _, err := tx.exec(ctx, `UPDATE conversations SET contact_id = ? WHERE id = ? AND contact_id IS NULL`, contact, id); err != nil {
-				return 0, "", false, fmt.Errorf("set conversation author: %w", err)
-			}
+// upsertConversation finds or creates the conversation a message belongs to, through the
+// transaction's cache.
+func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, contact sql.NullInt64) (conv *convEntry, created bool, err error) {
+	c := tx.cache()
+	key := convKey{acct, m.ConvKey}
+	conv = c.convs[key]
+	if conv == nil {
+		var e convEntry
+		err = tx.queryRow(ctx, `SELECT id, state, priority, contact_id IS NOT NULL FROM conversations
+			WHERE account_id = ? AND ext_key = ?`, acct, m.ConvKey).Scan(&e.id, &e.state, &e.priority, &e.hasContact)
+		switch {
+		case err == nil:
+			conv = &e
+			c.convs[key] = conv
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, false, fmt.Errorf("look up conversation %s: %w", m.ConvKey, err)
 		}
-		return id, state, false, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, "", false, fmt.Errorf("look up conversation %s: %w", m.ConvKey, err)
+	if conv != nil {
+		if m.Direction == "in" && contact.Valid && !conv.hasContact {
+			// A thread started by the brand gets its customer from the first inbound message.
+			if _, err := tx.exec(ctx, `UPDATE conversations SET contact_id = ? WHERE id = ? AND contact_id IS NULL`, contact, conv.id); err != nil {
+				return nil, false, fmt.Errorf("set conversation author: %w", err)
+			}
+			conv.hasContact = true
+		}
+		return conv, false, nil
 	}
-	state = "new"
+	state := "new"
 	switch {
 	case m.Spam:
 		state = "spam"
@@ -216,13 +249,26 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 	if m.Direction == "in" && contact.Valid {
 		cid = contact.Int64
 	}
-	err = tx.queryRow(ctx, `INSERT INTO conversations (account_id, ext_key, channel, kind, contact_id, state,
-		priority, since_at, last_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		acct, m.ConvKey, m.Channel, m.Kind, cid, state, max(m.Priority, 0), m.CreatedAt, m.CreatedAt, m.CreatedAt).Scan(&id)
-	if err != nil {
-		return 0, "", false, fmt.Errorf("create conversation %s: %w", m.ConvKey, err)
+	e := convEntry{state: state, priority: max(m.Priority, 0), hasContact: cid != nil, fresh: true}
+	// The queue columns start as this first message makes them, so that a conversation of
+	// one message (most of them) needs no second write to its queue indexes at commit.
+	e.written = queueCols{lastAt: m.CreatedAt, sinceAt: m.CreatedAt, due: NoDue}
+	if m.Direction == "in" && !m.Spam {
+		e.written.unanswered = 1
+		if m.DueAt != 0 {
+			e.written.due = m.DueAt
+		}
 	}
-	return id, state, true, nil
+	err = tx.queryRow(ctx, `INSERT INTO conversations (account_id, ext_key, channel, kind, contact_id, state,
+		priority, unanswered, due_at, since_at, last_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		acct, m.ConvKey, m.Channel, m.Kind, cid, state, e.priority, e.written.unanswered, e.written.due,
+		m.CreatedAt, m.CreatedAt, m.CreatedAt).Scan(&e.id)
+	if err != nil {
+		return nil, false, fmt.Errorf("create conversation %s: %w", m.ConvKey, err)
+	}
+	conv = &e
+	c.convs[key] = conv
+	return conv, true, nil
 }
 
 // linkAnswers keeps answered_by/answered_at true to the definition: an inbound message is
@@ -260,6 +306,9 @@ func (tx *Tx) linkAnswers(ctx context.Context, convID, msgID int64, direction st
 // RelinkAnswers recomputes the answers of every inbound message of a conversation, after an
 // outbound message was removed (an undone reply).
 func (tx *Tx) RelinkAnswers(ctx context.Context, convID int64) error {
+	if err := tx.leaveIngest(ctx); err != nil {
+		return err
+	}
 	_, err := tx.exec(ctx, `UPDATE messages SET (answered_by, answered_at) = (
 		SELECT o.id, o.created_at FROM messages o INDEXED BY msg_conv
 		WHERE o.conversation_id = messages.conversation_id AND o.direction = 'out' AND o.created_at >= messages.created_at
@@ -305,24 +354,41 @@ func (tx *Tx) addTag(ctx context.Context, convID int64, name string) error {
 }
 
 // contactID finds or creates an author, updating a changed name or handle; an author
-// seen before costs one read, not a write.
+// seen before in the transaction costs nothing, one seen before it one read.
 func (tx *Tx) contactID(ctx context.Context, channel, ext, handle, name string) (int64, error) {
-	var id int64
-	var oldHandle, oldName string
-	err := tx.queryRow(ctx, `SELECT id, handle, name FROM contacts WHERE channel = ? AND ext_id = ?`, channel, ext).Scan(&id, &oldHandle, &oldName)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		res, err := tx.exec(ctx, `INSERT INTO contacts (channel, ext_id, handle, name) VALUES (?, ?, ?, ?)`, channel, ext, handle, name)
+	c := tx.cache()
+	key := contactKey{channel, ext}
+	e := c.contacts[key]
+	if e == nil {
+		e = &contactEntry{}
+		err := tx.queryRow(ctx, `SELECT id, handle, name FROM contacts WHERE channel = ? AND ext_id = ?`, channel, ext).Scan(&e.id, &e.handle, &e.name)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res, err := tx.exec(ctx, `INSERT INTO contacts (channel, ext_id, handle, name) VALUES (?, ?, ?, ?)`, channel, ext, handle, name)
+			if err != nil {
+				return 0, err
+			}
+			if e.id, err = res.LastInsertId(); err != nil {
+				return 0, err
+			}
+			e.handle, e.name = handle, name
+		case err != nil:
+			return 0, err
+		}
+		c.contacts[key] = e
+	}
+	if (handle != "" && handle != e.handle) || (name != "" && name != e.name) {
+		_, err := tx.exec(ctx, `UPDATE contacts SET handle = CASE WHEN ?1 <> '' THEN ?1 ELSE handle END,
+			name = CASE WHEN ?2 <> '' THEN ?2 ELSE name END WHERE id = ?3`, handle, name, e.id)
 		if err != nil {
 			return 0, err
 		}
-		return res.LastInsertId()
-	case err != nil:
-		return 0, err
+		if handle != "" {
+			e.handle = handle
+		}
+		if name != "" {
+			e.name = name
+		}
 	}
-	if (handle != "" && handle != oldHandle) || (name != "" && name != oldName) {
-		_, err = tx.exec(ctx, `UPDATE contacts SET handle = CASE WHEN ?1 <> '' THEN ?1 ELSE handle END,
-			name = CASE WHEN ?2 <> '' THEN ?2 ELSE name END WHERE id = ?3`, handle, name, id)
-	}
-	return id, err
+	return e.id, nil
 }

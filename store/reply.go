@@ -19,6 +19,9 @@ type Reply struct {
 // AddReply writes the reply to the conversation and to the outbox in the caller's
 // transaction, and links the inbound messages it answers. It returns the message id.
 func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
+	if err := tx.leaveIngest(ctx); err != nil {
+		return 0, err
+	}
 	meta, err := tx.ConvMeta(ctx, r.ConversationID)
 	if err != nil {
 		return 0, err
@@ -53,6 +56,9 @@ var ErrAlreadySent = errors.New("reply already left the outbox")
 // its outbox entry go, answers are relinked, and the text is returned so the caller can
 // put it back in the draft. A reply that is sending or sent is refused.
 func (tx *Tx) WithdrawReply(ctx context.Context, msgID int64) (convID int64, text string, err error) {
+	if err := tx.leaveIngest(ctx); err != nil {
+		return 0, "", err
+	}
 	var status string
 	err = tx.queryRow(ctx, `SELECT o.status, m.conversation_id, m.text FROM outbox o JOIN messages m ON m.id = o.message_id
 		WHERE o.message_id = ?`, msgID).Scan(&status, &convID, &text)

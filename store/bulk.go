@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+)
+
+// bulkWindow is how many new message rows a bulk load holds before writing the oldest
+// quarter: about 10 MB, and wide enough that most replies in an inbox's history arrive
+// while the message they answer is still in it.
+var bulkWindow = 16384
+
+// bulkLoad is a load of many messages into an inbox that had none.
+//
+// Two things make it cheaper than ingesting message by message. The secondary indexes of
+// messages and conversations are dropped and built once at the end: a million rows
+// inserted into a dozen indexes at random places cost far more than sorting the finished
+// tables. And new message rows wait in a window before they are written, with ids of
+// their own, so the answer to a question is usually filled in before the question's row
+// is written instead of by an UPDATE after it.
+//
+// Everything happens in the one transaction: a crash or a rollback leaves the tables and
+// indexes exactly as they were, and other connections never see an index missing.
+type bulkLoad struct {
+	indexes []string // CREATE INDEX statements of the dropped indexes, as sqlite_master has them
+	nextID  int64
+	window  []messageRow // rows not yet written, in id order
+	// seen maps a hash of each message's (account, channel, id) to its row id: 16 bytes a
+	// message where the keys themselves took ten times that at a million. A hit is checked
+	// against the row; if two messages ever share a hash, the load stops holding rows back
+	// and asks the table instead (direct).
+	seen   map[uint64]int64
+	hash   maphash.Seed
+	direct bool
+}
+
+func (b *bulkLoad) key(acct int64, channel, extID string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(b.hash)
+	var a [8]byte
+	binary.LittleEndian.PutUint64(a[:], uint64(acct))
+	h.Write(a[:])
+	h.WriteString(channel)
+	h.WriteByte(0)
+	h.WriteString(extID)
+	return h.Sum64()
+}
+
+// lookup finds a message the load took in, with its conversation key.
+func (tx *Tx) lookup(ctx context.Context, acct int64, channel, extID string) (storedRef, error) {
+	b := tx.bulk
+	id := b.seen[b.key(acct, channel, extID)]
+	if id == 0 {
+		return storedRef{}, nil
+	}
+	var got storedRef
+	var gotAcct int64
+	var gotChannel, gotExt string
+	if r := b.buffered(id); r != nil && !r.written {
+		got, gotAcct, gotChannel, gotExt = storedRef{r.id, r.convKey}, r.account, r.m.Channel, r.m.ExtID
+	} else {
+		got.id = id
+		err := tx.queryRow(ctx, `SELECT m.account_id, m.channel, m.ext_id, c.ext_key FROM messages m
+			JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ?`, id).Scan(&gotAcct, &gotChannel, &gotExt, &got.convKey)
+		if err != nil {
+			return storedRef{}, fmt.Errorf("look up message %s: %w", extID, err)
+		}
+	}
+	if gotAcct != acct || gotChannel != channel || gotExt != extID {
+		return storedRef{}, nil // another message with the same hash; insertMessage sees it too
+	}
+	return got, nil
+}
+
+// BulkLoad readies a transaction for loading many messages into an inbox with none; with
+// messages or conversations already stored it does nothing. It reports whether bulk mode is on. Any change
+// other than ingest in the same transaction ends bulk mode first (see leaveIngest).
+func (tx *Tx) BulkLoad(ctx context.Context) (bool, error) {
+	if tx.bulk != nil {
+		return true, nil
+	}
+	var one int
+	err := tx.tx.QueryRowContext(ctx, `SELECT 1 FROM messages UNION ALL SELECT 1 FROM conversations LIMIT 1`).Scan(&one)
+	if err == nil {
+		return false, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
+	if err := tx.leaveIngest(ctx); err != nil { // rows already cached must not be mixed in
+		return false, err
+	}
+	// Secondary indexes only: sql is NULL for those behind UNIQUE constraints, which
+	// ingest's lookups use and which must hold while loading.
+	rows, err := tx.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index'
+		AND tbl_name IN ('messages', 'conversations') AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
+	var names, defs []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return false, fmt.Errorf("bulk load: %w", err)
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
+	for _, name := range names {
+		if _, err := tx.tx.ExecContext(ctx, `DROP INDEX `+name); err != nil {
+			return false, fmt.Errorf("bulk load: drop %s: %w", name, err)
+		}
+	}
+	b := &bulkLoad{indexes: defs, seen: map[uint64]int64{}, hash: maphash.MakeSeed()}
+	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&b.nextID); err != nil {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
+	tx.bulk = b
+	return true, nil
+}
+
+// writeWindow writes the oldest n rows of the window.
+func (tx *Tx) writeWindow(ctx context.Context, n int) error {
+	b := tx.bulk
+	n = min(n, len(b.window))
+	for i := range b.window[:n] {
+		if err := tx.writeRow(ctx, &b.window[i]); err != nil {
+			return err
+		}
+	}
+	rest := copy(b.window, b.window[n:])
+	clear(b.window[rest:]) // let the written messages' text go
+	b.window = b.window[:rest]
+	return nil
+}
+
+// writeRow writes one row of the window, unless it was written already. The reply that
+// answers it is written first: a row may only name a row that exists, or the foreign key
+// fails (and deferring the check would make SQLite look for referring rows, without
+// their indexes, on every insert).
+func (tx *Tx) writeRow(ctx context.Context, r *messageRow) error {
+	if r.written {
+		return nil
+	}
+	if r.ansBy.Valid {
+		if err := tx.writeBuffered(ctx, r.ansBy.Int64); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.exec(ctx, insertMessageSQL, r.args()...); err != nil {
+		return fmt.Errorf("store message %s: %w", r.m.ExtID, err)
+	}
+	r.written = true
+	return nil
+}
+
+// buffered is the window's row of message id, or nil when it is not in the window.
+func (b *bulkLoad) buffered(id int64) *messageRow {
+	if len(b.window) == 0 || id < b.window[0].id || id > b.window[len(b.window)-1].id {
+		return nil
+	}
+	return &b.window[id-b.window[0].id]
+}
+
+// writeBuffered makes sure message id is in the table.
+func (tx *Tx) writeBuffered(ctx context.Context, id int64) error {
+	if r := tx.bulk.buffered(id); r != nil {
+		return tx.writeRow(ctx, r)
+	}
+	return nil
+}
+
+// goDirect writes what waits in the window and from then on writes every row at once and
+// asks the table what is stored, as outside a bulk load (the indexes stay dropped).
+func (tx *Tx) goDirect(ctx context.Context) error {
+	tx.bulk.direct = true
+	return tx.writeWindow(ctx, len(tx.bulk.window))
+}
+
+// endBulk writes what waits in the window and builds the dropped indexes again.
+func (tx *Tx) endBulk(ctx context.Context) error {
+	if tx.bulk == nil {
+		return nil
+	}
+	if err := tx.writeWindow(ctx, len(tx.bulk.window)); err != nil {
+		return err
+	}
+	for _, def := range tx.bulk.indexes {
+		if _, err := tx.tx.ExecContext(ctx, def); err != nil {
+			return fmt.Errorf("bulk load: rebuild index: %w", err)
+		}
+	}
+	tx.bulk = nil
+	return nil
+}
