@@ -99,11 +99,11 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 	db := &DB{sql: sqldb, path: path, readOnly: readOnly}
 	if err := db.sql.PingContext(ctx); err != nil {
 		sqldb.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", path, diskFull(path, err))
 	}
 	if err := db.migrate(ctx); err != nil {
 		sqldb.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", path, diskFull(path, err))
 	}
 	return db, nil
 }

@@ -74,8 +74,9 @@ func (m *Model) footer() string {
 	case m.searching:
 		line1 = m.search.View()
 	case m.status != "":
-		if m.statusErr {
-			line1 = st.Error.Render(Safe(m.status))
+		if m.statusErr != nil {
+			// One line: an error too long for it reads cause first; L shows it whole.
+			line1 = st.Error.Render(errorLines(m.statusErr, w, 1)[0])
 		} else {
 			line1 = st.Footer.Render(Safe(m.status))
 		}
@@ -200,25 +201,6 @@ func sideBySide(blocks []string, w int) string {
 		out = append(out, strings.TrimRight(line.String(), " "))
 	}
 	return strings.Join(out, "\n")
-}
-
-// logView shows what happened this session, newest last; errors stand out.
-func (m *Model) logView() string {
-	st := m.c.Styles
-	h := m.bodyHeight()
-	if len(m.log) == 0 {
-		return st.Faint.Render("Nothing has happened yet this session.")
-	}
-	start := max(len(m.log)-h, 0)
-	var lines []string
-	for _, l := range m.log[start:] {
-		text := Safe(l.text)
-		if l.err {
-			text = st.Error.Render(text)
-		}
-		lines = append(lines, st.Faint.Render(l.at.Format("15:04:05"))+" "+text)
-	}
-	return strings.Join(lines, "\n")
 }
 
 // syncLine sums up the accounts: "sync ok" or the ones that are not.

@@ -157,10 +157,6 @@ func (d *outputDialog) View() string {
 	room := max(innerH-3, 1)
 	end := min(d.offset+room, len(d.lines))
 	lines := append([]string(nil), d.lines[d.offset:end]...)
-	if d.err != nil {
-		lines = append(lines, st.Error.Render(Safe(d.err.Error())))
-	} else {
-		lines = append(lines, st.Faint.Render("done · esc closes"))
-	}
+	lines = withStatus(st, d.w, d.h, lines, d.err, "done · esc closes")
 	return drawDialog(st, d.w, d.title, lines)
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"charm.land/bubbles/v2/textarea"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -72,8 +70,10 @@ type composer struct {
 	loaded   bool
 	warnings []voiceIssue
 	warnRows int // warning lines that fit under the text at the current size
+	shown    []composerNotice
 	note     string
-	err      error
+	err      error // loading, or the last attempt to send, failed
+	draftErr error // the last draft write failed; cleared by one that succeeds
 
 	saveDelay time.Duration
 	seq       int    // bumped on every change; only the tick carrying the latest saves
@@ -82,7 +82,10 @@ type composer struct {
 	then      composerAction
 	sending   bool
 	sent      bool
-	discard   bool // closing could not save the draft; esc again closes anyway
+	// discard is set when esc could not keep the text as the draft and the person has
+	// been told that esc again closes without keeping it. That esc still tries to save
+	// first: the text is thrown away only if the write fails again.
+	discard bool
 }
 
 var _ overlay = (*composer)(nil)
@@ -267,9 +270,9 @@ func (m *composer) save() tea.Cmd {
 func (m *composer) onSaved(msg draftSavedMsg) tea.Cmd {
 	m.saving = false
 	if msg.err != nil {
-		m.err = fmt.Errorf("save draft: %w", msg.err)
+		m.draftErr = fmt.Errorf("save draft: %w", msg.err)
 	} else {
-		m.saved = msg.text
+		m.saved, m.draftErr = msg.text, nil
 	}
 	switch m.then {
 	case actClose:
@@ -277,21 +280,30 @@ func (m *composer) onSaved(msg draftSavedMsg) tea.Cmd {
 			return m.save() // the write that landed was of older text; keep the latest
 		}
 		m.then = actNone
-		if msg.err != nil {
-			m.discard = true
-			m.err = fmt.Errorf("%w (esc again closes without keeping it)", m.err)
+		switch {
+		case msg.err == nil && m.discard:
+			// The person was told it was not kept; say that it is now.
+			kept := statusMsg{Text: fmt.Sprintf("the reply to conversation %d is kept as a draft", m.convID)}
+			return tea.Batch(closeOverlay, func() tea.Msg { return kept })
+		case msg.err == nil:
+			return closeOverlay
+		case !m.discard:
+			m.discard = true // the composer stays, and warns what esc again will do
 			return nil
 		}
-		return closeOverlay
+		// Warned, and the write failed again: the person chose to close without it.
+		err := fmt.Errorf("closed the reply to conversation %d without keeping its text: %w", m.convID, m.draftErr)
+		return tea.Batch(closeOverlay, func() tea.Msg { return statusMsg{Err: err} })
 	case actSend:
 		return m.send() // a failed draft write does not stop the reply, which clears it anyway
 	}
 	return nil
 }
 
-// close keeps the text as the draft and closes once it is stored.
+// close keeps the text as the draft and closes once it is stored. When the write fails
+// the composer stays open with the text; see discard.
 func (m *composer) close() tea.Cmd {
-	if !m.loaded || m.discard || (!m.saving && m.ta.Value() == m.saved) {
+	if !m.loaded || (!m.saving && m.ta.Value() == m.saved) {
 		return closeOverlay
 	}
 	m.seq++ // no pending tick may write after this
@@ -346,146 +358,4 @@ func (m *composer) onSent(msg replySentMsg) tea.Cmd {
 	}
 	act := actionMsg{What: what, IDs: []int64{m.convID}}
 	return tea.Batch(closeOverlay, func() tea.Msg { return act })
-}
-
-// dialogSize is the composer's outer size: most of the screen, with a margin that shows
-// it is a dialog when there is room, and no wider than a comfortable line of prose.
-func (m *composer) dialogSize() (w, h int) {
-	w, h = m.w, m.h
-	if w >= 64 {
-		w = min(w-4, 100)
-	}
-	if h >= 19 {
-		h -= 2
-	}
-	return max(w, 20), max(h, 8)
-}
-
-// layout gives the text area what is left after the title, the status, the warnings,
-// the note, the error and the key hint.
-func (m *composer) layout() {
-	dw, dh := m.dialogSize()
-	iw, ih := dialogInner(m.c.Styles, dw, dh)
-	fixed := 3 // title, status with the counter, key hint
-	if m.note != "" {
-		fixed++
-	}
-	if m.err != nil {
-		fixed++
-	}
-	room := ih - fixed
-	m.warnRows = min(len(m.warnings), max(0, room-composerMinText))
-	m.ta.SetWidth(iw)
-	m.ta.SetHeight(max(1, room-m.warnRows))
-}
-
-// View draws the dialog.
-func (m *composer) View() string {
-	dw, _ := m.dialogSize()
-	iw, _ := dialogInner(m.c.Styles, dw, 0)
-	st := m.c.Styles
-	title := "Reply"
-	if m.loaded {
-		who := cmp.Or(strings.TrimSpace(Safe(m.info.AuthorName)), Safe(m.info.AuthorHandle), "the customer")
-		label := " on " + Safe(inbox.ChannelLabel(m.info.Channel))
-		// The name gives way first, so the channel stays readable on a narrow screen.
-		title = "Reply to " + ansi.Truncate(who, max(1, iw-ansi.StringWidth("Reply to "+label)), "…") + label
-	}
-	// drawDialog cuts every line to the inner width; the text area goes in as its rows.
-	lines := append(strings.Split(m.ta.View(), "\n"), m.statusLine(iw))
-	lines = append(lines, m.warningLines(iw)...)
-	if m.note != "" {
-		lines = append(lines, st.Faint.Render(m.note))
-	}
-	if m.err != nil {
-		lines = append(lines, st.Error.Render(Safe(m.err.Error())))
-	}
-	keys := m.c.Keys
-	lines = append(lines, st.Faint.Render(keys.Send.Help().Key+" send · "+keys.Cancel.Help().Key+" keep as draft and close"))
-	return drawDialog(st, dw, title, lines)
-}
-
-// statusLine is the draft's state on the left and the channel's length counter on the
-// right, red once the reply is longer than the channel takes.
-func (m *composer) statusLine(iw int) string {
-	st := m.c.Styles
-	var left string
-	switch {
-	case !m.loaded && m.err == nil:
-		left = "loading…"
-	case m.sending:
-		left = "sending…"
-	case m.unsaved():
-		left = "draft not saved yet"
-	case m.saved != "":
-		left = "draft saved"
-	}
-	left = st.Faint.Render(left)
-	var right string
-	if limit := m.c.Inbox.Voice().Limit(m.info.Channel); m.loaded && limit > 0 {
-		n, style := inbox.Length(m.info.Channel, m.ta.Value()), st.Faint
-		if n > limit {
-			style = st.Overdue
-		}
-		right = style.Render(fmt.Sprintf("%d/%d", n, limit))
-	}
-	gap := max(1, iw-lipgloss.Width(left)-lipgloss.Width(right))
-	return left + strings.Repeat(" ", gap) + right
-}
-
-// warningLines lists the voice warnings that fit, each with its message and, when it
-// has one, the offending span underlined in a one-line excerpt of the reply.
-func (m *composer) warningLines(iw int) []string {
-	if m.warnRows == 0 {
-		return nil
-	}
-	st := m.c.Styles
-	shown := m.warnings
-	more := 0
-	if len(shown) > m.warnRows {
-		shown, more = shown[:m.warnRows-1], len(shown)-m.warnRows+1
-	}
-	runes := []rune(m.ta.Value())
-	out := make([]string, 0, m.warnRows)
-	for _, w := range shown {
-		text := "⚠ " + Safe(w.Message)
-		if w.count > 1 {
-			text += fmt.Sprintf(" ×%d", w.count)
-		}
-		msg := ansi.Truncate(text, iw, "…")
-		line := st.DueSoon.Render(msg)
-		if room := iw - ansi.StringWidth(msg) - 2; w.End > w.Start && room >= 8 {
-			line += st.Faint.Render(": ") + m.excerpt(runes, w.Start, w.End, room)
-		}
-		out = append(out, line)
-	}
-	if more > 0 {
-		out = append(out, st.DueSoon.Render("⚠ "+plural(more, "more warning")))
-	}
-	return out
-}
-
-// excerpt is the text around runes[start:end] on one line of at most width cells, the
-// span underlined and centred as far as the text around it allows.
-func (m *composer) excerpt(runes []rune, start, end, width int) string {
-	start, end = min(max(start, 0), len(runes)), min(max(end, 0), len(runes))
-	span := Safe(string(runes[start:end])) // Safe also makes line breaks spaces
-	sw := ansi.StringWidth(span)
-	if sw >= width {
-		return m.c.Styles.Underline.Render(ansi.Truncate(span, width, "…"))
-	}
-	rest := width - sw
-	// At most rest runes either side can show, so no more than that is sanitized.
-	before := Safe(string(runes[max(0, start-rest):start]))
-	after := Safe(string(runes[end:min(len(runes), end+rest)]))
-	bw := min(ansi.StringWidth(before), max(rest/2, rest-ansi.StringWidth(after)))
-	if w := ansi.StringWidth(before); w > bw {
-		if bw < 2 {
-			before = ""
-		} else {
-			before = "…" + ansi.TruncateLeft(before, w-bw+1, "")
-		}
-	}
-	after = ansi.Truncate(after, rest-ansi.StringWidth(before), "…")
-	return before + m.c.Styles.Underline.Render(span) + after
 }

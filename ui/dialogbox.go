@@ -44,13 +44,32 @@ func drawDialog(st *Styles, w int, title string, lines []string) string {
 	return st.Dialog.Width(w).Render(strings.Join(out, "\n"))
 }
 
-// statusLine is a dialog's last line: the error of the last attempt when there is one,
-// else what enter will do, so the person knows before pressing it.
-func statusLine(st *Styles, err error, hint string) string {
-	if err != nil {
-		return st.Error.Render(Safe(err.Error()))
+// dialogErrRows is the most lines a dialog gives the error of its last attempt.
+const dialogErrRows = 3
+
+// statusLine is a dialog's last line when it has no error: what enter will do, so the
+// person knows before pressing it.
+func statusLine(st *Styles, hint string) string { return st.Faint.Render(hint) }
+
+// withStatus ends a dialog's lines with its status: the error of the last attempt when
+// there is one, else the hint. The error is wrapped over as many lines as a dialog w×h
+// (outer size) has left below lines and its title, up to dialogErrRows and at least one,
+// and written cause first when even those are too few (see errorLines). Blank lines at
+// the end of lines (a list shorter than its rows) give their room to the error first.
+func withStatus(st *Styles, w, h int, lines []string, err error, hint string) []string {
+	if err == nil {
+		return append(lines, statusLine(st, hint))
 	}
-	return st.Faint.Render(hint)
+	iw, ih := dialogInner(st, w, h)
+	need := min(wrappedRows(Safe(err.Error()), iw), dialogErrRows)
+	for len(lines) > 0 && ih-1-len(lines) < need && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	rows := min(max(ih-1-len(lines), 1), need)
+	for _, l := range errorLines(err, iw, rows) {
+		lines = append(lines, st.Error.Render(l))
+	}
+	return lines
 }
 
 // newDialogInput is a one-line text input in triage's colours. Its cursor does not

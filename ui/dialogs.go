@@ -39,7 +39,7 @@ type escalateDialog struct {
 	rows    int // reasons on screen
 	busy    bool
 	err     error
-	w       int
+	w, h    int
 }
 
 // Keys that only mean something in one field; the rest come from the KeyMap.
@@ -172,7 +172,7 @@ func (d *escalateDialog) escalate() tea.Cmd {
 // SetSize fits the dialog: the reasons get the rows the other lines leave.
 func (d *escalateDialog) SetSize(w, h int) {
 	dw, dh := dialogSize(w, h)
-	d.w = min(dw, 64)
+	d.w, d.h = min(dw, 64), dh
 	iw, ih := dialogInner(d.c.Styles, d.w, dh)
 	d.rows = max(min(len(d.reasons), ih-6), 1) // title, blank, priority, note, blank, status
 	sizeInput(&d.note, iw-escalateLabel)
@@ -225,7 +225,7 @@ func (d *escalateDialog) View() string {
 	if d.field == fieldNote {
 		hint = "enter or ctrl+s: escalate · shift+tab: back"
 	}
-	lines = append(lines, statusLine(st, d.err, hint))
+	lines = withStatus(st, d.w, d.h, lines, d.err, hint)
 	return drawDialog(st, d.w, "Escalate "+targetName(d.ids)+" to customer service", lines)
 }
 
@@ -247,7 +247,7 @@ type noteDialog struct {
 	armed bool // esc was pressed once with text typed
 	busy  bool
 	err   error
-	w     int
+	w, h  int
 }
 
 // newNoteDialog opens an empty note for a conversation.
@@ -309,7 +309,7 @@ func (d *noteDialog) save() tea.Cmd {
 // SetSize fits the text area to the dialog.
 func (d *noteDialog) SetSize(w, h int) {
 	dw, dh := dialogSize(w, h)
-	d.w = dw
+	d.w, d.h = dw, dh
 	iw, ih := dialogInner(d.c.Styles, dw, min(dh, 18))
 	d.area.SetWidth(iw)
 	d.area.SetHeight(max(ih-2, 1)) // title, status
@@ -318,11 +318,18 @@ func (d *noteDialog) SetSize(w, h int) {
 // View is the text area and its status.
 func (d *noteDialog) View() string {
 	st := d.c.Styles
-	status := statusLine(st, d.err, "ctrl+s: save · esc: cancel")
-	if d.armed && d.err == nil {
-		status = lipgloss.NewStyle().Foreground(st.Warn).Bold(true).Render("press esc again to discard the note")
+	lines := strings.Split(d.area.View(), "\n")
+	switch {
+	case !d.armed:
+		lines = withStatus(st, d.w, d.h, lines, d.err, "ctrl+s: save · esc: cancel")
+	case d.err != nil:
+		// A failed save and esc: the note is most at risk, so both the error and the
+		// warning show.
+		lines = withStatus(st, d.w, d.h-1, lines, d.err, "")
+		fallthrough
+	default:
+		lines = append(lines, lipgloss.NewStyle().Foreground(st.Warn).Bold(true).Render("press esc again to discard the note"))
 	}
-	lines := append(strings.Split(d.area.View(), "\n"), status)
 	return drawDialog(st, d.w, "Note on conversation "+itoa(int(d.id))+" (internal)", lines)
 }
 

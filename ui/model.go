@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -48,15 +47,9 @@ type Model struct {
 	helpOffset  int  // first line of the help screen shown, when it is taller than the window
 	sync        []inbox.SyncState
 	status      string
-	statusErr   bool
+	statusErr   error
 	log         []logLine
 	confirmQuit bool
-}
-
-type logLine struct {
-	at   time.Time
-	text string
-	err  bool
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -161,6 +154,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	}
+	m.recordFailure(msg)
 	return m, m.toActive(msg)
 }
 
@@ -188,22 +182,6 @@ func (m *Model) toActive(msg tea.Msg) tea.Cmd {
 		cmds = append(cmds, cmd)
 	}
 	return tea.Batch(cmds...)
-}
-
-func (m *Model) setStatus(text string, err error) {
-	if err != nil {
-		text = err.Error()
-	}
-	m.status, m.statusErr = text, err != nil
-	if text != "" {
-		m.log = append(m.log, logLine{at: m.c.Now(), text: text, err: err != nil})
-		if len(m.log) > 500 {
-			m.log = m.log[len(m.log)-500:]
-		}
-		if err != nil && m.c.Log != nil {
-			m.c.Log.Error(text)
-		}
-	}
 }
 
 // afterAction shows what an action did and reloads what it changed.
@@ -371,8 +349,8 @@ func (m *Model) goBack() tea.Cmd {
 
 func (m *Model) quit() tea.Cmd {
 	if c, ok := m.overlay.(*composer); ok && c.unsaved() {
-		m.confirmQuit = true
 		m.setStatus("The reply you are writing is not saved yet. Quit anyway? (y/n)", nil)
+		m.confirmQuit = true
 		return nil
 	}
 	return tea.Quit

@@ -129,12 +129,15 @@ func (p *moderatePicker) View() string {
 	case !p.loaded:
 		lines = []string{st.Faint.Render("…")}
 	case p.err != nil:
-		lines = []string{st.Error.Render(Safe(p.err.Error()))}
+		iw, _ := dialogInner(st, p.w, 0)
+		for _, l := range errorLines(p.err, iw, dialogErrRows) {
+			lines = append(lines, st.Error.Render(l))
+		}
 	case len(p.actions) == 0:
 		lines = []string{st.Faint.Render("This channel offers no moderation through triage.")}
 	default:
 		lines = strings.Split(p.list.View(), "\n")
-		lines = append(lines, statusLine(st, nil, "acts on the latest message from "+Safe(firstNonEmpty(p.target.AuthorName, p.target.AuthorHandle))))
+		lines = append(lines, statusLine(st, "acts on the latest message from "+Safe(firstNonEmpty(p.target.AuthorName, p.target.AuthorHandle))))
 	}
 	return drawDialog(st, p.w, "Moderate on "+inbox.ChannelLabel(p.target.Channel), lines)
 }

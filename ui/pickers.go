@@ -35,7 +35,7 @@ type cannedPicker struct {
 	errs    map[string]error
 	loading bool
 	err     error
-	w       int
+	w, h    int
 	preview int // rows of preview
 }
 
@@ -124,7 +124,7 @@ func (p *cannedPicker) choose() tea.Cmd {
 // SetSize splits the dialog between the list and the preview.
 func (p *cannedPicker) SetSize(w, h int) {
 	dw, dh := dialogSize(w, h)
-	p.w = dw
+	p.w, p.h = dw, dh
 	iw, ih := dialogInner(p.c.Styles, dw, min(dh, 30))
 	room := pickerRows(ih, 4) // title, filter, rule, status
 	rows := max(room*2/5, dialogMinRows)
@@ -144,7 +144,7 @@ func (p *cannedPicker) View() string {
 	lines := strings.Split(p.list.View(), "\n")
 	lines = append(lines, p.c.Styles.Faint.Render(strings.Repeat("─", iw)))
 	lines = append(lines, p.previewLines(iw)...)
-	return drawDialog(p.c.Styles, p.w, title, append(lines, statusLine(p.c.Styles, p.err, hint)))
+	return drawDialog(p.c.Styles, p.w, title, withStatus(p.c.Styles, p.w, p.h, lines, p.err, hint))
 }
 
 func (p *cannedPicker) previewLines(iw int) []string {
@@ -250,7 +250,7 @@ func (p *viewPicker) SetSize(w, h int) {
 // View is the list of views.
 func (p *viewPicker) View() string {
 	lines := strings.Split(p.list.View(), "\n")
-	return drawDialog(p.c.Styles, p.w, "Views", append(lines, statusLine(p.c.Styles, nil, "enter: show it · 1–9: jump")))
+	return drawDialog(p.c.Styles, p.w, "Views", append(lines, statusLine(p.c.Styles, "enter: show it · 1–9: jump")))
 }
 
 // ShortHelp lists the picker's keys.
@@ -268,7 +268,7 @@ type assignPicker struct {
 	list   fuzzyList
 	busy   bool
 	err    error
-	w      int
+	w, h   int
 }
 
 // assigneeMsg is the current assignee of a single conversation, to mark it.
@@ -354,7 +354,7 @@ func (p *assignPicker) assign() tea.Cmd {
 // SetSize fits the list to the screen.
 func (p *assignPicker) SetSize(w, h int) {
 	dw, dh := dialogSize(w, h)
-	p.w = min(dw, 52)
+	p.w, p.h = min(dw, 52), dh
 	iw, ih := dialogInner(p.c.Styles, p.w, min(dh, 20))
 	p.list.SetSize(iw, pickerRows(ih, 3))
 }
@@ -368,7 +368,7 @@ func (p *assignPicker) View() string {
 		hint = "enter: assign to " + Safe(p.agents[i])
 	}
 	lines := strings.Split(p.list.View(), "\n")
-	return drawDialog(p.c.Styles, p.w, "Assign "+targetName(p.ids), append(lines, statusLine(p.c.Styles, p.err, hint)))
+	return drawDialog(p.c.Styles, p.w, "Assign "+targetName(p.ids), withStatus(p.c.Styles, p.w, p.h, lines, p.err, hint))
 }
 
 // ShortHelp lists the picker's keys.

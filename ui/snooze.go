@@ -32,7 +32,7 @@ type snoozeDialog struct {
 	input  textinput.Model
 	busy   bool
 	err    error
-	w      int
+	w, h   int
 }
 
 // newSnoozeDialog opens the snooze dialog on conversations.
@@ -119,8 +119,8 @@ func (d *snoozeDialog) snooze() tea.Cmd {
 
 // SetSize fits the dialog; it has a fixed number of lines, well under 15.
 func (d *snoozeDialog) SetSize(w, h int) {
-	dw, _ := dialogSize(w, h)
-	d.w = min(dw, 52)
+	dw, dh := dialogSize(w, h)
+	d.w, d.h = min(dw, 52), dh
 	iw, _ := dialogInner(d.c.Styles, d.w, 0)
 	sizeInput(&d.input, iw-14)
 }
@@ -151,7 +151,7 @@ func (d *snoozeDialog) View() string {
 			hint = "enter: snooze until " + formatWhen(at, now)
 		}
 	}
-	lines = append(lines, "", statusLine(st, d.err, hint))
+	lines = withStatus(st, d.w, d.h, append(lines, ""), d.err, hint)
 	return drawDialog(st, d.w, "Snooze "+targetName(d.ids)+" until…", lines)
 }
 

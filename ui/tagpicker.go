@@ -21,7 +21,7 @@ type tagPicker struct {
 	loading bool
 	busy    bool
 	err     error
-	w       int
+	w, h    int
 }
 
 // tagsLoadedMsg carries the tags in use and those of the conversation.
@@ -154,7 +154,7 @@ func (p *tagPicker) isNew(tag string) bool {
 // SetSize fits the list to the screen.
 func (p *tagPicker) SetSize(w, h int) {
 	dw, dh := dialogSize(w, h)
-	p.w = min(dw, 56)
+	p.w, p.h = min(dw, 56), dh
 	iw, ih := dialogInner(p.c.Styles, p.w, min(dh, 22))
 	p.list.SetSize(iw, pickerRows(ih, 3)) // title, filter, status
 }
@@ -173,7 +173,7 @@ func (p *tagPicker) View() string {
 		hint = "enter: tag " + targetName(p.ids) + " with “" + Safe(tag) + "”"
 	}
 	lines := strings.Split(p.list.View(), "\n")
-	return drawDialog(p.c.Styles, p.w, "Tag "+targetName(p.ids), append(lines, statusLine(p.c.Styles, p.err, hint)))
+	return drawDialog(p.c.Styles, p.w, "Tag "+targetName(p.ids), withStatus(p.c.Styles, p.w, p.h, lines, p.err, hint))
 }
 
 // ShortHelp lists the picker's keys.
