@@ -64,7 +64,7 @@ func (tx *Tx) CloseUnanswered(ctx context.Context, convID, at int64) (int64, err
 	if err := tx.leaveIngest(ctx); err != nil {
 		return 0, err
 	}
-	res, err := tx.exec(ctx, `UPDATE messages SET closed_at = ? WHERE conversation_id = ? AND direction = 'in'
+	res, err := tx.exec(ctx, `UPDATE messages INDEXED BY msg_unanswered SET closed_at = ? WHERE conversation_id = ? AND direction = 'in'
 		AND answered_at IS NULL AND closed_at IS NULL AND spam = 0`, at, convID)
 	if err != nil {
 		return 0, fmt.Errorf("close conversation %d: %w", convID, err)
@@ -185,8 +185,8 @@ func (tx *Tx) SetEscalationStatus(ctx context.Context, id int64, status string, 
 func (tx *Tx) ConversationArrival(ctx context.Context, convID int64) (int64, error) {
 	var at int64
 	err := tx.queryRow(ctx, `SELECT coalesce(
-		(SELECT min(created_at) FROM messages WHERE conversation_id = ?1 AND direction = 'in' AND answered_at IS NULL AND closed_at IS NULL),
-		(SELECT max(created_at) FROM messages WHERE conversation_id = ?1 AND direction = 'in'),
+		(SELECT min(created_at) FROM messages INDEXED BY msg_conv WHERE conversation_id = ?1 AND direction = 'in' AND answered_at IS NULL AND closed_at IS NULL),
+		(SELECT max(created_at) FROM messages INDEXED BY msg_conv WHERE conversation_id = ?1 AND direction = 'in'),
 		(SELECT created_at FROM conversations WHERE id = ?1))`, convID).Scan(&at)
 	return at, err
 }

@@ -77,11 +77,17 @@ func (tx *Tx) lookup(ctx context.Context, acct int64, channel, extID string) (st
 }
 
 // BulkLoad readies a transaction for loading many messages into an inbox with none; with
-// messages or conversations already stored it does nothing. It reports whether bulk mode is on. Any change
+// messages or conversations already stored it only enlarges the connection's cache. It reports whether bulk mode is on. Any change
 // other than ingest in the same transaction ends bulk mode first (see leaveIngest).
 func (tx *Tx) BulkLoad(ctx context.Context) (bool, error) {
 	if tx.bulk != nil {
 		return true, nil
+	}
+	// Ingest's lookups land all over the unique indexes of a large inbox: whether or not
+	// the inbox is empty, this connection gets a larger cache (a process loading many
+	// messages does little else).
+	if _, err := tx.tx.ExecContext(ctx, `PRAGMA cache_size = -131072`); err != nil {
+		return false, fmt.Errorf("bulk load: %w", err)
 	}
 	var one int
 	err := tx.tx.QueryRowContext(ctx, `SELECT 1 FROM messages UNION ALL SELECT 1 FROM conversations LIMIT 1`).Scan(&one)

@@ -309,7 +309,7 @@ func (tx *Tx) RelinkAnswers(ctx context.Context, convID int64) error {
 	if err := tx.leaveIngest(ctx); err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `UPDATE messages SET (answered_by, answered_at) = (
+	_, err := tx.exec(ctx, `UPDATE messages INDEXED BY msg_conv SET (answered_by, answered_at) = (
 		SELECT o.id, o.created_at FROM messages o INDEXED BY msg_conv
 		WHERE o.conversation_id = messages.conversation_id AND o.direction = 'out' AND o.created_at >= messages.created_at
 		ORDER BY o.created_at, o.id LIMIT 1) WHERE conversation_id = ? AND direction = 'in'`, convID)
@@ -319,22 +319,27 @@ func (tx *Tx) RelinkAnswers(ctx context.Context, convID int64) error {
 	return tx.RefreshConversation(ctx, convID)
 }
 
+// refreshConversationSQL is RefreshConversation's statement (?1 the conversation, ?2
+// NoDue). Every subquery names its index: with a wide msg_created, "direction = 'in'"
+// alone would otherwise lead the planner through every inbound message of the inbox.
+const refreshConversationSQL = `UPDATE conversations SET
+		unanswered = (SELECT count(*) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ?1 AND direction = 'in'
+			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0),
+		last_at = (SELECT max(created_at) FROM messages WHERE conversation_id = ?1),
+		since_at = coalesce((SELECT min(created_at) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ?1 AND direction = 'in'
+			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0),
+			(SELECT max(created_at) FROM messages WHERE conversation_id = ?1)),
+		due_at = coalesce((SELECT min(due_at) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ?1 AND direction = 'in'
+			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0), ?2),
+		last_inbound_id = (SELECT id FROM messages INDEXED BY msg_conv WHERE conversation_id = ?1 AND direction = 'in'
+			ORDER BY created_at DESC, id DESC LIMIT 1)
+		WHERE id = ?1`
+
 // RefreshConversation recomputes a conversation's queue columns from its messages: how many
 // inbound messages wait for an answer, since when, the earliest SLA due time, the latest
 // inbound message. The partial index msg_unanswered keeps this cheap for long threads.
 func (tx *Tx) RefreshConversation(ctx context.Context, convID int64) error {
-	_, err := tx.exec(ctx, `UPDATE conversations SET
-		unanswered = (SELECT count(*) FROM messages WHERE conversation_id = ?1 AND direction = 'in'
-			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0),
-		last_at = (SELECT max(created_at) FROM messages WHERE conversation_id = ?1),
-		since_at = coalesce((SELECT min(created_at) FROM messages WHERE conversation_id = ?1 AND direction = 'in'
-			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0),
-			(SELECT max(created_at) FROM messages WHERE conversation_id = ?1)),
-		due_at = coalesce((SELECT min(due_at) FROM messages WHERE conversation_id = ?1 AND direction = 'in'
-			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0), ?2),
-		last_inbound_id = (SELECT id FROM messages INDEXED BY msg_conv WHERE conversation_id = ?1 AND direction = 'in'
-			ORDER BY created_at DESC, id DESC LIMIT 1)
-		WHERE id = ?1`, convID, NoDue)
+	_, err := tx.exec(ctx, refreshConversationSQL, convID, NoDue)
 	if err != nil {
 		return fmt.Errorf("refresh conversation %d: %w", convID, err)
 	}

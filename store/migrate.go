@@ -73,6 +73,13 @@ func (db *DB) migrate(ctx context.Context) error {
 	if have == len(ms) {
 		return nil
 	}
+	defer func() {
+		// The connection that changed the schema has the new tables but not the
+		// planner statistics of 0005 (SQLite reads them when it loads a schema):
+		// close it, so every connection from here on starts with both.
+		db.sql.SetMaxIdleConns(0)
+		db.sql.SetMaxIdleConns(2)
+	}()
 	return db.Tx(ctx, func(tx *Tx) error {
 		for _, m := range ms[have:] {
 			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {

@@ -83,3 +83,25 @@ func queuePlan(t *testing.T, db *DB, r QueueRequest) string {
 	}
 	return plan
 }
+
+// Questions about one conversation must search by it, never walk msg_created by
+// direction: that is every inbound message of the inbox. The pinned statements hold by
+// their INDEXED BY; the unpinned ones by the planner statistics of migration 0005.
+func TestConversationQueriesSearchByConversation(t *testing.T) {
+	db := openTemp(t)
+	ctx := context.Background()
+	for name, q := range map[string]string{
+		"refresh": refreshConversationSQL,
+		"unanswered of a conversation, unpinned": `SELECT min(created_at) FROM messages WHERE conversation_id = ?1 AND direction = 'in'
+			AND answered_at IS NULL AND closed_at IS NULL AND spam = 0 AND ?2 > 0`,
+		"inbound of a conversation, unpinned": `SELECT max(created_at) FROM messages WHERE conversation_id = ?1 AND direction = 'in' AND ?2 > 0`,
+	} {
+		plan, err := db.Explain(ctx, q, 1, NoDue)
+		if err != nil {
+			t.Fatal(name, err)
+		}
+		if strings.Contains(plan, "msg_created") || strings.Contains(plan, "SCAN messages") {
+			t.Errorf("%s walks the inbox:\n%s", name, plan)
+		}
+	}
+}
