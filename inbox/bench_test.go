@@ -88,3 +88,26 @@ func BenchmarkStats1M(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSearchAsYouType1M is one keystroke of search at 1M messages: what the queue
+// does for each character typed after "/": the first page of the view and its count, with
+// the last word matched as a prefix. Each sub-benchmark is one text as it stands after a
+// keystroke.
+func BenchmarkSearchAsYouType1M(b *testing.B) {
+	s := benchdb.Million(b)
+	ctx := context.Background()
+	for _, view := range []inbox.View{inbox.BuiltinViews[0], {Name: "All"}} {
+		for _, typed := range []string{"r", "re", "ref", "refund", "where is my", "kettle broke", "zzzq"} {
+			b.Run(view.Name+"/"+typed, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := s.Queue(ctx, inbox.QueuePage{View: view, Query: typed, Live: true, Limit: 50}); err != nil {
+						b.Fatal(err)
+					}
+					if _, err := s.Count(ctx, view, typed, true); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

@@ -351,9 +351,29 @@ func (p *parser) unary() (c store.Cond, plain bool, err error) {
 	}
 	q := t.text
 	if p.live && !t.neg && t.end == len(p.src) && endsInWordChar(q) {
+		if tooShortToSearch(q) {
+			// "r*" matches half of every inbox; the word counts once it has a third
+			// letter (at a million messages, "r" and "re" took a second a keystroke).
+			return nil, false, nil
+		}
 		q += "*"
 	}
 	return negate(store.Text{Query: q}, t.neg), !t.neg, nil
+}
+
+// tooShortToSearch reports whether a word being typed is too short to search as a
+// prefix: fewer than three letters, unless it is written in a script where one letter is
+// a syllable or a word (Han, kana, Hangul).
+func tooShortToSearch(word string) bool {
+	if utf8.RuneCountInString(word) >= 3 {
+		return false
+	}
+	for _, r := range word {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) {
+			return false
+		}
+	}
+	return true
 }
 
 func negate(c store.Cond, neg bool) store.Cond {

@@ -322,10 +322,11 @@ func TestFilterWhereSQL(t *testing.T) {
 	}
 	// A top-level AND keeps its conversation terms outside the EXISTS.
 	where, args := ConversationWhere(And{Text{"x"}, Term{Field: FieldState, Value: "open"}, Term{Field: FieldKind, Value: "dm"}}, env)
-	if want := "((c.state = ?) AND EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id WHERE m.conversation_id = c.id AND ((m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)) AND (m.kind = ?))))"; where != want {
+	// Its words narrow the conversations through the full-text index first.
+	if want := "((c.state = ?) AND c.id IN (SELECT f.conversation_id FROM messages f INDEXED BY msg_conv_of WHERE f.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)) AND EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id WHERE m.conversation_id = c.id AND ((m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)) AND (m.kind = ?))))"; where != want {
 		t.Errorf("ConversationWhere =\n%s\nwant\n%s", where, want)
 	}
-	if !reflect.DeepEqual(args, []any{"open", `"x"`, "dm"}) {
+	if !reflect.DeepEqual(args, []any{"open", `"x"`, `"x"`, "dm"}) {
 		t.Errorf("args = %q", args)
 	}
 	if where, _ := MessageWhere(nil, env); where != "1" {

@@ -46,12 +46,17 @@ type QueueRow struct {
 
 const tagSep = "\x1f"
 
+// queueSelect dresses a page of conversation ids (the subquery "page", in queue order)
+// with what a row shows. The page is chosen first and only its rows are looked up: when a
+// search narrows the view through the full-text index, SQLite takes the matching
+// conversations in no order and sorts them, and looking up author, last message and tags
+// of fifty thousand of them to keep fifty cost most of a keystroke.
 const queueSelect = `SELECT c.prio_rank, c.due_at, c.since_at, c.id, c.channel, a.handle, c.kind, c.state, c.priority,
 	c.assignee, c.unanswered, c.last_at, coalesce(c.snooze_until, 0),
 	coalesce(ct.name, ''), coalesce(ct.handle, ''), coalesce(lm.text, ''), coalesce(lm.created_at, 0),
 	coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 		WHERE t.conversation_id = c.id), '')
-	FROM conversations c
+	FROM page JOIN conversations c ON c.id = page.id
 	JOIN accounts a ON a.id = c.account_id
 	LEFT JOIN contacts ct ON ct.id = c.contact_id
 	LEFT JOIN messages lm ON lm.id = c.last_inbound_id`
@@ -107,8 +112,17 @@ func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error)
 	return out, nil
 }
 
-// queueQuery builds the statement of a queue page: the view, the filter and the keyset.
+// queueQuery builds the statement of a queue page: the view, the filter and the keyset
+// choose the page's ids (pageQuery), queueSelect shows them.
 func queueQuery(r QueueRequest) (string, []any) {
+	page, args, order := pageQuery(r)
+	return "WITH page AS MATERIALIZED (" + page + ") " + queueSelect +
+		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s", order), args
+}
+
+// pageQuery selects the ids of a page of conversations in queue order, and says which
+// way ("ASC" or "DESC") the order runs.
+func pageQuery(r QueueRequest) (string, []any, string) {
 	where, args := viewWhere(r.States)
 	conds := []string{where}
 	if r.Filter != nil {
@@ -130,8 +144,8 @@ func queueQuery(r QueueRequest) (string, []any) {
 	if limit <= 0 {
 		limit = 50
 	}
-	return queueSelect + " WHERE " + strings.Join(conds, " AND ") +
-		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s LIMIT %d", order, limit), args
+	return "SELECT c.id FROM conversations c WHERE " + strings.Join(conds, " AND ") +
+		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s LIMIT %d", order, limit), args, order
 }
 
 // QueueCount counts the conversations of a view and filter.
