@@ -17,18 +17,7 @@ func TestDiskFullImport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small tmpfs")
-	}
-	mnt := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v %s", mnt, err, out)
-		}
-	})
+	mnt := mountTmpfs(t)
 	work := t.TempDir()
 	bin := buildTriage(t, work)
 	path := filepath.Join(mnt, "triage.db")
@@ -36,33 +25,23 @@ func TestDiskFullImport(t *testing.T) {
 	in := filepath.Join(work, "new.jsonl")
 	writeJSONL(t, in, seedMessages("new", 400, 2000)) // ~800 KB of bodies
 
-	// Fill the disk.
-	filler := filepath.Join(mnt, "filler")
-	f, err := os.Create(filler)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chunk := make([]byte, 4096)
-	for {
-		if _, err := f.Write(chunk); err != nil {
-			if !errors.Is(err, syscall.ENOSPC) {
-				t.Fatalf("fill: %v", err)
-			}
-			break
-		}
-	}
-	f.Close()
+	filler := fillDisk(t, mnt)
 
 	home := t.TempDir()
-	// 1. No byte free: even opening fails (SQLite cannot grow the -shm file). It must fail,
-	// name the database and change nothing.
+	// 1. No byte free: even opening fails (SQLite cannot grow the -shm file, and says only
+	// "disk I/O error"). It must fail, say the disk holding the database is full and
+	// change nothing.
+	full := "the disk holding " + path + " is full"
 	out, errOut, code := runTriage(t, bin, "", home, "import", in, "--db", path)
 	t.Logf("import with no byte free: exit %d, stderr %q", code, errOut)
-	if code == 0 || !strings.Contains(errOut, path) {
-		t.Errorf("import with no byte free: exit %d, %q; want a failure naming %s", code, errOut, path)
+	if code == 0 || !strings.Contains(errOut, full) {
+		t.Errorf("import with no byte free: exit %d, %q; want a failure saying %q", code, errOut, full)
 	}
 	out, errOut, code = runTriage(t, bin, "", home, "export", "--db", path)
 	t.Logf("export with no byte free: exit %d, %d lines, stderr %q", code, strings.Count(out, "\n"), errOut)
+	if code == 0 || !strings.Contains(errOut, full) {
+		t.Errorf("export with no byte free: exit %d, %q; want a failure saying %q", code, errOut, full)
+	}
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
@@ -93,4 +72,44 @@ func TestDiskFullImport(t *testing.T) {
 	if ok, n := checkDB(t, path); ok != "ok" || n != 65 {
 		t.Errorf("after the small import: integrity_check %q, %d messages, want ok and 65", ok, n)
 	}
+}
+
+// mountTmpfs mounts a 2 MiB tmpfs on a new folder and unmounts it when the test ends; it
+// skips the test where that cannot be done (not root, no mount).
+func mountTmpfs(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a small tmpfs")
+	}
+	mnt := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", mnt, err, out)
+		}
+	})
+	return mnt
+}
+
+// fillDisk writes a file in dir until the disk has no byte left and returns its path.
+func fillDisk(t *testing.T, dir string) string {
+	t.Helper()
+	filler := filepath.Join(dir, "filler")
+	f, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatalf("fill: %v", err)
+			}
+			break
+		}
+	}
+	return filler
 }

@@ -1,6 +1,7 @@
 // Package soaktest runs triage the way people and the sync engine do, at once and for a
-// while: two UIs and a sync on one database (no "database is locked" may reach a person,
-// every action lands in the audit log), and inputs at the sizes the issues name (a 10 MB
+// while: two UIs and a sync, each a process of its own, on one database (no "database is
+// locked" may reach a person, every action lands in the audit log), a database that may
+// not be written or whose disk is full, and inputs at the sizes the issues name (a 10 MB
 // body, a 1 MB name, a conversation of 100,000 messages).
 //
 // SOAK_SECONDS sets how long the concurrency soak runs (default 10), SOAK_SEED its seed
@@ -9,9 +10,10 @@
 package soaktest
 
 import (
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"os"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -28,11 +30,10 @@ type driver struct {
 	m        *ui.Model
 	msgs     chan tea.Msg
 	inflight int
-	observe  func(tea.Msg) // sees every message before Update
 }
 
-func newDriver(m *ui.Model, observe func(tea.Msg)) *driver {
-	d := &driver{m: m, msgs: make(chan tea.Msg, 256), observe: observe}
+func newDriver(m *ui.Model) *driver {
+	d := &driver{m: m, msgs: make(chan tea.Msg, 256)}
 	d.exec(m.Init())
 	return d
 }
@@ -56,9 +57,6 @@ func (d *driver) handle(msg tea.Msg) {
 		return
 	case tea.QuitMsg:
 		return
-	}
-	if d.observe != nil {
-		d.observe(msg)
 	}
 	_, cmd := d.m.Update(msg)
 	d.exec(cmd)
@@ -112,6 +110,15 @@ func (d *driver) settle(limit time.Duration) error {
 // screen is the rendered screen as a person reads it.
 func (d *driver) screen() string { return ansi.Strip(d.m.View().Content) }
 
+// status is the footer's first line of a screen: what the last action did.
+func status(screen string) string {
+	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+	if len(lines) < 2 {
+		return ""
+	}
+	return strings.TrimSpace(lines[len(lines)-2])
+}
+
 // press makes the key message for a key as help writes it (copied from ui's tests).
 func press(k string) tea.KeyPressMsg {
 	switch k {
@@ -135,26 +142,53 @@ func press(k string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: k}
 }
 
-// uiReport reads a ui message whose type is package ui's own (actionMsg, statusMsg) by
-// its exported fields: its type name, its text and its error.
-func uiReport(msg tea.Msg) (kind, text string, err error, ok bool) {
-	v := reflect.ValueOf(msg)
-	if v.Kind() != reflect.Struct {
-		return "", "", nil, false
+// uiLog is what a UI wrote to the logger it was given (ui.Common.Log), one JSON line a
+// record: ui.Model writes there every error it shows a person, in the footer, in a dialog
+// or in the composer. The tests read a person's errors from it, as one reads triage's log
+// file, and never from the UI's own messages.
+type uiLog struct{ out lockedLog }
+
+// newUILog makes a log and the logger that writes to it.
+func newUILog() (*uiLog, *slog.Logger) {
+	l := &uiLog{}
+	return l, slog.New(slog.NewJSONHandler(&l.out, nil))
+}
+
+// logRecord is one line of a uiLog.
+type logRecord struct {
+	Level string `json:"level"`
+	Msg   string `json:"msg"`
+	line  string // the line as written, its attributes included
+}
+
+func (r logRecord) isError() bool { return r.Level == slog.LevelError.String() }
+
+// records are every line logged so far, oldest first. A line that is not JSON is kept
+// as an error, so that nothing written there goes unread.
+func (l *uiLog) records() []logRecord {
+	var recs []logRecord
+	for _, line := range strings.Split(strings.TrimSpace(l.out.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		r := logRecord{line: line}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			r.Level, r.Msg = slog.LevelError.String(), line
+		}
+		recs = append(recs, r)
 	}
-	kind = v.Type().Name()
-	if kind != "actionMsg" && kind != "statusMsg" {
-		return "", "", nil, false
+	return recs
+}
+
+// errors are the errors logged so far, each its whole text.
+func (l *uiLog) errors() []string {
+	var errs []string
+	for _, r := range l.records() {
+		if r.isError() {
+			errs = append(errs, r.Msg)
+		}
 	}
-	if f := v.FieldByName("What"); f.IsValid() {
-		text = f.String()
-	} else if f := v.FieldByName("Text"); f.IsValid() {
-		text = f.String()
-	}
-	if f := v.FieldByName("Err"); f.IsValid() && !f.IsNil() {
-		err, _ = f.Interface().(error)
-	}
-	return kind, text, err, true
+	return errs
 }
 
 func envInt(name string, def int) int {

@@ -129,7 +129,7 @@ func TestSizeLimits(t *testing.T) {
 
 	// The UI: the queue, the long conversation, the big one, a key on each.
 	c := &ui.Common{Ctx: ctx, Inbox: svc, Styles: ui.NewStyles(true), FixedTheme: true, Keys: ui.DefaultKeyMap(), Now: now, Width: 120, Height: 35}
-	d := newDriver(ui.New(c), nil)
+	d := newDriver(ui.New(c))
 	step := func(what string, keys ...string) string {
 		t.Helper()
 		start := time.Now()
