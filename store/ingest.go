@@ -216,7 +216,9 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 	c := tx.cache()
 	key := convKey{acct, m.ConvKey}
 	conv = c.convs[key]
-	if conv == nil {
+	// In a bulk load every conversation there is was created by it, so one not in the
+	// cache does not exist.
+	if conv == nil && (tx.bulk == nil || tx.bulk.direct) {
 		var e convEntry
 		err = tx.queryRow(ctx, `SELECT id, state, priority, contact_id IS NOT NULL FROM conversations
 			WHERE account_id = ? AND ext_key = ?`, acct, m.ConvKey).Scan(&e.id, &e.state, &e.priority, &e.hasContact)
