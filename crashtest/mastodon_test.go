@@ -3,6 +3,7 @@ package crashtest
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -14,8 +15,10 @@ import (
 
 // fakeMastodon speaks the part of the Mastodon API that triage's adapter uses
 // (https://docs.joinmastodon.org/methods/): verify_credentials, mention notifications
-// paged by min_id/max_id with a Link header, one status, and posting a status with
-// Idempotency-Key honoured as Mastodon does (the same key returns the same status).
+// paged by min_id/max_id with a Link header, one status, the account's own statuses
+// (which the adapter reads after a crash mid-send to find a reply already posted), and
+// posting a status with Idempotency-Key honoured as Mastodon does (the same key returns
+// the same status).
 type fakeMastodon struct {
 	*httptest.Server
 	token    string
@@ -25,6 +28,7 @@ type fakeMastodon struct {
 	posts   int                // POST /api/v1/statuses requests that reached the server
 	byKey   map[string]*posted // Idempotency-Key -> the status it created
 	created []*posted          // every status created, in order
+	at      []time.Time        // when each was created
 }
 
 type posted struct {
@@ -45,6 +49,7 @@ func newFakeMastodon(token string, mentions int) *fakeMastodon {
 	})
 	mux.HandleFunc("GET /api/v1/notifications", f.notifications)
 	mux.HandleFunc("GET /api/v1/statuses/{id}", f.status)
+	mux.HandleFunc("GET /api/v1/accounts/{id}/statuses", f.accountStatuses)
 	mux.HandleFunc("POST /api/v1/statuses", f.post)
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+token {
@@ -119,6 +124,49 @@ func (f *fakeMastodon) status(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusNotFound, map[string]string{"error": "Record not found"})
 }
 
+// ownStatus is a created status as the API shows it: HTML content, the mention as
+// Mastodon's h-card link.
+func (f *fakeMastodon) ownStatus(p *posted, at time.Time) map[string]any {
+	content := html.EscapeString(p.text)
+	if acct, rest, ok := strings.Cut(p.text, " "); ok && strings.HasPrefix(acct, "@") {
+		user, _, _ := strings.Cut(acct[1:], "@")
+		content = `<span class="h-card"><a href="https://other.example/@` + html.EscapeString(user) +
+			`" class="u-url mention">@<span>` + html.EscapeString(user) + `</span></a></span> ` + html.EscapeString(rest)
+	}
+	return map[string]any{"id": p.id, "uri": f.URL + "/statuses/" + p.id, "created_at": at.UTC().Format(time.RFC3339Nano),
+		"account": map[string]any{"id": "1", "acct": "acme"}, "in_reply_to_id": p.inReplyTo, "visibility": p.visibility,
+		"content": "<p>" + content + "</p>"}
+}
+
+// accountStatuses lists the account's statuses newest first, paged by max_id with a Link
+// header (only account 1, ours, posts here).
+func (f *fakeMastodon) accountStatuses(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := 20
+	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
+		limit = min(n, 40)
+	}
+	f.mu.Lock()
+	var page []map[string]any
+	last := ""
+	for i := len(f.created) - 1; i >= 0 && len(page) < limit; i-- {
+		p := f.created[i]
+		if r.PathValue("id") != "1" || (q.Get("max_id") != "" && p.id >= q.Get("max_id")) {
+			continue
+		}
+		page = append(page, f.ownStatus(p, f.at[i]))
+		last = p.id
+	}
+	f.mu.Unlock()
+	if last != "" {
+		w.Header().Set("Link", fmt.Sprintf(`<%s/api/v1/accounts/1/statuses?max_id=%s>; rel="next"`, f.URL, last))
+	}
+	if page == nil {
+		page = []map[string]any{}
+	}
+	writeJSON(w, http.StatusOK, page)
+}
+
 // post creates a status, or returns the one its Idempotency-Key already created.
 func (f *fakeMastodon) post(w http.ResponseWriter, r *http.Request) {
 	var in struct {
@@ -137,13 +185,14 @@ func (f *fakeMastodon) post(w http.ResponseWriter, r *http.Request) {
 	if p == nil || key == "" {
 		p = &posted{id: strconv.Itoa(9_000_000 + len(f.created)), key: key, inReplyTo: in.InReplyToID, text: in.Status, visibility: in.Visibility}
 		f.created = append(f.created, p)
+		f.at = append(f.at, time.Now())
 		if key != "" {
 			f.byKey[key] = p
 		}
 	}
+	out := f.ownStatus(p, time.Now())
 	f.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"id": p.id, "uri": f.URL + "/statuses/" + p.id, "created_at": time.Now().UTC().Format(time.RFC3339Nano),
-		"account": map[string]any{"id": "1", "acct": "acme"}, "in_reply_to_id": p.inReplyTo, "visibility": p.visibility, "content": "<p>" + p.text + "</p>"})
+	writeJSON(w, http.StatusOK, out)
 }
 
 // snapshot returns the POST count and a copy of the created statuses.
