@@ -16,7 +16,7 @@ import (
 var synthEnd = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 
 // importMessages is how many messages the import scenario's file holds.
-const importMessages = 1000
+const importMessages = 5000
 
 // TestCrashImport kills `triage import FILE` at random moments and checks that the
 // database is sound and holds none or all of the file (import is one transaction), and
