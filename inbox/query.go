@@ -82,6 +82,17 @@ func parseQuery(s string, live bool) (Query, error) {
 	if err != nil {
 		return q, err
 	}
+	if n := len(toks); live && n > 0 {
+		// A word still being typed is searched once it has a third letter: "r*" matches
+		// half of every inbox (at a million messages "r" and "re" took a second a
+		// keystroke). Until then the query is what comes before it, if that stands alone.
+		if t := toks[n-1]; t.kind == tokWord && t.field == "" && !t.neg && t.end == len(s) && endsInWordChar(t.text) && tooShortToSearch(t.text) {
+			if before, err := parseQuery(s[:t.pos], true); err == nil {
+				before.Source = s
+				return before, nil
+			}
+		}
+	}
 	p := &parser{src: s, toks: toks, live: live}
 	c, err := p.or()
 	if err != nil {
@@ -351,11 +362,6 @@ func (p *parser) unary() (c store.Cond, plain bool, err error) {
 	}
 	q := t.text
 	if p.live && !t.neg && t.end == len(p.src) && endsInWordChar(q) {
-		if tooShortToSearch(q) {
-			// "r*" matches half of every inbox; the word counts once it has a third
-			// letter (at a million messages, "r" and "re" took a second a keystroke).
-			return nil, false, nil
-		}
 		q += "*"
 	}
 	return negate(store.Text{Query: q}, t.neg), !t.neg, nil

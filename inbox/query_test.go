@@ -306,3 +306,40 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+// While typing, a last word of one or two letters is not searched yet, unless the query
+// would not stand without it; a word of three letters, or one in Han, kana or Hangul, is.
+func TestLiveQuerySkipsShortLastWord(t *testing.T) {
+	for _, c := range []struct{ typed, want string }{
+		{"r", ""},
+		{"re", ""},
+		{"ref", "ref*"},
+		{"refund r", "refund"},
+		{"refund re ", "refund re"},
+		{"channel:x re", "channel:x"},
+		{"a OR r", "a OR r*"},
+		{"NOT r", "NOT r*"},
+		{"-re", "-re"},
+		{"日", "日*"},
+	} {
+		q, err := ParseQueryLive(c.typed)
+		if err != nil {
+			t.Fatalf("%q: %v", c.typed, err)
+		}
+		got := ""
+		if q.Cond != nil {
+			got = q.Cond.String()
+		}
+		want := ""
+		if c.want != "" {
+			w, err := ParseQuery(c.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = w.Cond.String()
+		}
+		if got != want || q.Source != c.typed {
+			t.Errorf("live %q = %q (source %q), want %q", c.typed, got, q.Source, want)
+		}
+	}
+}
