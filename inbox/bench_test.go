@@ -89,12 +89,20 @@ func BenchmarkStats1M(b *testing.B) {
 	}
 }
 
-// BenchmarkSearchAsYouType1M is one keystroke of search at 1M messages: what the queue
-// does for each character typed after "/": the first page of the view and its count, with
-// the last word matched as a prefix. Each sub-benchmark is one text as it stands after a
-// keystroke.
-func BenchmarkSearchAsYouType1M(b *testing.B) {
-	s := benchdb.Million(b)
+// BenchmarkSearchAsYouType is one keystroke of search at 10k, 100k and 1M messages: what
+// the queue does for each character typed after "/": the first page of the view and its
+// count, with the last word matched as a prefix. Each sub-benchmark is one text as it
+// stands after a keystroke.
+func BenchmarkSearchAsYouType(b *testing.B) {
+	for _, size := range []struct {
+		name string
+		n    int
+	}{{"10k", 10_000}, {"100k", 100_000}, {"1M", 1_000_000}} {
+		b.Run(size.name, func(b *testing.B) { searchAsYouType(b, benchdb.Sized(b, size.n)) })
+	}
+}
+
+func searchAsYouType(b *testing.B, s *inbox.Service) {
 	ctx := context.Background()
 	for _, view := range []inbox.View{inbox.BuiltinViews[0], {Name: "All"}} {
 		for _, typed := range []string{"r", "re", "ref", "refund", "where is my", "kettle broke", "zzzq"} {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,18 +49,25 @@ func Ingest(tb testing.TB, s *inbox.Service, n int) {
 	}
 }
 
-// Million opens the database of 1M messages, building it the first time into a file of its
+// Million opens the database of 1M messages (see Sized).
+func Million(tb testing.TB) *inbox.Service { return Sized(tb, 1_000_000) }
+
+// Sized opens a database of n messages, building it the first time into a file of its
 // own and renaming it into place, so a run cut short or two packages benchmarked at once
 // never see half a database.
-func Million(tb testing.TB) *inbox.Service {
+func Sized(tb testing.TB, n int) *inbox.Service {
 	tb.Helper()
-	path := filepath.Join(os.TempDir(), millionName)
+	name := millionName
+	if n != 1_000_000 {
+		name = strings.Replace(millionName, "1m", strconv.Itoa(n), 1)
+	}
+	path := filepath.Join(os.TempDir(), name)
 	if _, err := os.Stat(path); err != nil {
 		tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
 		defer func() { os.Remove(tmp); os.Remove(tmp + "-wal"); os.Remove(tmp + "-shm") }()
-		tb.Logf("building %s (1,000,000 messages, once)", path)
+		tb.Logf("building %s (%d messages, once)", path, n)
 		s := Open(tb, tmp)
-		Ingest(tb, s, 1_000_000)
+		Ingest(tb, s, n)
 		if err := s.DB().Close(); err != nil {
 			tb.Fatal(err)
 		}
