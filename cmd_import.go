@@ -18,57 +18,89 @@ var errInvalidInput = errors.New("invalid input")
 // maxShownErrors bounds how many invalid lines are printed; the count is always given.
 const maxShownErrors = 50
 
-// importCmd is `triage import [--dry-run] [--skip-invalid] FILE...`: JSON Lines in, all or
-// nothing unless --skip-invalid, in one transaction.
+const importUsage = `usage: triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...
+
+Imports JSON Lines files ("-" for standard input) and Maildir folders (a folder with
+cur/ or new/ in it), all in one transaction: if anything is invalid nothing is imported,
+unless --skip-invalid. Mail From an --address is the brand's reply; without --address,
+the addresses of the email [[account]]s in config are.
+
+`
+
+// importCmd is `triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...`:
+// JSON Lines files and Maildir folders in, all or nothing unless --skip-invalid, in one
+// transaction.
 func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 	fs := e.flags("import")
 	dryRun := fs.Bool("dry-run", false, "check and count, write nothing")
-	skip := fs.Bool("skip-invalid", false, "import the valid lines and write the rejected ones to a file")
+	skip := fs.Bool("skip-invalid", false, "import the valid messages; write rejected lines to a file and list rejected mail files")
+	var addresses addressList
+	fs.Var(&addresses, "address", "mail From this `address` in a Maildir is the brand's reply; repeat it or separate with commas\n(default: the address of every email [[account]] in config; the first names the account)")
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, importUsage)
+		fs.PrintDefaults()
+	}
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
-		return &exitError{2, errors.New("import: name at least one JSON Lines file (- for standard input)")}
+		return &exitError{2, errors.New("import: name at least one JSON Lines file (- for standard input) or Maildir folder")}
+	}
+	sources, err := importSources(files)
+	if err != nil {
+		return err
 	}
 	svc, closeDB, err := e.openInbox(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
+	if err := sources.resolveAddresses(svc.Config(), addresses); err != nil {
+		return err
+	}
 
-	var invalid []*inbox.LineError
+	im := &importer{skip: *skip}
 	counts, err := svc.Ingest(ctx, *dryRun, func(b *inbox.Batch) error {
 		if err := b.BulkLoad(); err != nil {
 			return err
 		}
-		for _, name := range files {
-			if err := e.importFile(ctx, svc, b, name, *skip, &invalid); err != nil {
+		im.b = b
+		for _, src := range sources {
+			var err error
+			if src.maildir {
+				err = im.maildir(ctx, svc, src)
+			} else {
+				err = e.importFile(ctx, svc, im, src.name)
+			}
+			if err != nil {
 				return err
 			}
 		}
-		if len(invalid) > 0 && !*skip {
+		if len(im.invalid) > 0 && !*skip {
 			return errInvalidInput
 		}
 		return nil
 	})
-	shown := min(len(invalid), maxShownErrors)
-	for _, le := range invalid[:shown] {
-		fmt.Fprintln(e.stderr, le.Error())
+	shown := min(len(im.invalid), maxShownErrors)
+	for _, le := range im.invalid[:shown] {
+		fmt.Fprintln(e.stderr, rejectText(le))
 	}
-	if len(invalid) > shown {
-		fmt.Fprintf(e.stderr, "… and %d more invalid lines\n", len(invalid)-shown)
+	what := invalidNoun(im.invalid)
+	if len(im.invalid) > shown {
+		fmt.Fprintf(e.stderr, "… and %d more invalid %s\n", len(im.invalid)-shown, what)
 	}
 	if errors.Is(err, errInvalidInput) {
-		return &exitError{1, fmt.Errorf("%d invalid lines; nothing was imported (fix them, or use --skip-invalid)", len(invalid))}
+		return &exitError{1, fmt.Errorf("%d invalid %s; nothing was imported (fix them, or use --skip-invalid)", len(im.invalid), what)}
 	}
 	if err != nil {
 		return err
 	}
 
+	lines, mailFiles := splitRejects(im.invalid)
 	rejected := ""
-	if len(invalid) > 0 && !*dryRun {
-		if rejected, err = writeRejected(files[0], invalid, e.clock()); err != nil {
+	if len(lines) > 0 && !*dryRun {
+		if rejected, err = writeRejected(sources.firstJSONL(), lines, e.clock()); err != nil {
 			return err
 		}
 	}
@@ -76,16 +108,52 @@ func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 	if *dryRun {
 		verb = "dry run, nothing written; would import"
 	}
-	fmt.Fprintf(e.stdout, "%s: %d new, %d already present, %d rejected\n", verb, counts.New, counts.Present, len(invalid))
+	fmt.Fprintf(e.stdout, "%s: %d new, %d already present, %d rejected\n", verb, counts.New, counts.Present, len(im.invalid))
 	if rejected != "" {
 		fmt.Fprintf(e.stdout, "rejected lines written to %s\n", rejected)
+	}
+	if len(mailFiles) > 0 {
+		fmt.Fprintln(e.stdout, "rejected mail files, left where they are:")
+		for _, le := range mailFiles {
+			fmt.Fprintf(e.stdout, "  %s\n", le.File)
+		}
 	}
 	return nil
 }
 
-// importFile reads one file into the batch, collecting invalid lines. Once a line is
-// invalid and --skip-invalid is off, the rest is only checked, since nothing will land.
-func (e *cliEnv) importFile(ctx context.Context, svc *inbox.Service, b *inbox.Batch, name string, skip bool, invalid *[]*inbox.LineError) error {
+// importer adds prepared messages to the batch of an import and collects the invalid
+// ones. Once one is invalid and --skip-invalid is off, the rest are only checked, since
+// nothing will land.
+type importer struct {
+	b       *inbox.Batch
+	skip    bool
+	invalid []*inbox.LineError
+}
+
+// add is the hand-over for the messages of one source (a file, or a Maildir folder).
+func (im *importer) add(label string) func(inbox.PreparedLine) error {
+	return func(pl inbox.PreparedLine) error {
+		if pl.Err != nil {
+			im.invalid = append(im.invalid, pl.Err)
+			return nil
+		}
+		if len(im.invalid) > 0 && !im.skip {
+			return nil
+		}
+		if _, err := im.b.AddPrepared(pl.Msg); err != nil {
+			var fe *inbox.FieldError
+			if errors.As(err, &fe) {
+				im.invalid = append(im.invalid, &inbox.LineError{File: label, Line: pl.Line, Err: err})
+				return nil
+			}
+			return fmt.Errorf("%s:%d: %w", label, pl.Line, err)
+		}
+		return nil
+	}
+}
+
+// importFile reads one JSON Lines file (or standard input) into the batch.
+func (e *cliEnv) importFile(ctx context.Context, svc *inbox.Service, im *importer, name string) error {
 	var r io.Reader = e.stdin
 	label := "stdin"
 	if name != "-" {
@@ -96,24 +164,41 @@ func (e *cliEnv) importFile(ctx context.Context, svc *inbox.Service, b *inbox.Ba
 		defer f.Close()
 		r, label = f, name
 	}
-	return svc.PrepareJSONL(ctx, r, label, func(pl inbox.PreparedLine) error {
-		if pl.Err != nil {
-			*invalid = append(*invalid, pl.Err)
-			return nil
+	return svc.PrepareJSONL(ctx, r, label, im.add(label))
+}
+
+// rejectText is how an invalid input is reported: FILE:LINE: problem for a line of JSON
+// Lines, FILE: problem for a mail file (Line 0).
+func rejectText(le *inbox.LineError) string {
+	if le.Line == 0 {
+		return fmt.Sprintf("%s: %v", le.File, le.Err)
+	}
+	return le.Error()
+}
+
+// splitRejects separates rejected JSON Lines lines, which are written out to be fixed,
+// from rejected mail files, which are listed.
+func splitRejects(invalid []*inbox.LineError) (lines, mailFiles []*inbox.LineError) {
+	for _, le := range invalid {
+		if le.Line == 0 {
+			mailFiles = append(mailFiles, le)
+		} else {
+			lines = append(lines, le)
 		}
-		if len(*invalid) > 0 && !skip {
-			return nil
-		}
-		if _, err := b.AddPrepared(pl.Msg); err != nil {
-			var fe *inbox.FieldError
-			if errors.As(err, &fe) {
-				*invalid = append(*invalid, &inbox.LineError{File: label, Line: pl.Line, Err: err})
-				return nil
-			}
-			return fmt.Errorf("%s:%d: %w", label, pl.Line, err)
-		}
-		return nil
-	})
+	}
+	return lines, mailFiles
+}
+
+// invalidNoun names what was invalid: lines, mail files, or both.
+func invalidNoun(invalid []*inbox.LineError) string {
+	lines, mailFiles := splitRejects(invalid)
+	switch {
+	case len(mailFiles) == 0:
+		return "lines"
+	case len(lines) == 0:
+		return "mail files"
+	}
+	return "lines or mail files"
 }
 
 // writeRejected saves the rejected lines, untouched, beside the first input (or in the

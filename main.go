@@ -3,7 +3,7 @@
 //
 //	triage [--db PATH] [--config PATH] [--demo]   open the inbox
 //	triage demo [--db PATH] [--seed N]            seed a demo inbox
-//	triage import [--dry-run] [--skip-invalid] FILE...
+//	triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...
 //	triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
 //	triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
 //	triage sync [--once]
@@ -85,7 +85,8 @@ const usage = `triage: a terminal unified inbox for community managers
 usage:
   triage [--db PATH] [--config PATH] [--demo]     open the inbox
   triage demo [--db PATH] [--seed N]              seed a demo inbox (refuses a non-demo database)
-  triage import [--dry-run] [--skip-invalid] FILE...   import JSON Lines ("-" for standard input)
+  triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...
+                                                 import JSON Lines ("-" for standard input) and Maildirs
   triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
   triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
   triage sync [--once]                            fetch every [[account]] and send replies

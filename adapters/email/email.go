@@ -74,6 +74,8 @@ type Adapter struct {
 	batchSize int
 	now       func() time.Time
 	rootCAs   *x509.CertPool // nil: the system's roots; tests set their own
+
+	also []string // more addresses whose mail is ours: an import may name several (ReadMaildir)
 }
 
 // checker is an IMAP-backed Adapter, which can also search the server for a reply that

@@ -76,28 +76,42 @@ func (a *Adapter) fetchMaildir(ctx context.Context, cursor string) (adapters.Bat
 // readMaildirFile parses one file. A file that moved since the listing (new/ to cur/, a
 // flag change) is looked for again by its base name; one that was deleted is skipped.
 func (a *Adapter) readMaildirFile(f mdFile) (inbox.Message, bool, error) {
+	p, ok, err := parseMaildirFile(a.maildir, f)
+	if !ok || err != nil {
+		return inbox.Message{}, ok, err
+	}
+	return a.toMessage(p, time.Unix(f.secs, 0)), true, nil
+}
+
+// parseMaildirFile reads one file of the Maildir dir, looking for it again by its base
+// name if it moved since the listing; ok is false when it was deleted meanwhile.
+func parseMaildirFile(dir string, f mdFile) (p *parsed, ok bool, err error) {
 	fh, err := os.Open(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		if moved := relocate(a.maildir, f.base); moved != "" {
+		if moved := relocate(dir, f.base); moved != "" {
 			fh, err = os.Open(moved)
 		}
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return inbox.Message{}, false, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return inbox.Message{}, false, err
+		return nil, false, err
 	}
 	defer fh.Close()
-	p := parse(fh)
-	return a.toMessage(p, time.Unix(f.secs, 0)), true, nil
+	return parse(fh), true, nil
 }
 
 // listMaildir lists the message files of new/ and cur/ (tmp/ holds deliveries still
 // being written).
 func listMaildir(dir string) ([]mdFile, error) {
+	return listFolders(dir, "new", "cur")
+}
+
+// listFolders lists the message files of the named subfolders of dir.
+func listFolders(dir string, subs ...string) ([]mdFile, error) {
 	var files []mdFile
-	for _, sub := range []string{"new", "cur"} {
+	for _, sub := range subs {
 		entries, err := os.ReadDir(filepath.Join(dir, sub))
 		if err != nil {
 			return nil, err

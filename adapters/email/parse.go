@@ -3,8 +3,10 @@ package email
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"mime"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +40,11 @@ type parsed struct {
 	date       time.Time
 	text       string
 	hash       string // of the raw bytes: a stable id for a message without Message-ID
+	notMail    error  // why this is no email at all (sync keeps it as a note; import rejects it)
 }
+
+// errNoHeader is why an empty file, or one without a single header field, is no email.
+var errNoHeader = errors.New("no header")
 
 // wordDecoder decodes RFC 2047 encoded words in any charset go-message knows.
 var wordDecoder = &mime.WordDecoder{CharsetReader: charset.Reader}
@@ -52,9 +58,13 @@ func parse(r io.Reader) *parsed {
 	p := &parsed{}
 	mr, err := gomail.CreateReader(tee)
 	if err != nil && !message.IsUnknownCharset(err) {
+		p.notMail = err
 		p.subject = "(unreadable email)"
 		p.text = "This email could not be read: " + err.Error()
 	} else {
+		if mr.Header.Len() == 0 {
+			p.notMail = errNoHeader
+		}
 		p.readHeader(mr.Header)
 		p.readBody(mr)
 	}
@@ -276,7 +286,7 @@ func (a *Adapter) toMessage(p *parsed, received time.Time) inbox.Message {
 		author.ID = "unknown"
 	}
 	dir := inbox.In
-	if strings.EqualFold(p.fromAddr, a.address) {
+	if a.ours(p.fromAddr) {
 		dir = inbox.Out
 	}
 	return inbox.Message{
@@ -292,4 +302,13 @@ func (a *Adapter) toMessage(p *parsed, received time.Time) inbox.Message {
 		Text:         text,
 		CreatedAt:    created.UTC(),
 	}
+}
+
+// ours reports whether mail from addr is the brand's own: from the account's address, or
+// from one of the other addresses an import was given.
+func (a *Adapter) ours(addr string) bool {
+	if addr == "" {
+		return false
+	}
+	return strings.EqualFold(addr, a.address) || slices.ContainsFunc(a.also, func(s string) bool { return strings.EqualFold(addr, s) })
 }
