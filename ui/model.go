@@ -50,6 +50,9 @@ type Model struct {
 	statusErr   error
 	log         []logLine
 	confirmQuit bool
+
+	frame string // the screen drawn last
+	still bool   // the last message changed nothing on the screen: View gives frame again
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -106,6 +109,7 @@ func (m *Model) resize() {
 
 // Update routes a message: window and colour changes, results of commands, then keys.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m.still = false
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.c.Width, m.c.Height = msg.Width, msg.Height
@@ -114,6 +118,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		if !m.c.FixedTheme {
 			*m.c.Styles = *NewStyles(msg.IsDark())
+			m.queue.look.reset() // lines drawn in the old colours
 		}
 		return m, nil
 	case tickMsg:
@@ -147,6 +152,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case selectedMsg:
 		m.selectMatching(msg)
 		return m, nil
+	case queueNearEdgeMsg:
+		// It only starts reading a page: nothing on the screen changes, so the frame drawn
+		// last stands, and no frame is drawn while the page is being read.
+		var cmd tea.Cmd
+		m.queue, cmd = m.queue.Update(msg)
+		m.still = m.frame != ""
+		return m, cmd
 	case queueLoadedMsg, queueCountMsg:
 		var cmd tea.Cmd
 		m.queue, cmd = m.queue.Update(msg)
@@ -529,7 +541,10 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 
 // View draws the whole screen.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
+	if !m.still {
+		m.frame = m.render()
+	}
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.WindowTitle = "triage"
 	return v
@@ -542,11 +557,24 @@ func (m *Model) render() string {
 		return lipgloss.NewStyle().Width(w).Render(msg)
 	}
 	body := m.body()
-	if m.overlay != nil {
-		body = m.place(body, m.overlay.View())
+	switch {
+	case m.overlay != nil:
+		body = fitLines(m.place(body, m.overlay.View()), w, m.bodyHeight())
+	case m.bodyFits():
+		body = padLines(body, m.bodyHeight())
+	default:
+		body = fitLines(body, w, m.bodyHeight())
 	}
-	body = fitLines(body, w, m.bodyHeight())
 	return m.header() + "\n" + body + "\n" + m.footer()
+}
+
+// bodyFits says whether the body is known to be at most bodyHeight lines of at most the
+// window's width, so it need not be measured again: the queue draws each row to its width
+// (and measuring every line of every frame is a good part of what a key in the queue
+// costs).
+func (m *Model) bodyFits() bool {
+	q := m.queue
+	return m.screen == screenQueue && q.width == m.c.Width && q.height == m.bodyHeight() && q.height >= 2
 }
 
 func (m *Model) body() string {
@@ -575,6 +603,14 @@ func (m *Model) place(body, dialog string) string {
 		lipgloss.NewLayer(fitLines(body, w, h)),
 		lipgloss.NewLayer(dialog).X(max((w-dw)/2, 0)).Y(max((h-dh)/3, 0)).Z(1),
 	).Render()
+}
+
+// padLines makes s, at most h lines, exactly h lines.
+func padLines(s string, h int) string {
+	if n := strings.Count(s, "\n") + 1; n < h {
+		s += strings.Repeat("\n", h-n)
+	}
+	return s
 }
 
 // fitLines makes s exactly h lines of at most w cells, so nothing can push the layout.

@@ -1,27 +1,22 @@
 package ui
 
 import (
-	"fmt"
 	"math"
-	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/triage-inbox/triage/inbox"
 )
 
 const (
 	pageSize  = 100 // rows fetched at a time
 	maxWindow = 400 // rows held at most; the queue itself may hold millions
-	lookahead = 10  // fetch more when the cursor gets this close to an edge
 )
 
 // queueScreen is the list of conversations of one view. It holds a window of rows, not
-// the queue: pages are fetched by key as the cursor nears an edge, so moving through a
-// million conversations feels like moving through a hundred.
+// the queue: the next page is fetched by key in the background while the cursor is still
+// well inside the window, so moving through a million conversations never waits on the
+// database.
 type queueScreen struct {
 	c        *Common
 	views    []inbox.View
@@ -35,11 +30,13 @@ type queueScreen struct {
 	count    int
 	selected map[int64]bool
 	acted    int64 // the conversation the last action was on, to move past it
-	gen      int   // the latest request; answers to older ones are dropped
-	loading  bool
+	gen      int   // what the window shows (view, query, reload); answers to older ones are dropped
+	loading  bool  // the window is being replaced
+	fetching bool  // a page next to the window is on its way
 	err      error
 	width    int
 	height   int
+	look     rowCache // the lines drawn last, so a key redraws only the rows it changed
 }
 
 type loadMode int
@@ -57,10 +54,11 @@ type queueLoadedMsg struct {
 	mode      loadMode
 	rows      []inbox.QueueRow
 	err       error
-	keepID    int64 // put the cursor back on this conversation if it is still there
-	keepIndex int   // else on this index
-	advance   bool  // the row at keepIndex was acted on: move past it if it stayed
-	limit     int   // rows asked for: fewer means the end of the view
+	keepID    int64          // put the cursor back on this conversation if it is still there
+	keepIndex int            // else on this index
+	advance   bool           // the row at keepIndex was acted on: move past it if it stayed
+	limit     int            // rows asked for: fewer means the end of the view
+	anchor    inbox.QueueKey // loadAppend, loadPrepend: the window's edge the page follows or precedes
 }
 
 // queueCountMsg is the size of the current view.
@@ -126,23 +124,90 @@ func (q *queueScreen) reload(advance bool) tea.Cmd {
 	return tea.Batch(q.fetch(loadReload, from, limit, keep, q.cursor, advance, false), q.countCmd(false))
 }
 
+// fetch replaces the window (loadReload from key, or loadBottom). It starts a new
+// generation: pages and counts asked for before it are dropped when they come.
 func (q *queueScreen) fetch(mode loadMode, key *inbox.QueueKey, limit int, keepID int64, keepIndex int, advance, live bool) tea.Cmd {
 	q.gen++
 	q.loading = true
-	gen, view, query, c := q.gen, q.currentView(), q.query, q.c
-	page := inbox.QueuePage{View: view, Query: query, Live: live, Limit: limit}
-	switch mode {
-	case loadReload, loadAppend:
-		page.After = key
-	case loadPrepend:
-		page.Before = key
-	case loadBottom:
+	q.fetching = false // a page next to the old window no longer fits the new one
+	page := inbox.QueuePage{View: q.currentView(), Query: q.query, Live: live, Limit: limit, After: key}
+	if mode == loadBottom {
+		page.After = nil
 		page.Before = &inbox.QueueKey{PrioRank: math.MaxInt64, DueAt: math.MaxInt64, SinceAt: math.MaxInt64, ID: math.MaxInt64}
 	}
+	return q.page(page, queueLoadedMsg{gen: q.gen, mode: mode, keepID: keepID, keepIndex: keepIndex, advance: advance, limit: limit})
+}
+
+// page runs a page request in a command and answers with msg, its rows and error filled in.
+func (q *queueScreen) page(page inbox.QueuePage, msg queueLoadedMsg) tea.Cmd {
+	c := q.c
 	return func() tea.Msg {
-		rows, err := c.Inbox.Queue(c.Ctx, page)
-		return queueLoadedMsg{gen: gen, mode: mode, rows: rows, err: err, keepID: keepID, keepIndex: keepIndex, advance: advance, limit: limit}
+		msg.rows, msg.err = c.Inbox.Queue(c.Ctx, page)
+		return msg
 	}
+}
+
+// prefetchZone is how close to an edge of the window the cursor may come before the page
+// beyond it is asked for: half a page, or a whole screen when that is more, so even a
+// half-page move starts the request well before it could reach the edge. It stays under
+// (maxWindow-pageSize)/2, so the page that lands never puts the cursor in the other
+// edge's zone.
+func (q *queueScreen) prefetchZone() int {
+	return min(max(pageSize/2, q.listHeight()), (maxWindow-pageSize)/2-1)
+}
+
+// nearEdge says whether the window needs the page after it (loadAppend) or before it
+// (loadPrepend): the cursor is within prefetchZone rows of an edge the view goes on
+// beyond, and no page is being read.
+func (q *queueScreen) nearEdge() (loadMode, bool) {
+	if q.loading || q.fetching || len(q.rows) == 0 {
+		return 0, false
+	}
+	z := q.prefetchZone()
+	switch {
+	case !q.end && q.cursor >= len(q.rows)-z:
+		return loadAppend, true
+	case !q.top && q.cursor < z:
+		return loadPrepend, true
+	}
+	return 0, false
+}
+
+// askPage is how a key that brings the cursor near an edge asks for the page beyond: it
+// answers at once with queueNearEdgeMsg, so the page is read on the loop's next turn,
+// once the frame of the key is drawn. Reading a page takes a few milliseconds at a
+// million conversations; this way it never competes for the processor with drawing the
+// key that asked for it. Until the page lands the cursor stops at the edge, as it
+// always has.
+func (q *queueScreen) askPage() tea.Cmd {
+	if _, ok := q.nearEdge(); !ok {
+		return nil
+	}
+	gen := q.gen
+	return func() tea.Msg { return queueNearEdgeMsg{gen: gen} }
+}
+
+// queueNearEdgeMsg asks the queue to read the page beyond the window's edge, if it still
+// needs it.
+type queueNearEdgeMsg struct{ gen int }
+
+// prefetch reads the page the window needs next, if any, in a command.
+func (q *queueScreen) prefetch() tea.Cmd {
+	mode, ok := q.nearEdge()
+	if !ok {
+		return nil
+	}
+	page := inbox.QueuePage{View: q.currentView(), Query: q.query, Limit: pageSize}
+	msg := queueLoadedMsg{gen: q.gen, mode: mode, limit: pageSize}
+	if mode == loadAppend {
+		msg.anchor = q.rows[len(q.rows)-1].Key
+		page.After = &msg.anchor
+	} else {
+		msg.anchor = q.rows[0].Key
+		page.Before = &msg.anchor
+	}
+	q.fetching = true
+	return q.page(page, msg)
 }
 
 func (q *queueScreen) countCmd(live bool) tea.Cmd {
@@ -160,10 +225,26 @@ func (q *queueScreen) Update(msg tea.Msg) (*queueScreen, tea.Cmd) {
 		if msg.gen != q.gen {
 			return q, nil
 		}
-		q.loading = false
+		if msg.mode == loadAppend || msg.mode == loadPrepend {
+			q.fetching = false
+			if !q.borders(msg) {
+				return q, q.askPage() // the window moved while the page was on its way
+			}
+			if msg.err == nil && q.overlaps(msg.rows) {
+				return q, q.reload(false)
+			}
+		} else {
+			q.loading = false
+		}
 		q.err = msg.err
-		if msg.err == nil {
-			q.apply(msg)
+		if msg.err != nil {
+			return q, nil // the next move asks again
+		}
+		q.apply(msg)
+		return q, q.askPage()
+	case queueNearEdgeMsg:
+		if msg.gen == q.gen {
+			return q, q.prefetch()
 		}
 	case queueCountMsg:
 		if msg.gen == q.gen && msg.err == nil {
@@ -173,6 +254,38 @@ func (q *queueScreen) Update(msg tea.Msg) (*queueScreen, tea.Cmd) {
 		return q, q.handleKey(msg)
 	}
 	return q, nil
+}
+
+// borders says whether a page asked for next to the window still borders it: the window
+// may have been cut or replaced since.
+func (q *queueScreen) borders(msg queueLoadedMsg) bool {
+	if len(q.rows) == 0 {
+		return false
+	}
+	if msg.mode == loadAppend {
+		return !q.end && q.rows[len(q.rows)-1].Key == msg.anchor
+	}
+	return !q.top && q.rows[0].Key == msg.anchor
+}
+
+// overlaps says whether a page read next to the window holds a conversation the window
+// already shows. The two were read at different times; a conversation that moved in
+// between (its priority changed elsewhere, say) would be listed twice, so the window is
+// read again instead.
+func (q *queueScreen) overlaps(page []inbox.QueueRow) bool {
+	if len(page) == 0 {
+		return false
+	}
+	shown := make(map[int64]struct{}, len(q.rows))
+	for _, r := range q.rows {
+		shown[r.ID] = struct{}{}
+	}
+	for _, r := range page {
+		if _, ok := shown[r.ID]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // apply merges a page into the window.
@@ -246,17 +359,11 @@ func (q *queueScreen) clamp() {
 
 func (q *queueScreen) listHeight() int { return max(q.height-1, 1) }
 
-// move moves the cursor by n rows, fetching the next page when it nears an edge.
+// move moves the cursor by n rows, asking for the page beyond when it nears an edge.
 func (q *queueScreen) move(n int) tea.Cmd {
 	q.cursor += n
 	q.clamp()
-	switch {
-	case !q.end && !q.loading && q.cursor >= len(q.rows)-lookahead && len(q.rows) > 0:
-		return q.fetch(loadAppend, &q.rows[len(q.rows)-1].Key, pageSize, 0, 0, false, false)
-	case !q.top && !q.loading && q.cursor < lookahead && len(q.rows) > 0:
-		return q.fetch(loadPrepend, &q.rows[0].Key, pageSize, 0, 0, false, false)
-	}
-	return nil
+	return q.askPage()
 }
 
 func (q *queueScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -320,219 +427,4 @@ func sortIDs(ids []int64) {
 			ids[j], ids[j-1] = ids[j-1], ids[j]
 		}
 	}
-}
-
-// View renders the list: one line per conversation, the cursor row reversed.
-func (q *queueScreen) View() string {
-	h := q.listHeight()
-	var b strings.Builder
-	b.WriteString(q.columnsHeader() + "\n")
-	if len(q.rows) == 0 {
-		msg := "Nothing here. "
-		switch {
-		case q.err != nil:
-			msg = "Could not read the queue: " + q.err.Error()
-		case q.loading:
-			msg = "Loading…"
-		case q.query != "":
-			msg += "No conversation matches this search."
-		default:
-			msg += "This view is empty — well done."
-		}
-		b.WriteString(q.c.Styles.Faint.Render(ansi.Truncate(msg, q.width, "…")))
-		return b.String()
-	}
-	end := min(q.offset+h, len(q.rows))
-	for i := q.offset; i < end; i++ {
-		line := q.renderRow(q.rows[i], i == q.cursor)
-		b.WriteString(line)
-		if i < end-1 {
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
-}
-
-// layout decides which columns fit the width.
-type layout struct {
-	kind, tags, assignee bool
-	author, text         int
-}
-
-func (q *queueScreen) layout() layout {
-	w := q.width
-	l := layout{author: 14}
-	// Every cell but the text, each with the space before it: mark+channel 5, count 4,
-	// age 5, SLA badge 13.
-	fixed := 5 + 4 + 5 + 13
-	if w >= 90 {
-		l.kind = true
-		fixed += 5
-	}
-	if w >= 110 {
-		l.assignee = true
-		fixed += 8
-	}
-	if w >= 130 {
-		l.tags = true
-		fixed += 18
-		l.author = 18
-	}
-	l.text = max(w-fixed-(l.author+1)-1, 8)
-	return l
-}
-
-func (q *queueScreen) columnsHeader() string {
-	l := q.layout()
-	var parts []string
-	parts = append(parts, "  "+pad("CH", 3))
-	if l.kind {
-		parts = append(parts, pad("KIND", 4))
-	}
-	parts = append(parts, pad("FROM", l.author), pad("LATEST", l.text))
-	if l.tags {
-		parts = append(parts, pad("TAGS", 17))
-	}
-	if l.assignee {
-		parts = append(parts, pad("WHO", 7))
-	}
-	parts = append(parts, padLeft("#", 3), padLeft("AGE", 4), pad("SLA", 12))
-	return q.c.Styles.Faint.Render(ansi.Truncate(strings.Join(parts, " "), q.width, ""))
-}
-
-var kindShort = map[string]string{"comment": "cmt", "mention": "ment", "dm": "dm", "review": "rev", "email": "mail"}
-
-func (q *queueScreen) renderRow(r inbox.QueueRow, cursor bool) string {
-	st := q.c.Styles
-	l := q.layout()
-	now := q.c.Now()
-	mark := "  "
-	if q.selected[r.ID] {
-		mark = "● "
-	}
-	author := r.AuthorName
-	if author == "" {
-		author = r.AuthorHandle
-	}
-	// A quoted email can be kilobytes; the row shows one line of it, so only as much as
-	// could fit is cleaned and measured.
-	text := firstLine(r.LastText, 4*l.text)
-	if r.Priority >= int(inbox.PriorityUrgent) {
-		text = "! " + text
-	}
-	age := ""
-	if r.SinceAt > 0 {
-		age = shortAge(now.Sub(time.UnixMilli(r.SinceAt)))
-	}
-	count := ""
-	if r.Unanswered > 0 {
-		count = fmt.Sprint(r.Unanswered)
-	}
-	badge, badgeStyle := slaBadge(st, r, now)
-
-	cells := []string{mark + st.Channel(r.Channel).Render(pad(ChannelTag(r.Channel), 3))}
-	if l.kind {
-		cells = append(cells, pad(kindShort[r.Kind], 4))
-	}
-	cells = append(cells, pad(Safe(author), l.author))
-	textCell := pad(Safe(text), l.text)
-	if r.Priority >= int(inbox.PriorityUrgent) {
-		textCell = st.Urgent.Render(textCell)
-	}
-	cells = append(cells, textCell)
-	if l.tags {
-		cells = append(cells, st.Tag.Render(pad(Safe(strings.Join(r.Tags, " ")), 17)))
-	}
-	if l.assignee {
-		cells = append(cells, pad(Safe(r.Assignee), 7))
-	}
-	cells = append(cells, padLeft(count, 3), padLeft(age, 4), badgeStyle.Render(pad(badge, 12)))
-	line := strings.Join(cells, " ")
-	if cursor {
-		return st.Selected.Render(ansi.Truncate(ansi.Strip(line), q.width, "…"))
-	}
-	if q.selected[r.ID] {
-		line = st.Marked.Render(mark) + line[len(mark):]
-	}
-	return ansi.Truncate(line, q.width, "…")
-}
-
-// slaBadge says how a conversation stands against its SLA: due in 12m, overdue 2h.
-func slaBadge(st *Styles, r inbox.QueueRow, now time.Time) (string, lipgloss.Style) {
-	switch {
-	case r.State == string(inbox.StateSnoozed) && r.SnoozeUntil > 0:
-		return "zz " + time.UnixMilli(r.SnoozeUntil).In(now.Location()).Format("Mon 15:04"), st.Faint
-	case r.Unanswered == 0 || r.DueAt == inbox.NoDue:
-		if r.State == string(inbox.StateWaiting) {
-			return "waiting", st.Faint
-		}
-		return "", st.Faint
-	}
-	left := time.UnixMilli(r.DueAt).Sub(now)
-	switch {
-	case left < 0:
-		return "overdue " + shortAge(-left), st.Overdue
-	case left < 30*time.Minute:
-		return "due in " + shortAge(left), st.DueSoon
-	}
-	return "due in " + shortAge(left), st.OnTime
-}
-
-// shortAge is an age in at most four characters: 45s, 12m, 3h, 5d, 8w.
-func shortAge(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	case d < 14*24*time.Hour:
-		return fmt.Sprintf("%dd", int(d.Hours()/24))
-	}
-	return fmt.Sprintf("%dw", int(d.Hours()/24/7))
-}
-
-// pad cuts or fills s to exactly w cells.
-func pad(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = ansi.Truncate(s, w, "…")
-	if n := ansi.StringWidth(s); n < w {
-		s += strings.Repeat(" ", w-n)
-	}
-	return s
-}
-
-func padLeft(s string, w int) string {
-	s = ansi.Truncate(s, w, "…")
-	if n := ansi.StringWidth(s); n < w {
-		s = strings.Repeat(" ", w-n) + s
-	}
-	return s
-}
-
-// firstLine is the start of s on one line, at most n runes, whitespace runs folded.
-func firstLine(s string, n int) string {
-	var b strings.Builder
-	space := false
-	count := 0
-	for _, r := range s {
-		if count >= n {
-			break
-		}
-		if r == '\n' || r == '\r' || r == '\t' || r == ' ' {
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-			count++
-		}
-		space = false
-		b.WriteRune(r)
-		count++
-	}
-	return b.String()
 }
