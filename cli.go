@@ -124,7 +124,9 @@ func (e *cliEnv) openWith(ctx context.Context, path string, cfg *inbox.Config) (
 }
 
 // configFor picks the config for a database: --config when given; the demo brand's for a
-// demo database, so its figures match what the demo was built with; else the user's.
+// demo database, so its figures match what the demo was built with, with the person's own
+// [ui] and [keys] (their terminal and their fingers are theirs in the demo too); else the
+// user's.
 func (e *cliEnv) configFor(ctx context.Context, db *store.DB) (*inbox.Config, error) {
 	if e.configPath == "" {
 		seed, err := db.Meta(ctx, "demo_seed")
@@ -132,7 +134,21 @@ func (e *cliEnv) configFor(ctx context.Context, db *store.DB) (*inbox.Config, er
 			return nil, err
 		}
 		if seed != "" {
-			return inbox.ParseConfig("demo config", demo.ConfigTOML())
+			cfg, err := inbox.ParseConfig("demo config", demo.ConfigTOML())
+			if err != nil {
+				return nil, err
+			}
+			user, err := e.loadConfig()
+			if err != nil {
+				return nil, err
+			}
+			if len(user.UI) > 0 {
+				cfg.UI = user.UI
+			}
+			if len(user.Keys) > 0 {
+				cfg.Keys = user.Keys
+			}
+			return cfg, nil
 		}
 	}
 	return e.loadConfig()
