@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -375,6 +376,10 @@ secret_env = "TRIAGE_SECRET_RELAY"
 	record(out, errOut, err)
 	if err == nil {
 		t.Errorf("sync --once against refusing servers succeeded:\n%s", out)
+	}
+	// Customer service receives escalations; it has no "new" of its own.
+	if !strings.Contains(out, "customer service") || regexp.MustCompile(`customer service.*new`).MatchString(out) {
+		t.Errorf("sync --once on the escalation destination:\n%s", out)
 	}
 
 	// Round 2: the engine as the UI runs it, logging to the log file.

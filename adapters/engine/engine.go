@@ -27,6 +27,10 @@ type Account struct {
 	Adapter adapters.Adapter
 }
 
+// CustomerService is the name the escalation destination goes by among the accounts'
+// states: it receives, it fetches nothing.
+const CustomerService = "customer service"
+
 // Engine runs the accounts, and delivers escalations to customer service when a
 // destination is configured.
 type Engine struct {
@@ -64,7 +68,7 @@ func New(svc *inbox.Service, accts []Account, opts Options) *Engine {
 		e.log = slog.New(slog.DiscardHandler)
 	}
 	if e.dest != nil {
-		e.destState = inbox.SyncState{Account: "customer service", Channel: destinationName(e.dest), Status: "ok"}
+		e.destState = inbox.SyncState{Account: CustomerService, Channel: destinationName(e.dest), Status: "ok"}
 	}
 	for _, a := range accts {
 		if a.Poll <= 0 {
