@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"math"
 
 	"charm.land/bubbles/v2/key"
@@ -31,8 +32,10 @@ type queueScreen struct {
 	selected map[int64]bool
 	acted    int64 // the conversation the last action was on, to move past it
 	gen      int   // what the window shows (view, query, reload); answers to older ones are dropped
-	loading  bool  // the window is being replaced
-	fetching bool  // a page next to the window is on its way
+	genCtx   context.Context
+	stopGen  context.CancelFunc // cancels the reads of the generation before, still running
+	loading  bool               // the window is being replaced
+	fetching bool               // a page next to the window is on its way
 	err      error
 	width    int
 	height   int
@@ -128,6 +131,13 @@ func (q *queueScreen) reload(advance bool) tea.Cmd {
 // generation: pages and counts asked for before it are dropped when they come.
 func (q *queueScreen) fetch(mode loadMode, key *inbox.QueueKey, limit int, keepID int64, keepIndex int, advance, live bool) tea.Cmd {
 	q.gen++
+	// The reads of the generation before are stopped, not only ignored: typing a search
+	// at a million messages starts one per keystroke, and each common word can take a
+	// fifth of a second that the next keystroke's search would wait for.
+	if q.stopGen != nil {
+		q.stopGen()
+	}
+	q.genCtx, q.stopGen = context.WithCancel(q.c.Ctx)
 	q.loading = true
 	q.fetching = false // a page next to the old window no longer fits the new one
 	page := inbox.QueuePage{View: q.currentView(), Query: q.query, Live: live, Limit: limit, After: key}
@@ -140,11 +150,19 @@ func (q *queueScreen) fetch(mode loadMode, key *inbox.QueueKey, limit int, keepI
 
 // page runs a page request in a command and answers with msg, its rows and error filled in.
 func (q *queueScreen) page(page inbox.QueuePage, msg queueLoadedMsg) tea.Cmd {
-	c := q.c
+	c, ctx := q.c, q.ctx()
 	return func() tea.Msg {
-		msg.rows, msg.err = c.Inbox.Queue(c.Ctx, page)
+		msg.rows, msg.err = c.Inbox.Queue(ctx, page)
 		return msg
 	}
+}
+
+// ctx is the context of the current generation's reads.
+func (q *queueScreen) ctx() context.Context {
+	if q.genCtx == nil {
+		return q.c.Ctx
+	}
+	return q.genCtx
 }
 
 // prefetchZone is how close to an edge of the window the cursor may come before the page
@@ -211,9 +229,9 @@ func (q *queueScreen) prefetch() tea.Cmd {
 }
 
 func (q *queueScreen) countCmd(live bool) tea.Cmd {
-	gen, view, query, c := q.gen, q.currentView(), q.query, q.c
+	gen, view, query, c, ctx := q.gen, q.currentView(), q.query, q.c, q.ctx()
 	return func() tea.Msg {
-		n, err := c.Inbox.Count(c.Ctx, view, query, live)
+		n, err := c.Inbox.Count(ctx, view, query, live)
 		return queueCountMsg{gen: gen, count: n, err: err}
 	}
 }
