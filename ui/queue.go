@@ -23,6 +23,7 @@ type queueScreen struct {
 	views    []inbox.View
 	view     int
 	query    string
+	live     bool // the query is read as typed: its last word a prefix (see inbox.QueuePage)
 	rows     []inbox.QueueRow
 	top      bool // rows[0] is the first row of the view
 	end      bool // nothing follows the last row
@@ -97,17 +98,19 @@ func (q *queueScreen) setView(i int) tea.Cmd {
 	return q.reloadFromTop()
 }
 
-// setQuery applies a search; live means the person is still typing it.
+// setQuery applies a search; live means the person is still typing it. Every read of the
+// window keeps the query's reading until the next search, so the rows a person saw while
+// typing are the rows a reload, a scroll or the count bring.
 func (q *queueScreen) setQuery(s string, live bool) tea.Cmd {
-	q.query = s
+	q.query, q.live = s, live
 	q.cursor, q.offset = 0, 0
 	q.top = true
-	return tea.Batch(q.fetch(loadReload, nil, pageSize, 0, 0, false, live), q.countCmd(live))
+	return tea.Batch(q.fetch(loadReload, nil, pageSize, 0, 0, false), q.countCmd())
 }
 
 func (q *queueScreen) reloadFromTop() tea.Cmd {
 	q.top = true
-	return tea.Batch(q.fetch(loadReload, nil, pageSize, 0, 0, false, false), q.countCmd(false))
+	return tea.Batch(q.fetch(loadReload, nil, pageSize, 0, 0, false), q.countCmd())
 }
 
 // reload fetches the window again from where it starts (after sync or an action) and keeps
@@ -124,12 +127,12 @@ func (q *queueScreen) reload(advance bool) tea.Cmd {
 		keep = r.ID
 	}
 	limit := max(len(q.rows), pageSize)
-	return tea.Batch(q.fetch(loadReload, from, limit, keep, q.cursor, advance, false), q.countCmd(false))
+	return tea.Batch(q.fetch(loadReload, from, limit, keep, q.cursor, advance), q.countCmd())
 }
 
 // fetch replaces the window (loadReload from key, or loadBottom). It starts a new
 // generation: pages and counts asked for before it are dropped when they come.
-func (q *queueScreen) fetch(mode loadMode, key *inbox.QueueKey, limit int, keepID int64, keepIndex int, advance, live bool) tea.Cmd {
+func (q *queueScreen) fetch(mode loadMode, key *inbox.QueueKey, limit int, keepID int64, keepIndex int, advance bool) tea.Cmd {
 	q.gen++
 	// The reads of the generation before are stopped, not only ignored: typing a search
 	// at a million messages starts one per keystroke, and each common word can take a
@@ -140,7 +143,7 @@ func (q *queueScreen) fetch(mode loadMode, key *inbox.QueueKey, limit int, keepI
 	q.genCtx, q.stopGen = context.WithCancel(q.c.Ctx)
 	q.loading = true
 	q.fetching = false // a page next to the old window no longer fits the new one
-	page := inbox.QueuePage{View: q.currentView(), Query: q.query, Live: live, Limit: limit, After: key}
+	page := inbox.QueuePage{View: q.currentView(), Query: q.query, Live: q.live, Limit: limit, After: key}
 	if mode == loadBottom {
 		page.After = nil
 		page.Before = &inbox.QueueKey{PrioRank: math.MaxInt64, DueAt: math.MaxInt64, SinceAt: math.MaxInt64, ID: math.MaxInt64}
@@ -215,7 +218,7 @@ func (q *queueScreen) prefetch() tea.Cmd {
 	if !ok {
 		return nil
 	}
-	page := inbox.QueuePage{View: q.currentView(), Query: q.query, Limit: pageSize}
+	page := inbox.QueuePage{View: q.currentView(), Query: q.query, Live: q.live, Limit: pageSize}
 	msg := queueLoadedMsg{gen: q.gen, mode: mode, limit: pageSize}
 	if mode == loadAppend {
 		msg.anchor = q.rows[len(q.rows)-1].Key
@@ -228,8 +231,8 @@ func (q *queueScreen) prefetch() tea.Cmd {
 	return q.page(page, msg)
 }
 
-func (q *queueScreen) countCmd(live bool) tea.Cmd {
-	gen, view, query, c, ctx := q.gen, q.currentView(), q.query, q.c, q.ctx()
+func (q *queueScreen) countCmd() tea.Cmd {
+	gen, view, query, live, c, ctx := q.gen, q.currentView(), q.query, q.live, q.c, q.ctx()
 	return func() tea.Msg {
 		n, err := c.Inbox.Count(ctx, view, query, live)
 		return queueCountMsg{gen: gen, count: n, err: err}
@@ -401,14 +404,14 @@ func (q *queueScreen) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		q.top = true
-		return q.fetch(loadReload, nil, pageSize, 0, 0, false, false)
+		return q.fetch(loadReload, nil, pageSize, 0, 0, false)
 	case key.Matches(msg, k.Bottom):
 		if q.end {
 			q.cursor = len(q.rows) - 1
 			q.clamp()
 			return nil
 		}
-		return q.fetch(loadBottom, nil, pageSize, 0, 0, false, false)
+		return q.fetch(loadBottom, nil, pageSize, 0, 0, false)
 	case key.Matches(msg, k.Select):
 		if r, ok := q.current(); ok {
 			if q.selected[r.ID] {

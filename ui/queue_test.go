@@ -151,3 +151,29 @@ func TestQueueSearchStopsTheOneBefore(t *testing.T) {
 		t.Fatalf("after the second search: %d rows, count %d", len(q.rows), q.count)
 	}
 }
+
+// A search is read as typed (its last word a prefix) by every read until the next one:
+// after the person stops typing, a reload (the clock, an action, a sync) and the count
+// bring the same conversations they saw, not those of the word taken whole.
+func TestQueueSearchKeepsItsReading(t *testing.T) {
+	c := emptyCommon(t, "")
+	manyConversations(t, c, 30) // "message number 0" … "message number 29"
+	q := queueAt(t, c)
+	update := func(msg tea.Msg) tea.Cmd { var cmd tea.Cmd; q, cmd = q.Update(msg); return cmd }
+	runCmd(t, q.setQuery("numb", true), update) // "numb*": every conversation
+	if len(q.rows) != 30 || q.count != 30 {
+		t.Fatalf("typed %q: %d rows, count %d; want 30", "numb", len(q.rows), q.count)
+	}
+	runCmd(t, q.reload(false), update)
+	if len(q.rows) != 30 || q.count != 30 {
+		t.Fatalf("after a reload: %d rows, count %d; want the 30 the search showed", len(q.rows), q.count)
+	}
+	runCmd(t, q.setQuery("", false), update)
+	if len(q.rows) != 30 {
+		t.Fatalf("search cleared: %d rows", len(q.rows))
+	}
+	runCmd(t, q.setQuery("numb", false), update) // the word whole: no conversation
+	if len(q.rows) != 0 || q.count != 0 {
+		t.Fatalf("%q whole: %d rows, count %d; want none", "numb", len(q.rows), q.count)
+	}
+}
