@@ -261,10 +261,13 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 			e.written.due = m.DueAt
 		}
 	}
-	err = tx.queryRow(ctx, `INSERT INTO conversations (account_id, ext_key, channel, kind, contact_id, state,
-		priority, unanswered, due_at, since_at, last_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	res, err := tx.exec(ctx, `INSERT INTO conversations (account_id, ext_key, channel, kind, contact_id, state,
+		priority, unanswered, due_at, since_at, last_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		acct, m.ConvKey, m.Channel, m.Kind, cid, state, e.priority, e.written.unanswered, e.written.due,
-		m.CreatedAt, m.CreatedAt, m.CreatedAt).Scan(&e.id)
+		m.CreatedAt, m.CreatedAt, m.CreatedAt)
+	if err == nil {
+		e.id, err = res.LastInsertId()
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("create conversation %s: %w", m.ConvKey, err)
 	}
