@@ -36,6 +36,8 @@ type bulkLoad struct {
 	seen   map[uint64]int64
 	hash   maphash.Seed
 	direct bool
+
+	noContacts bool // there were none when the load began: every contact is in ingest's cache
 }
 
 func (b *bulkLoad) key(acct int64, channel, extID string) uint64 {
@@ -129,6 +131,11 @@ func (tx *Tx) BulkLoad(ctx context.Context) (bool, error) {
 	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&b.nextID); err != nil {
 		return false, fmt.Errorf("bulk load: %w", err)
 	}
+	err = tx.tx.QueryRowContext(ctx, `SELECT 1 FROM contacts LIMIT 1`).Scan(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
+	b.noContacts = errors.Is(err, sql.ErrNoRows)
 	tx.bulk = b
 	return true, nil
 }
