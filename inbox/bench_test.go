@@ -108,6 +108,7 @@ func searchAsYouType(b *testing.B, s *inbox.Service) {
 		for _, typed := range []string{"r", "re", "ref", "refund", "where is my", "kettle broke", "zzzq"} {
 			b.Run(view.Name+"/"+typed, func(b *testing.B) {
 				for b.Loop() {
+					s.DB().ForgetTextPlans() // each keystroke is a new query
 					if _, err := s.Queue(ctx, inbox.QueuePage{View: view, Query: typed, Live: true, Limit: 50}); err != nil {
 						b.Fatal(err)
 					}

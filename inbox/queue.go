@@ -69,13 +69,23 @@ func (s *Service) Queue(ctx context.Context, p QueuePage) ([]QueueRow, error) {
 		After: p.After, Before: p.Before, Limit: p.Limit})
 }
 
-// Count is how many conversations a view (and query) holds.
+// LiveCountLimit is as far as the count of a search being typed goes: Count answers
+// LiveCountLimit+1 when there are more, and the queue shows "1000+". Counting every
+// match of a common word at a million messages would double the cost of a keystroke.
+const LiveCountLimit = 1000
+
+// Count is how many conversations a view (and query) holds; while the query is live (being
+// typed) it stops past LiveCountLimit.
 func (s *Service) Count(ctx context.Context, v View, query string, live bool) (int, error) {
 	cond, err := s.viewCond(v, query, live)
 	if err != nil {
 		return 0, err
 	}
-	return s.db.QueueCount(ctx, stateNames(v.States), cond, s.env())
+	limit := 0
+	if live {
+		limit = LiveCountLimit + 1
+	}
+	return s.db.QueueCount(ctx, stateNames(v.States), cond, s.env(), limit)
 }
 
 // MatchingIDs lists the conversations of a view that match a query, best first, up to

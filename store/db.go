@@ -19,6 +19,7 @@ type DB struct {
 	sql      *sql.DB
 	path     string
 	readOnly bool
+	common   commonTextCache // which full-text queries match many messages; see commonText
 }
 
 // ErrReadOnly means the database was opened read-only (no permission to write it), so

@@ -164,7 +164,20 @@ func MessageWhere(c Cond, env Env) (string, []any) {
 // top-level AND are tested outside the EXISTS, which means the same and lets the queue's
 // indexes (state, assignee…) narrow the conversations first.
 func ConversationWhere(c Cond, env Env) (string, []any) {
-	w := compiler{env: env, conv: true}
+	where, args, _ := conversationWhere(c, env, ftsLookup)
+	return where, args
+}
+
+// conversationWhere is ConversationWhere with the full-text words used as use says. When
+// use is ftsDriven it also returns their MATCH query ("" when the query has none, and
+// then the SQL tests everything).
+func conversationWhere(c Cond, env Env, use ftsUse) (string, []any, string) {
+	w := compiler{env: env, conv: true, fts: use}
+	where, args := w.conversation(c)
+	return where, args, w.match
+}
+
+func (w *compiler) conversation(c Cond) (string, []any) {
 	if !needsMessages(c) {
 		w.cond(c)
 		return w.b.String(), w.args
@@ -206,8 +219,16 @@ func ConversationWhere(c Cond, env Env) (string, []any) {
 		onlyWords = onlyWords && len(plain) == 0
 	}
 	if len(words) > 0 {
-		w.put("c.id IN (SELECT f.conversation_id FROM messages f INDEXED BY msg_conv_of WHERE f.id IN "+
-			"(SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))", strings.Join(words, " AND "))
+		match := strings.Join(words, " AND ")
+		switch w.fts {
+		case ftsLookup:
+			w.put("c.id IN (SELECT "+ftsConversationID+" FROM messages_fts WHERE messages_fts MATCH ?)", match)
+		case ftsProbe:
+			w.put("+c.id IN (SELECT "+ftsConversationID+" FROM messages_fts WHERE messages_fts MATCH ?)", match)
+		case ftsDriven:
+			w.match = match
+			w.put("1")
+		}
 		if onlyWords {
 			w.put(")")
 			return w.b.String(), w.args
@@ -244,9 +265,32 @@ func needsMessages(c Cond) bool {
 type compiler struct {
 	env  Env
 	conv bool // for ConversationWhere: dual terms take their conversation form
-	b    strings.Builder
-	args []any
+	fts  ftsUse
+	// match is the full-text query of the top-level words when fts is ftsDriven: the
+	// caller reads the conversations from the index and the compiled SQL leaves it out.
+	match string
+	b     strings.Builder
+	args  []any
 }
+
+// ftsUse says how ConversationWhere narrows the conversations by the words of a query
+// that the full-text index can answer on its own. Which is fastest depends on how many
+// messages have them: see DB.commonText.
+type ftsUse int
+
+const (
+	// ftsLookup: c.id IN the matching conversations, each looked up by id. Cheap when
+	// the words are rare; at a common word it looks up tens of thousands of
+	// conversations to keep a page of fifty.
+	ftsLookup ftsUse = iota
+	// ftsProbe: the same test, but SQLite may not look conversations up through it
+	// (the unary +), so it walks the view in queue order and tests each against the
+	// matches, stopping at the page's end. Cheap when the words are common.
+	ftsProbe
+	// ftsDriven: the words are left to the caller, which reads the matching
+	// conversations from the index in id order (see countQuery).
+	ftsDriven
+)
 
 func (w *compiler) put(sql string, args ...any) {
 	w.b.WriteString(sql)
@@ -392,7 +436,7 @@ func (w *compiler) text(t Text) {
 	}
 	w.put("(")
 	if match != "" {
-		w.put("m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)", match)
+		w.put("m.id IN (SELECT "+ftsMessageID+" FROM messages_fts WHERE messages_fts MATCH ?)", match)
 	}
 	for i, p := range plain {
 		if i > 0 || match != "" {

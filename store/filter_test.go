@@ -62,7 +62,7 @@ func filterDB(t testing.TB) *DB {
 			(7, 4, 2, 'email', 'e7', 'email', 'in', 3, '', 'price: 10€ - not "great" *sigh*', ?, -0.3, NULL, NULL, ?)`,
 			[]any{n - 3*hour, n - hour, n - 30*minute, n + hour, n - 2*day, n - 47*hour, n - 47*hour,
 				n - 26*hour, n - 25*hour, n - 2*hour, n - hour, n - 10*minute, n + 2*hour}},
-		{`INSERT INTO messages_fts (rowid, text, author) SELECT m.id, m.text,
+		{`INSERT INTO messages_fts (rowid, text, author) SELECT (m.conversation_id << 32) | m.id, m.text,
 			trim(coalesce(ct.name, '') || ' ' || coalesce(ct.handle, ''))
 			FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id`, nil},
 		{`INSERT INTO tags (id, name) VALUES (1, 'Billing'), (2, 'vip')`, nil},
@@ -323,7 +323,7 @@ func TestFilterWhereSQL(t *testing.T) {
 	// A top-level AND keeps its conversation terms outside the EXISTS.
 	where, args := ConversationWhere(And{Text{"x"}, Term{Field: FieldState, Value: "open"}, Term{Field: FieldKind, Value: "dm"}}, env)
 	// Its words narrow the conversations through the full-text index first.
-	if want := "((c.state = ?) AND c.id IN (SELECT f.conversation_id FROM messages f INDEXED BY msg_conv_of WHERE f.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)) AND EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id WHERE m.conversation_id = c.id AND ((m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)) AND (m.kind = ?))))"; where != want {
+	if want := "((c.state = ?) AND c.id IN (SELECT rowid >> 32 FROM messages_fts WHERE messages_fts MATCH ?) AND EXISTS (SELECT 1 FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id WHERE m.conversation_id = c.id AND ((m.id IN (SELECT rowid & 4294967295 FROM messages_fts WHERE messages_fts MATCH ?)) AND (m.kind = ?))))"; where != want {
 		t.Errorf("ConversationWhere =\n%s\nwant\n%s", where, want)
 	}
 	if !reflect.DeepEqual(args, []any{"open", `"x"`, `"x"`, "dm"}) {
@@ -384,7 +384,7 @@ func ExampleMessageWhere() {
 	fmt.Println(where)
 	fmt.Println(args)
 	// Output:
-	// (EXISTS (SELECT 1 FROM conversation_tags t JOIN tags g ON g.id = t.tag_id WHERE t.conversation_id = c.id AND g.name = ?) AND NOT (m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))
+	// (EXISTS (SELECT 1 FROM conversation_tags t JOIN tags g ON g.id = t.tag_id WHERE t.conversation_id = c.id AND g.name = ?) AND NOT (m.id IN (SELECT rowid & 4294967295 FROM messages_fts WHERE messages_fts MATCH ?)))
 	// [vip "refund"]
 }
 

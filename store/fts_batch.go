@@ -21,9 +21,26 @@ const (
 )
 
 type textRow struct {
-	id           int64
+	key          int64 // ftsKey of the message
 	text, author string
 }
+
+// ftsKey is a message's rowid in messages_fts: its conversation in the high bits and the
+// message id in the low 32 (migration 0008), so a search reads the conversations of its
+// matches from the index alone. It refuses ids that do not fit rather than index a
+// message under another's key.
+func ftsKey(convID, msgID int64) (int64, error) {
+	if msgID <= 0 || msgID >= 1<<32 || convID <= 0 || convID >= 1<<31 {
+		return 0, fmt.Errorf("message %d of conversation %d: ids past the full-text index's range (2^32 messages, 2^31 conversations)", msgID, convID)
+	}
+	return convID<<32 | msgID, nil
+}
+
+// ftsMessageID is the message id part of a messages_fts rowid, as SQL.
+const ftsMessageID = "rowid & 4294967295"
+
+// ftsConversationID is the conversation id part of a messages_fts rowid, as SQL.
+const ftsConversationID = "rowid >> 32"
 
 type textBatch struct {
 	rows  []textRow
@@ -31,8 +48,12 @@ type textBatch struct {
 }
 
 // indexText queues a message's text and author for the full-text index.
-func (tx *Tx) indexText(ctx context.Context, id int64, text, author string) error {
-	tx.text.rows = append(tx.text.rows, textRow{id, text, author})
+func (tx *Tx) indexText(ctx context.Context, convID, msgID int64, text, author string) error {
+	key, err := ftsKey(convID, msgID)
+	if err != nil {
+		return err
+	}
+	tx.text.rows = append(tx.text.rows, textRow{key, text, author})
 	tx.text.bytes += len(text) + len(author)
 	if len(tx.text.rows) >= textBatchRows || tx.text.bytes >= textBatchBytes {
 		return tx.flushText(ctx)
@@ -43,8 +64,8 @@ func (tx *Tx) indexText(ctx context.Context, id int64, text, author string) erro
 // flushText indexes the queued text.
 func (tx *Tx) flushText(ctx context.Context) error {
 	for _, r := range tx.text.rows {
-		if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, r.id, r.text, r.author); err != nil {
-			return fmt.Errorf("index message %d: %w", r.id, err)
+		if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, r.key, r.text, r.author); err != nil {
+			return fmt.Errorf("index message %d: %w", r.key&(1<<32-1), err)
 		}
 	}
 	tx.text = textBatch{rows: tx.text.rows[:0]}

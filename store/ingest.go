@@ -139,7 +139,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		return Ingested{}, fmt.Errorf("store message %s: %w", m.ExtID, err)
 	}
 
-	if err := tx.indexText(ctx, msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {
+	if err := tx.indexText(ctx, convID, msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {
 		return Ingested{}, fmt.Errorf("index message %s: %w", m.ExtID, err)
 	}
 	if conv.fresh {

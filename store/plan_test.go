@@ -77,7 +77,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 // rest looks up the page's few rows and sorts them).
 func queuePlan(t *testing.T, db *DB, r QueueRequest) string {
 	t.Helper()
-	q, args, _ := pageQuery(r)
+	q, args, _ := pageQuery(r, ftsLookup)
 	plan, err := db.Explain(context.Background(), q, args...)
 	if err != nil {
 		t.Fatal(err)

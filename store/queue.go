@@ -80,7 +80,11 @@ func viewWhere(states []string) (string, []any) {
 
 // QueuePage returns up to Limit conversations in queue order (priority, SLA due, age).
 func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error) {
-	q, args := queueQuery(r)
+	use, err := db.textUse(ctx, r.Filter, r.Env)
+	if err != nil {
+		return nil, fmt.Errorf("read queue: %w", err)
+	}
+	q, args := queueQuery(r, use)
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read queue: %w", err)
@@ -114,19 +118,19 @@ func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error)
 
 // queueQuery builds the statement of a queue page: the view, the filter and the keyset
 // choose the page's ids (pageQuery), queueSelect shows them.
-func queueQuery(r QueueRequest) (string, []any) {
-	page, args, order := pageQuery(r)
+func queueQuery(r QueueRequest, use ftsUse) (string, []any) {
+	page, args, order := pageQuery(r, use)
 	return "WITH page AS MATERIALIZED (" + page + ") " + queueSelect +
 		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s", order), args
 }
 
 // pageQuery selects the ids of a page of conversations in queue order, and says which
-// way ("ASC" or "DESC") the order runs.
-func pageQuery(r QueueRequest) (string, []any, string) {
+// way ("ASC" or "DESC") the order runs. use says how the filter's words narrow it.
+func pageQuery(r QueueRequest, use ftsUse) (string, []any, string) {
 	where, args := viewWhere(r.States)
 	conds := []string{where}
 	if r.Filter != nil {
-		f, fargs := ConversationWhere(r.Filter, r.Env)
+		f, fargs, _ := conversationWhere(r.Filter, r.Env, use)
 		conds = append(conds, f)
 		args = append(args, fargs...)
 	}
@@ -148,19 +152,45 @@ func pageQuery(r QueueRequest) (string, []any, string) {
 		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s LIMIT %d", order, limit), args, order
 }
 
-// QueueCount counts the conversations of a view and filter.
-func (db *DB) QueueCount(ctx context.Context, states []string, filter Cond, env Env) (int, error) {
-	where, args := viewWhere(states)
-	if filter != nil {
-		f, fargs := ConversationWhere(filter, env)
-		where += " AND " + f
-		args = append(args, fargs...)
-	}
+// QueueCount counts the conversations of a view and filter. A limit above zero stops the
+// count there: a search being typed shows "1,000+" rather than wait for the exact figure.
+func (db *DB) QueueCount(ctx context.Context, states []string, filter Cond, env Env, limit int) (int, error) {
+	q, args := countQuery(states, filter, env, limit)
 	var n int
-	if err := db.sql.QueryRowContext(ctx, "SELECT count(*) FROM conversations c WHERE "+where, args...).Scan(&n); err != nil {
+	if err := db.sql.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count queue: %w", err)
 	}
 	return n, nil
+}
+
+// countQuery builds QueueCount's statement. A limited count of a search reads the
+// matching conversations from the full-text index in id order and stops at the limit,
+// never building the whole list of matches: at a million messages "refund" counts to
+// 1,000 in 9 ms, and to its 53,000 in 50.
+func countQuery(states []string, filter Cond, env Env, limit int) (string, []any) {
+	where, args := viewWhere(states)
+	use := ftsLookup
+	if limit > 0 {
+		use = ftsDriven
+	}
+	var match string
+	if filter != nil {
+		var f string
+		var fargs []any
+		f, fargs, match = conversationWhere(filter, env, use)
+		where += " AND " + f
+		args = append(args, fargs...)
+	}
+	if limit <= 0 {
+		return "SELECT count(*) FROM conversations c WHERE " + where, args
+	}
+	from := "conversations c"
+	if match != "" {
+		from = "(SELECT DISTINCT " + ftsConversationID + " AS id FROM messages_fts WHERE messages_fts MATCH ?) f " +
+			"CROSS JOIN conversations c ON c.id = f.id"
+		args = append([]any{match}, args...)
+	}
+	return "SELECT count(*) FROM (SELECT 1 FROM " + from + " WHERE " + where + " LIMIT ?)", append(args, limit)
 }
 
 // WakeSnoozed reopens the snoozed conversations whose time has come and returns their ids.

@@ -36,7 +36,11 @@ func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
 		return 0, fmt.Errorf("store reply: %w", err)
 	}
 	msgID, _ := res.LastInsertId()
-	if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, msgID, r.Text, r.Agent); err != nil {
+	key, err := ftsKey(r.ConversationID, msgID)
+	if err != nil {
+		return 0, fmt.Errorf("index reply: %w", err)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, key, r.Text, r.Agent); err != nil {
 		return 0, fmt.Errorf("index reply: %w", err)
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO outbox (message_id, conversation_id, idempotency_key, next_attempt_at, created_at, updated_at)
@@ -71,9 +75,15 @@ func (tx *Tx) WithdrawReply(ctx context.Context, msgID int64) (convID int64, tex
 	if status != "pending" {
 		return 0, "", fmt.Errorf("reply %d is %s: %w", msgID, status, ErrAlreadySent)
 	}
+	key, err := ftsKey(convID, msgID)
+	if err != nil {
+		return 0, "", fmt.Errorf("withdraw reply: %w", err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM messages_fts WHERE rowid = ?`, key); err != nil {
+		return 0, "", fmt.Errorf("withdraw reply %d: %w", msgID, err)
+	}
 	for _, q := range []string{
 		`DELETE FROM outbox WHERE message_id = ?`,
-		`DELETE FROM messages_fts WHERE rowid = ?`,
 		`UPDATE messages SET answered_by = NULL, answered_at = NULL WHERE answered_by = ?`,
 		`DELETE FROM messages WHERE id = ?`,
 	} {

@@ -26,7 +26,7 @@ func (m *Model) header() string {
 	default:
 		v := m.queue.currentView()
 		left = st.Header.Render("triage") + st.Faint.Render(" › ") + st.HeaderView.Render(v.Name) +
-			st.Faint.Render(fmt.Sprintf(" %d", m.queue.count))
+			st.Faint.Render(" "+m.queue.countText())
 		if m.queue.query != "" && !m.searching {
 			left += st.Faint.Render("  /") + Safe(m.queue.query)
 		}

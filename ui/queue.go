@@ -30,6 +30,7 @@ type queueScreen struct {
 	cursor   int
 	offset   int
 	count    int
+	countMax bool // count stopped at inbox.LiveCountLimit: there are more
 	selected map[int64]bool
 	acted    int64 // the conversation the last action was on, to move past it
 	gen      int   // what the window shows (view, query, reload); answers to older ones are dropped
@@ -69,6 +70,7 @@ type queueLoadedMsg struct {
 type queueCountMsg struct {
 	gen   int
 	count int
+	more  bool // a live search's count stopped at inbox.LiveCountLimit
 	err   error
 }
 
@@ -235,7 +237,11 @@ func (q *queueScreen) countCmd() tea.Cmd {
 	gen, view, query, live, c, ctx := q.gen, q.currentView(), q.query, q.live, q.c, q.ctx()
 	return func() tea.Msg {
 		n, err := c.Inbox.Count(ctx, view, query, live)
-		return queueCountMsg{gen: gen, count: n, err: err}
+		more := live && n > inbox.LiveCountLimit
+		if more {
+			n = inbox.LiveCountLimit
+		}
+		return queueCountMsg{gen: gen, count: n, more: more, err: err}
 	}
 }
 
@@ -269,7 +275,7 @@ func (q *queueScreen) Update(msg tea.Msg) (*queueScreen, tea.Cmd) {
 		}
 	case queueCountMsg:
 		if msg.gen == q.gen && msg.err == nil {
-			q.count = msg.count
+			q.count, q.countMax = msg.count, msg.more
 		}
 	case tea.KeyPressMsg:
 		return q, q.handleKey(msg)
@@ -448,4 +454,13 @@ func sortIDs(ids []int64) {
 			ids[j], ids[j-1] = ids[j-1], ids[j]
 		}
 	}
+}
+
+// countText is the size of the view as the header shows it: "1000+" while a search being
+// typed has more matches than it counts.
+func (q *queueScreen) countText() string {
+	if q.countMax {
+		return itoa(q.count) + "+"
+	}
+	return itoa(q.count)
 }

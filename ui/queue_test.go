@@ -177,3 +177,24 @@ func TestQueueSearchKeepsItsReading(t *testing.T) {
 		t.Fatalf("%q whole: %d rows, count %d; want none", "numb", len(q.rows), q.count)
 	}
 }
+
+// While a search is typed its count stops past a thousand and the header says "1000+";
+// once the search is entered the count is exact again.
+func TestQueueLiveCountStops(t *testing.T) {
+	c := emptyCommon(t, "")
+	manyConversations(t, c, inbox.LiveCountLimit+5)
+	q := queueAt(t, c)
+	update := func(msg tea.Msg) tea.Cmd { var cmd tea.Cmd; q, cmd = q.Update(msg); return cmd }
+	runCmd(t, q.setQuery("message numb", true), update)
+	if got := q.countText(); got != "1000+" {
+		t.Errorf("count while typing = %q, want 1000+", got)
+	}
+	runCmd(t, q.setQuery("message number", false), update)
+	if got := q.countText(); got != "1005" {
+		t.Errorf("count of the entered search = %q, want 1005", got)
+	}
+	runCmd(t, q.setQuery("number 100", true), update) // 100 and 1000–1004 (a prefix)
+	if got := q.countText(); got != "6" {
+		t.Errorf("count of a narrow search while typing = %q, want 6", got)
+	}
+}
