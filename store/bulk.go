@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 )
 
 // bulkWindow is how many new message rows a bulk load holds before writing the oldest
@@ -27,8 +28,12 @@ var bulkWindow = 16384
 // indexes exactly as they were, and other connections never see an index missing.
 type bulkLoad struct {
 	indexes []string // CREATE INDEX statements of the dropped indexes, as sqlite_master has them
-	nextID  int64
-	window  []messageRow // rows not yet written, in id order
+	// stats are the planner statistics (sqlite_stat1 rows) of the dropped indexes: DROP
+	// INDEX deletes them and CREATE INDEX does not bring them back, and without them the
+	// planner takes "direction = 'in'" for narrow (see migration 0005).
+	stats  [][3]string
+	nextID int64
+	window []messageRow // rows not yet written, in id order
 	// seen maps a hash of each message's (account, channel, id) to its row id: 16 bytes a
 	// message where the keys themselves took ten times that at a million. A hit is checked
 	// against the row; if two messages ever share a hash, the load stops holding rows back
@@ -122,12 +127,16 @@ func (tx *Tx) BulkLoad(ctx context.Context) (bool, error) {
 	if err := rows.Err(); err != nil {
 		return false, fmt.Errorf("bulk load: %w", err)
 	}
+	stats, err := tx.indexStats(ctx, names)
+	if err != nil {
+		return false, fmt.Errorf("bulk load: %w", err)
+	}
 	for _, name := range names {
 		if _, err := tx.tx.ExecContext(ctx, `DROP INDEX `+name); err != nil {
 			return false, fmt.Errorf("bulk load: drop %s: %w", name, err)
 		}
 	}
-	b := &bulkLoad{indexes: defs, seen: map[uint64]int64{}, hash: maphash.MakeSeed()}
+	b := &bulkLoad{indexes: defs, stats: stats, seen: map[uint64]int64{}, hash: maphash.MakeSeed()}
 	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&b.nextID); err != nil {
 		return false, fmt.Errorf("bulk load: %w", err)
 	}
@@ -211,6 +220,35 @@ func (tx *Tx) endBulk(ctx context.Context) error {
 			return fmt.Errorf("bulk load: rebuild index: %w", err)
 		}
 	}
+	for _, st := range tx.bulk.stats {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)`, st[0], st[1], st[2]); err != nil {
+			return fmt.Errorf("bulk load: planner statistics: %w", err)
+		}
+	}
 	tx.bulk = nil
 	return nil
+}
+
+// indexStats reads the sqlite_stat1 rows of the named indexes.
+func (tx *Tx) indexStats(ctx context.Context, names []string) ([][3]string, error) {
+	var exists int
+	if err := tx.tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'`).Scan(&exists); err != nil || exists == 0 {
+		return nil, err
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT tbl, idx, coalesce(stat, '') FROM sqlite_stat1 WHERE idx IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][3]string
+	for rows.Next() {
+		var r [3]string
+		if err := rows.Scan(&r[0], &r[1], &r[2]); err != nil {
+			return nil, err
+		}
+		if slices.Contains(names, r[1]) {
+			out = append(out, r)
+		}
+	}
+	return out, rows.Err()
 }

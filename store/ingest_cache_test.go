@@ -166,7 +166,7 @@ func ingestBulk(t *testing.T, db *DB, msgs []NewMessage, direct int) {
 		AND tbl_name IN ('messages', 'conversations')`).Scan(&n))
 		return n
 	}
-	before := indexes()
+	before, stats := indexes(), plannerStats(t, db)
 	defer func(w int) { bulkWindow = w }(bulkWindow)
 	bulkWindow = 8
 	must(t, db.Tx(ctx, func(tx *Tx) error {
@@ -188,6 +188,9 @@ func ingestBulk(t *testing.T, db *DB, msgs []NewMessage, direct int) {
 	}))
 	if n := indexes(); n != before || n < 12 {
 		t.Errorf("after a bulk load %d secondary indexes on messages and conversations, want the %d there were", n, before)
+	}
+	if got := plannerStats(t, db); got != stats || !strings.Contains(got, "msg_created") {
+		t.Errorf("a bulk load changed the planner statistics:\n%s\nwant\n%s", got, stats)
 	}
 	var fk int
 	must(t, db.sql.QueryRow(`SELECT count(*) FROM pragma_foreign_key_check`).Scan(&fk))
@@ -294,4 +297,13 @@ func firstKey(msgs []NewMessage, extID string) string {
 		}
 	}
 	return ""
+}
+
+// plannerStats lists sqlite_stat1, a row a line.
+func plannerStats(t *testing.T, db *DB) string {
+	t.Helper()
+	var out string
+	must(t, db.sql.QueryRow(`SELECT coalesce(group_concat(tbl || ' ' || idx || ' ' || stat, char(10)), '')
+		FROM (SELECT * FROM sqlite_stat1 ORDER BY tbl, idx)`).Scan(&out))
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -112,5 +113,41 @@ func TestReplyTextKeyedByConversation(t *testing.T) {
 	db.sql.QueryRow(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'kettle'`).Scan(&n)
 	if n != 0 {
 		t.Fatalf("withdrawn reply still found %d times", n)
+	}
+}
+
+// An inbox whose first import lost the planner statistics of its indexes (a bulk load
+// before they were kept) gets them back from migration 9; rows still there, such as
+// ones ANALYZE measured, are left alone.
+func TestMigration9RestoresPlannerStats(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "triage.db")
+	old := openAtVersion(t, path, 8)
+	for _, q := range []string{
+		`DELETE FROM sqlite_stat1 WHERE idx <> 'conv_contact'`,
+		`UPDATE sqlite_stat1 SET stat = '12 6' WHERE idx = 'conv_contact'`,
+	} {
+		if _, err := old.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got := plannerStats(t, db)
+	for _, want := range []string{
+		"messages msg_created 1000000 500000 2 2 2 2 2 2 2 2 1 1",
+		"messages msg_unanswered 30000 1 1",
+		"conversations conv_queue_action 350000 175000 60000 2 1 1",
+		"conversations conv_contact 12 6",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("planner statistics lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "conv_contact 350000") || strings.Contains(got, "msg_conv_of") {
+		t.Errorf("migration 9 wrote a row it should not have:\n%s", got)
 	}
 }
