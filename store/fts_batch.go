@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 )
 
 // Full-text indexing in batches.
@@ -61,8 +63,11 @@ func (tx *Tx) indexText(ctx context.Context, convID, msgID int64, text, author s
 	return nil
 }
 
-// flushText indexes the queued text.
+// flushText indexes the queued text, in key order: FTS5 can only gather terms in memory
+// while rowids rise, and writes out a segment at every step back. Keys lead with the
+// conversation (ftsKey), so in arrival order they step back at almost every message.
 func (tx *Tx) flushText(ctx context.Context) error {
+	slices.SortFunc(tx.text.rows, func(a, b textRow) int { return cmp.Compare(a.key, b.key) })
 	for _, r := range tx.text.rows {
 		if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, r.key, r.text, r.author); err != nil {
 			return fmt.Errorf("index message %d: %w", r.key&(1<<32-1), err)

@@ -11,6 +11,8 @@ INSERT INTO messages_fts (rowid, text, author)
     SELECT (m.conversation_id << 32) | m.id, m.text,
         CASE WHEN m.direction = 'out' THEN m.agent
              ELSE trim(coalesce(ct.name, '') || ' ' || coalesce(ct.handle, '')) END
-    FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id;
+    FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id
+    -- In key order: FTS5 writes out a segment whenever a rowid is lower than the last.
+    ORDER BY 1;
 -- Nothing else needed a message's conversation by its id alone.
 DROP INDEX msg_conv_of;
