@@ -69,21 +69,26 @@ func (s *Service) Queue(ctx context.Context, p QueuePage) ([]QueueRow, error) {
 		After: p.After, Before: p.Before, Limit: p.Limit})
 }
 
-// LiveCountLimit is as far as the count of a search being typed goes: Count answers
-// LiveCountLimit+1 when there are more, and the queue shows "1000+". Counting every
-// match of a common word at a million messages would double the cost of a keystroke.
+// LiveCountLimit is as far as the queue counts a search while it is being typed: past it
+// the header shows "1000+" (see CountUpTo). Counting every match of a common word at a
+// million messages would double the cost of a keystroke.
 const LiveCountLimit = 1000
 
-// Count is how many conversations a view (and query) holds; while the query is live (being
-// typed) it stops past LiveCountLimit.
+// Count is how many conversations a view (and query) holds. live reads the query as
+// typed: its last word a prefix.
 func (s *Service) Count(ctx context.Context, v View, query string, live bool) (int, error) {
+	return s.CountUpTo(ctx, v, query, live, 0)
+}
+
+// CountUpTo is Count that stops counting past limit and then answers limit+1; a limit of
+// zero or less counts them all.
+func (s *Service) CountUpTo(ctx context.Context, v View, query string, live bool, limit int) (int, error) {
 	cond, err := s.viewCond(v, query, live)
 	if err != nil {
 		return 0, err
 	}
-	limit := 0
-	if live {
-		limit = LiveCountLimit + 1
+	if limit > 0 {
+		limit++
 	}
 	return s.db.QueueCount(ctx, stateNames(v.States), cond, s.env(), limit)
 }

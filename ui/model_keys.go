@@ -223,7 +223,7 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	case "enter":
 		m.searching = false
 		m.search.Blur()
-		return nil
+		return m.queue.doneTyping()
 	case "esc":
 		m.searching = false
 		m.search.Blur()

@@ -24,6 +24,7 @@ type queueScreen struct {
 	view     int
 	query    string
 	live     bool // the query is read as typed: its last word a prefix (see inbox.QueuePage)
+	typing   bool // the query is still being typed: the count stops at inbox.LiveCountLimit
 	rows     []inbox.QueueRow
 	top      bool // rows[0] is the first row of the view
 	end      bool // nothing follows the last row
@@ -104,7 +105,7 @@ func (q *queueScreen) setView(i int) tea.Cmd {
 // window keeps the query's reading until the next search, so the rows a person saw while
 // typing are the rows a reload, a scroll or the count bring.
 func (q *queueScreen) setQuery(s string, live bool) tea.Cmd {
-	q.query, q.live = s, live
+	q.query, q.live, q.typing = s, live, live
 	q.cursor, q.offset = 0, 0
 	q.top = true
 	return tea.Batch(q.fetch(loadReload, nil, pageSize, 0, 0, false), q.countCmd())
@@ -235,9 +236,13 @@ func (q *queueScreen) prefetch() tea.Cmd {
 
 func (q *queueScreen) countCmd() tea.Cmd {
 	gen, view, query, live, c, ctx := q.gen, q.currentView(), q.query, q.live, q.c, q.ctx()
+	limit := 0
+	if q.typing {
+		limit = inbox.LiveCountLimit
+	}
 	return func() tea.Msg {
-		n, err := c.Inbox.Count(ctx, view, query, live)
-		more := live && n > inbox.LiveCountLimit
+		n, err := c.Inbox.CountUpTo(ctx, view, query, live, limit)
+		more := limit > 0 && n > limit
 		if more {
 			n = inbox.LiveCountLimit
 		}
@@ -454,6 +459,16 @@ func sortIDs(ids []int64) {
 			ids[j], ids[j-1] = ids[j-1], ids[j]
 		}
 	}
+}
+
+// doneTyping is the end of typing a search: the query keeps its reading, and a count
+// that stopped at inbox.LiveCountLimit is made exact.
+func (q *queueScreen) doneTyping() tea.Cmd {
+	q.typing = false
+	if !q.countMax {
+		return nil
+	}
+	return q.countCmd()
 }
 
 // countText is the size of the view as the header shows it: "1000+" while a search being
