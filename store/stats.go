@@ -66,42 +66,6 @@ func (db *DB) StatRowsSplit(ctx context.Context, w Window, parts int, fn func(pa
 	return errors.Join(errs...)
 }
 
-func (db *DB) statRows(ctx context.Context, w Window, fn func(StatRow) error) error {
-	q, args := statsQuery(w)
-	rows, err := db.sql.QueryContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("read messages for stats: %w", err)
-	}
-	defer rows.Close()
-	var r StatRow
-	var tagList string
-	// Only the columns asked for are read: each costs a call into SQLite per row.
-	dest := []any{&r.Channel, &r.CreatedAt, &r.AnsweredAt, &r.ClosedAt, &r.Priority, &r.Sentiment}
-	if w.WithKind {
-		dest = append(dest, &r.Kind)
-	}
-	if w.WithAgent {
-		dest = append(dest, &r.Agent)
-	}
-	if w.WithTags {
-		dest = append(dest, &tagList)
-	}
-	for rows.Next() {
-		tagList = ""
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("read messages for stats: %w", err)
-		}
-		r.Tags = nil
-		if tagList != "" {
-			r.Tags = strings.Split(tagList, tagSep)
-		}
-		if err := fn(r); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // statsQuery is the query StatRows runs, with its arguments.
 func statsQuery(w Window) (string, []any) {
 	where, args := MessageWhere(w.Filter, w.Env)
