@@ -170,11 +170,13 @@ for n in $SIZES; do
 	log "import (whole process, $RUNS runs)"
 	imp=$(timeit "import-$n" "rm -f $D/imp.db $D/imp.db-wal $D/imp.db-shm" "$T import --db $D/imp.db $D/in.jsonl")
 	bare=$(timeit "bare-$n" "rm -f $D/bare.db $D/bare.db-wal $D/bare.db-shm" "$W/bin/bare -db $D/bare.db $D/in.jsonl")
+	barefts=$(timeit "barefts-$n" "rm -f $D/barefts.db $D/barefts.db-wal $D/barefts.db-shm" "$W/bin/bare -fts -db $D/barefts.db $D/in.jsonl")
 	rate=$(awk -v n="$n" -v s="$imp" 'BEGIN {printf "%.0f", n/s}')
 	brate=$(awk -v n="$n" -v s="$bare" 'BEGIN {printf "%.0f", n/s}')
 	row "$n" "import, whole process (msgs/s)" ">= 50000" "$rate ($imp s)"
 	row "$n" "bare batched insert, one table (msgs/s)" "-" "$brate ($bare s)"
 	row "$n" "import / bare" ">= 0.5" "$(awk -v a="$rate" -v b="$brate" 'BEGIN {printf "%.3f", a/b}')"
+	row "$n" "bare insert + full-text index, one table (msgs/s)" "-" "$(awk -v n="$n" -v s="$barefts" 'BEGIN {printf "%.0f", n/s}') ($barefts s)"
 
 	# One more import, for the database the rest reads and for its peak memory.
 	rm -f "$D/t.db" "$D/t.db-wal" "$D/t.db-shm"

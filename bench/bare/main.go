@@ -3,8 +3,11 @@
 // the rowid, no FTS, no rules) with the same driver (modernc.org/sqlite) and the same
 // pragmas as store.Open, in batched transactions, then prints messages per second.
 // It talks to the driver directly on purpose: it measures what the driver alone costs.
+// With -fts it also indexes each message's text and author in an FTS5 table like
+// triage's (each transaction's rows in one run, rowids rising): the least any import
+// with full-text search can cost on this driver.
 //
-//	go run ./bench/bare -db bare.db [-batch 10000] FILE.jsonl
+//	go run ./bench/bare -db bare.db [-batch 10000] [-fts] FILE.jsonl
 package main
 
 import (
@@ -27,6 +30,15 @@ const schema = `CREATE TABLE messages (
 
 const insert = `INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
+// ftsSchema is triage's full-text table (store/migrations/0001_init.sql).
+const ftsSchema = `CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    text, author, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2')`
+
+type ftsRow struct {
+	id           int64
+	text, author string
+}
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "bare:", err)
@@ -37,6 +49,7 @@ func main() {
 func run() error {
 	dbPath := flag.String("db", "bare.db", "database `path` (must not exist)")
 	batch := flag.Int("batch", 10_000, "rows per transaction")
+	fts := flag.Bool("fts", false, "index text and author in an FTS5 table as well")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		return fmt.Errorf("name one JSON Lines file")
@@ -61,6 +74,12 @@ func run() error {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("create table: %w", err)
 	}
+	if *fts {
+		if _, err := db.ExecContext(ctx, ftsSchema); err != nil {
+			return fmt.Errorf("create full-text table: %w", err)
+		}
+	}
+	var text []ftsRow
 
 	var tx *sql.Tx
 	var stmt *sql.Stmt
@@ -70,6 +89,12 @@ func run() error {
 			return nil
 		}
 		stmt.Close()
+		for _, r := range text {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, r.id, r.text, r.author); err != nil {
+				return fmt.Errorf("index text: %w", err)
+			}
+		}
+		text = text[:0]
 		err := tx.Commit()
 		tx, inTx = nil, 0
 		return err
@@ -100,6 +125,9 @@ func run() error {
 			return fmt.Errorf("line %d: %w", line, err)
 		}
 		n++
+		if *fts {
+			text = append(text, ftsRow{int64(n), m.Text, a.Name + " " + a.Handle})
+		}
 		if inTx++; inTx >= *batch {
 			return commit()
 		}
@@ -112,6 +140,10 @@ func run() error {
 		return err
 	}
 	secs := time.Since(start).Seconds()
-	fmt.Printf("bare insert: %d messages in %.3f s, %.0f msgs/s\n", n, secs, float64(n)/secs)
+	what := "bare insert"
+	if *fts {
+		what = "bare insert with full text"
+	}
+	fmt.Printf("%s: %d messages in %.3f s, %.0f msgs/s\n", what, n, secs, float64(n)/secs)
 	return nil
 }

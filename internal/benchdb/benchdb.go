@@ -23,7 +23,7 @@ var End = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 // millionName is the cached database in os.TempDir(); change it whenever the generator or
 // the schema changes, so an old file is not reused.
-const millionName = "triage-bench-1m-v3.db"
+const millionName = "triage-bench-1m-v4.db"
 
 // Open opens an inbox over path with the default config and the fixed clock, so opening a
 // database built the same way recomputes nothing.
