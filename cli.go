@@ -100,7 +100,9 @@ func (e *cliEnv) openInbox(ctx context.Context) (*inbox.Service, func(), error) 
 // openWith opens the database at path and the inbox over it. With cfg nil the config is
 // --config's, else the demo brand's for a demo database, else the user's.
 func (e *cliEnv) openWith(ctx context.Context, path string, cfg *inbox.Config) (*inbox.Service, func(), error) {
-	db, err := store.Open(ctx, path)
+	db, err := store.OpenWith(ctx, path, store.Options{Upgrading: func(from, to int) {
+		fmt.Fprintf(e.stderr, "triage: updating %s for this version of triage (schema %d to %d); a large inbox takes a while, about 20 s at a million messages\n", path, from, to)
+	}})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -29,16 +29,29 @@ var ErrReadOnly = errors.New("database is read-only (no permission to write it);
 // Open opens (creating if needed) the database at path and brings its schema up to date.
 // A database written by a newer triage is refused and left untouched.
 func Open(ctx context.Context, path string) (*DB, error) {
-	return open(ctx, path, false)
+	return open(ctx, path, false, Options{})
+}
+
+// Options are what OpenWith may be told besides the path.
+type Options struct {
+	// Upgrading, if set, is called before a database with data written by an older
+	// triage is brought up to date: some migrations rewrite an index, which takes
+	// seconds at a million messages, and a person should know why nothing shows yet.
+	Upgrading func(from, to int)
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, o Options) (*DB, error) {
+	return open(ctx, path, false, o)
 }
 
 // OpenReadOnly opens an existing database for reading only: every write fails with
 // ErrReadOnly. Open falls back to it by itself when the file exists but may not be written.
 func OpenReadOnly(ctx context.Context, path string) (*DB, error) {
-	return open(ctx, path, true)
+	return open(ctx, path, true, Options{})
 }
 
-func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
+func open(ctx context.Context, path string, readOnly bool, o Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open database: no path given")
 	}
@@ -104,7 +117,7 @@ func open(ctx context.Context, path string, readOnly bool) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, diskFull(path, err))
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, o.Upgrading); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, diskFull(path, err))
 	}

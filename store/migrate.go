@@ -57,7 +57,8 @@ func SchemaVersion() int {
 
 // migrate applies every migration newer than the database's user_version, all in one
 // transaction, and refuses a database whose version is newer than ours without writing.
-func (db *DB) migrate(ctx context.Context) error {
+// upgrading (if not nil) hears of it first when the database was not new.
+func (db *DB) migrate(ctx context.Context, upgrading func(from, to int)) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
@@ -72,6 +73,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	if have == len(ms) {
 		return nil
+	}
+	if have > 0 && upgrading != nil {
+		upgrading(have, len(ms))
 	}
 	defer func() {
 		// The connection that changed the schema has the new tables but not the

@@ -151,3 +151,24 @@ func TestMigration9RestoresPlannerStats(t *testing.T) {
 		t.Errorf("migration 9 wrote a row it should not have:\n%s", got)
 	}
 }
+
+// Opening a database an older triage wrote says so before migrating (some migrations
+// take seconds at a million messages); a new or current database says nothing.
+func TestOpenSaysWhenUpgrading(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	old := openAtVersion(t, filepath.Join(dir, "old.db"), 7)
+	old.Close()
+	var heard [][2]int
+	o := Options{Upgrading: func(from, to int) { heard = append(heard, [2]int{from, to}) }}
+	for _, name := range []string{"old.db", "old.db", "new.db"} {
+		db, err := OpenWith(ctx, filepath.Join(dir, name), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+	if want := [][2]int{{7, SchemaVersion()}}; !reflect.DeepEqual(heard, want) {
+		t.Errorf("heard %v, want %v (once, for the old database)", heard, want)
+	}
+}
