@@ -397,5 +397,17 @@ func FuzzFilterText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		messageIDs(t, db, Text{s}, Env{})
 		conversationIDs(t, db, Not{Text{s}}, Env{})
+		// Every way a search may use the index compiles and agrees (see fts_plan.go).
+		for _, c := range []Cond{Text{s}, And{Text{s}, Term{Field: FieldKind, Value: "dm"}}} {
+			r := QueueRequest{Filter: c, Limit: 2}
+			lookup, probe := pagesOf(t, db, r, ftsLookup, false), pagesOf(t, db, r, ftsProbe, false)
+			if !slices.Equal(lookup, probe) {
+				t.Fatalf("%q: pages %v looked up, %v walked", s, lookup, probe)
+			}
+			n, err := db.QueueCount(context.Background(), nil, c, Env{}, 1000)
+			if err != nil || n != len(lookup) {
+				t.Fatalf("%q: count up to 1000 = %d, %v; pages hold %d", s, n, err, len(lookup))
+			}
+		}
 	})
 }
