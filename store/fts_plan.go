@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // How a search narrows the queue by its words.
@@ -18,7 +19,8 @@ import (
 //     matches, stopping at fifty (ftsProbe). "refund" at a million: 70,000 matches in
 //     53,000 conversations; looking them all up took 55 ms, walking 21 ms.
 // commonText asks the index, reading at most commonTextRows matches, and remembers the
-// answer for the query, so the page, the count and the scrolling of one search ask once.
+// answer for the query for a while (commonTextTTL), so the pages of one search (the
+// first and those scrolled to) ask once.
 // The answer only picks a plan: a stale one costs time, never a wrong row.
 
 // commonTextRows is how many matching messages make words common. Looking up this many
@@ -26,19 +28,28 @@ import (
 // so tests can try both plans on a small inbox.)
 var commonTextRows = 5000
 
+// commonTextTTL is how long an answer of commonText is used: an inbox open all day
+// takes in thousands of messages, and a word rare in the morning may not be by evening.
+const commonTextTTL = 10 * time.Minute
+
 type commonTextCache struct {
 	mu sync.Mutex
-	m  map[string]bool
+	m  map[string]commonText
+}
+
+type commonText struct {
+	common bool
+	at     time.Time
 }
 
 // commonText reports whether the full-text query match is in at least commonTextRows
 // messages.
 func (db *DB) commonText(ctx context.Context, match string) (bool, error) {
 	db.common.mu.Lock()
-	common, ok := db.common.m[match]
+	known, ok := db.common.m[match]
 	db.common.mu.Unlock()
-	if ok {
-		return common, nil
+	if ok && time.Since(known.at) < commonTextTTL {
+		return known.common, nil
 	}
 	var n int
 	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)`,
@@ -46,12 +57,12 @@ func (db *DB) commonText(ctx context.Context, match string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("search: %w", err)
 	}
-	common = n >= commonTextRows
+	common := n >= commonTextRows
 	db.common.mu.Lock()
 	if db.common.m == nil || len(db.common.m) >= 256 { // a session's searches; forget old ones wholesale
-		db.common.m = make(map[string]bool)
+		db.common.m = make(map[string]commonText)
 	}
-	db.common.m[match] = common
+	db.common.m[match] = commonText{common, time.Now()}
 	db.common.mu.Unlock()
 	return common, nil
 }

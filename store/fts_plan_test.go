@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // searchInbox is an inbox of 90 conversations in every state, whose messages draw their
@@ -190,6 +191,17 @@ func TestQueuePageChoosesPlanByMatches(t *testing.T) {
 	}
 	if len(db.common.m) != 3 {
 		t.Errorf("remembered %d queries, want 3: %v", len(db.common.m), db.common.m)
+	}
+	// An answer is used for a while, then asked again: the inbox grows.
+	commonTextRows = 100_000
+	if common, _ := db.commonText(ctx, "refund"); !common {
+		t.Errorf("a fresh answer was not used")
+	}
+	e := db.common.m["refund"]
+	e.at = e.at.Add(-commonTextTTL - time.Second)
+	db.common.m["refund"] = e
+	if common, _ := db.commonText(ctx, "refund"); common {
+		t.Errorf("an answer older than %v was used", commonTextTTL)
 	}
 	// With the rows the probe walks, and the count that stops, the plan is the one meant.
 	probe, args, _ := pageQuery(QueueRequest{States: []string{"new", "open"}, Filter: Text{Query: "refund"}, Limit: 50}, ftsProbe)
