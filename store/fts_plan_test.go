@@ -194,13 +194,17 @@ func TestQueuePageChoosesPlanByMatches(t *testing.T) {
 	}
 	// An answer is used for a while, then asked again: the inbox grows.
 	commonTextRows = 100_000
-	if common, _ := db.commonText(ctx, "refund"); !common {
+	_, _, key := conversationWhere(Text{Query: "refund"}, Env{}, ftsDriven)
+	if common, _ := db.commonText(ctx, key); !common {
 		t.Errorf("a fresh answer was not used")
 	}
-	e := db.common.m["refund"]
+	e, ok := db.common.m[key]
+	if !ok {
+		t.Fatalf("nothing remembered for %q: %v", key, db.common.m)
+	}
 	e.at = e.at.Add(-commonTextTTL - time.Second)
-	db.common.m["refund"] = e
-	if common, _ := db.commonText(ctx, "refund"); common {
+	db.common.m[key] = e
+	if common, _ := db.commonText(ctx, key); common {
 		t.Errorf("an answer older than %v was used", commonTextTTL)
 	}
 	// With the rows the probe walks, and the count that stops, the plan is the one meant.
