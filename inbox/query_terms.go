@@ -27,6 +27,7 @@ var isFlags = []struct {
 	{"unanswered", store.Term{Field: store.FieldUnanswered}},
 	{"answered", store.Term{Field: store.FieldAnswered}},
 	{"overdue", store.Term{Field: store.FieldOverdue}},
+	{"failed", store.Term{Field: store.FieldFailed}},
 	{"mine", store.Term{Field: store.FieldMine}},
 	{"assigned", store.Not{C: store.Term{Field: store.FieldAssignee}}},
 	{"unassigned", store.Term{Field: store.FieldAssignee}},

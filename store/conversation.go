@@ -73,12 +73,16 @@ type MessageRow struct {
 	DueAt          int64
 	OutboxStatus   string // for replies written in triage
 	Subject        string
+	OutboxError    string // why the channel refused it, or why the last attempt failed
+	OutboxNextAt   int64  // when it may leave the outbox next (the end of the undo window at first)
+	OutboxAttempts int
 }
 
 const messageSelect = `SELECT m.id, m.conversation_id, m.channel, a.handle, m.ext_id, m.kind, m.direction,
 	coalesce(ct.ext_id, ''), coalesce(ct.handle, ''), coalesce(ct.name, ''), m.agent, m.text, m.url, m.in_reply_to,
 	m.created_at, m.sentiment, m.priority, m.spam, coalesce(m.answered_by, 0), coalesce(m.answered_at, 0),
-	coalesce(ans.agent, ''), coalesce(m.closed_at, 0), coalesce(m.due_at, 0), coalesce(ob.status, ''), m.subject
+	coalesce(ans.agent, ''), coalesce(m.closed_at, 0), coalesce(m.due_at, 0), coalesce(ob.status, ''), m.subject,
+	coalesce(ob.last_error, ''), coalesce(ob.next_attempt_at, 0), coalesce(ob.attempts, 0)
 	FROM messages m JOIN accounts a ON a.id = m.account_id
 	LEFT JOIN contacts ct ON ct.id = m.contact_id
 	LEFT JOIN messages ans ON ans.id = m.answered_by
@@ -89,7 +93,8 @@ func scanMessage(s interface{ Scan(...any) error }) (MessageRow, error) {
 	err := s.Scan(&m.ID, &m.ConversationID, &m.Channel, &m.Account, &m.ExtID, &m.Kind, &m.Direction,
 		&m.AuthorExtID, &m.AuthorHandle, &m.AuthorName, &m.Agent, &m.Text, &m.URL, &m.InReplyTo,
 		&m.CreatedAt, &m.Sentiment, &m.Priority, &m.Spam, &m.AnsweredBy, &m.AnsweredAt,
-		&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus, &m.Subject)
+		&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus, &m.Subject,
+		&m.OutboxError, &m.OutboxNextAt, &m.OutboxAttempts)
 	return m, err
 }
 

@@ -51,6 +51,7 @@ type Text struct{ Query string }
 //	FieldUnanswered none: an inbound message still waiting for a reply
 //	FieldAnswered   none: an inbound message that has its reply
 //	FieldOverdue    none: unanswered and past its due time
+//	FieldFailed     none: a reply of ours the channel refused, not sent again or taken back
 //
 // Op is used by FieldPriority, FieldAge and FieldCreated and ignored by the others.
 // A Term with an unknown Field or Op matches nothing.
@@ -95,6 +96,7 @@ const (
 	FieldUnanswered
 	FieldAnswered
 	FieldOverdue
+	FieldFailed
 )
 
 // Op is the comparison of a Term; the zero Op is equality.
@@ -132,7 +134,7 @@ func (f Field) level() level {
 	case FieldKind, FieldDirection, FieldFrom, FieldAgent, FieldAge, FieldCreated,
 		FieldSentiment, FieldAnswered:
 		return msgLevel
-	case FieldUnanswered, FieldOverdue:
+	case FieldUnanswered, FieldOverdue, FieldFailed:
 		return dualLevel
 	}
 	return convLevel
@@ -417,6 +419,13 @@ func (w *compiler) term(t Term) {
 			w.put("(c.unanswered > 0 AND c.due_at < ? AND c.state NOT IN ('done','spam'))", w.env.NowMS)
 		} else {
 			w.put("("+unansweredSQL+" AND m.due_at IS NOT NULL AND m.due_at < ? AND c.state NOT IN ('done','spam'))", w.env.NowMS)
+		}
+	case FieldFailed:
+		// outbox_due leads with (kind, status): the failed replies are few, whatever the inbox.
+		if w.conv {
+			w.put("(c.id IN (SELECT conversation_id FROM outbox INDEXED BY outbox_due WHERE kind = 'reply' AND status = 'failed'))")
+		} else {
+			w.put("(m.id IN (SELECT message_id FROM outbox INDEXED BY outbox_due WHERE kind = 'reply' AND status = 'failed'))")
 		}
 	default:
 		w.put("0")

@@ -17,7 +17,7 @@ var fieldNames = map[Field]string{
 
 var flagNames = map[Field]string{
 	FieldMine: "is:mine", FieldUnanswered: "is:unanswered", FieldAnswered: "is:answered",
-	FieldOverdue: "is:overdue",
+	FieldOverdue: "is:overdue", FieldFailed: "is:failed",
 }
 
 var opNames = [...]string{OpEq: ":", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">="}

@@ -283,7 +283,7 @@ func (tx *Tx) linkAnswers(ctx context.Context, convID, msgID int64, direction st
 		// Usually nothing answers a message yet when it arrives; look before writing.
 		var ansID, ansAt int64
 		err := tx.queryRow(ctx, `SELECT o.id, o.created_at FROM messages o INDEXED BY msg_conv
-			WHERE o.conversation_id = ? AND o.direction = 'out' AND o.created_at >= ?
+			WHERE o.conversation_id = ? AND o.direction = 'out' AND o.created_at >= ? AND `+answers+`
 			ORDER BY o.created_at, o.id LIMIT 1`, convID, at).Scan(&ansID, &ansAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
@@ -309,7 +309,8 @@ func (tx *Tx) linkAnswers(ctx context.Context, convID, msgID int64, direction st
 }
 
 // RelinkAnswers recomputes the answers of every inbound message of a conversation, after an
-// outbound message was removed (an undone reply).
+// outbound message was removed (an undone reply) or stopped or started counting as an
+// answer (a reply that failed, was taken back or was sent again).
 func (tx *Tx) RelinkAnswers(ctx context.Context, convID int64) error {
 	if err := tx.leaveIngest(ctx); err != nil {
 		return err
@@ -317,6 +318,7 @@ func (tx *Tx) RelinkAnswers(ctx context.Context, convID int64) error {
 	_, err := tx.exec(ctx, `UPDATE messages INDEXED BY msg_conv SET (answered_by, answered_at) = (
 		SELECT o.id, o.created_at FROM messages o INDEXED BY msg_conv
 		WHERE o.conversation_id = messages.conversation_id AND o.direction = 'out' AND o.created_at >= messages.created_at
+		AND `+answers+`
 		ORDER BY o.created_at, o.id LIMIT 1) WHERE conversation_id = ? AND direction = 'in'`, convID)
 	if err != nil {
 		return fmt.Errorf("relink answers: %w", err)

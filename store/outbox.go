@@ -72,24 +72,13 @@ var ErrOutboxState = errors.New("outbox entry is not in the expected state")
 // MoveOutbox changes an entry's status (a reply's or an escalation's) from one state to
 // another, recording the attempt, error, remote id and next attempt time. It fails with
 // ErrOutboxState when the entry is no longer in from, so two senders can never both claim
-// an entry.
+// an entry. A reply that stops or starts counting as an answer (failed for good, or sent
+// again) has its conversation's answers recomputed in the same transaction.
 func (db *DB) MoveOutbox(ctx context.Context, id int64, from, to string, addAttempt bool, lastError, remoteID string, next, now int64) error {
-	inc := 0
-	if addAttempt {
-		inc = 1
-	}
-	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET status = ?, attempts = attempts + ?,
-		last_error = CASE WHEN ? <> '' THEN ? ELSE last_error END,
-		remote_id = CASE WHEN ? <> '' THEN ? ELSE remote_id END,
-		next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, updated_at = ?
-		WHERE id = ? AND status = ?`, to, inc, lastError, lastError, remoteID, remoteID, next, next, now, id, from)
-	if err != nil {
-		return fmt.Errorf("outbox %d %s -> %s: %w", id, from, to, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("outbox %d %s -> %s: %w", id, from, to, ErrOutboxState)
-	}
-	return nil
+	return db.Tx(ctx, func(tx *Tx) error {
+		_, err := tx.MoveOutbox(ctx, id, from, to, addAttempt, lastError, remoteID, next, now)
+		return err
+	})
 }
 
 // Cursor returns the saved sync cursor of an account ("" when none).

@@ -42,6 +42,7 @@ type QueueRow struct {
 	LastText     string // the latest inbound message
 	LastInAt     int64
 	Tags         []string
+	Failed       int // replies the channel refused, not yet sent again or taken back
 }
 
 const tagSep = "\x1f"
@@ -55,7 +56,8 @@ const queueSelect = `SELECT c.prio_rank, c.due_at, c.since_at, c.id, c.channel, 
 	c.assignee, c.unanswered, c.last_at, coalesce(c.snooze_until, 0),
 	coalesce(ct.name, ''), coalesce(ct.handle, ''), coalesce(lm.text, ''), coalesce(lm.created_at, 0),
 	coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
-		WHERE t.conversation_id = c.id), '')
+		WHERE t.conversation_id = c.id), ''),
+	(SELECT count(*) FROM outbox o INDEXED BY outbox_due WHERE o.kind = 'reply' AND o.status = 'failed' AND o.conversation_id = c.id)
 	FROM page JOIN conversations c ON c.id = page.id
 	JOIN accounts a ON a.id = c.account_id
 	LEFT JOIN contacts ct ON ct.id = c.contact_id
@@ -96,7 +98,7 @@ func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error)
 		var tags string
 		if err := rows.Scan(&q.Key.PrioRank, &q.Key.DueAt, &q.Key.SinceAt, &q.Key.ID, &q.Channel, &q.Account, &q.Kind,
 			&q.State, &q.Priority, &q.Assignee, &q.Unanswered, &q.LastAt, &q.SnoozeUntil,
-			&q.AuthorName, &q.AuthorHandle, &q.LastText, &q.LastInAt, &tags); err != nil {
+			&q.AuthorName, &q.AuthorHandle, &q.LastText, &q.LastInAt, &tags, &q.Failed); err != nil {
 			return nil, fmt.Errorf("read queue: %w", err)
 		}
 		q.ID, q.DueAt, q.SinceAt = q.Key.ID, q.Key.DueAt, q.Key.SinceAt

@@ -12,9 +12,19 @@ type Reply struct {
 	ConversationID int64
 	Agent          string
 	Text           string
-	At             int64  // Unix ms
+	At             int64  // Unix ms: when the person sent it, which is when it answers
+	SendAt         int64  // Unix ms: when it may leave the outbox (At plus the undo window); 0 = At
 	Key            string // idempotency key: the channel id until sent, and the outbox's key
 }
+
+// answers is the condition, on an outbound message o, that it counts as an answer: every
+// outbound message does except a reply of ours the channel refused for good or that a
+// person took back (outbox failed or cancelled). A reply pending, sending, sent or of
+// unknown fate counts from the moment the person sent it.
+const answers = `NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.message_id = o.id AND ob.status IN ('failed', 'cancelled'))`
+
+// countsAsAnswer says whether a reply in an outbox status answers what came before it.
+func countsAsAnswer(status string) bool { return status != "failed" && status != "cancelled" }
 
 // AddReply writes the reply to the conversation and to the outbox in the caller's
 // transaction, and links the inbound messages it answers. It returns the message id.
@@ -43,8 +53,9 @@ func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
 	if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, key, r.Text, r.Agent); err != nil {
 		return 0, fmt.Errorf("index reply: %w", err)
 	}
+	sendAt := max(r.SendAt, r.At)
 	if _, err := tx.exec(ctx, `INSERT INTO outbox (message_id, conversation_id, idempotency_key, next_attempt_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, msgID, r.ConversationID, r.Key, r.At, r.At, r.At); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?)`, msgID, r.ConversationID, r.Key, sendAt, r.At, r.At); err != nil {
 		return 0, fmt.Errorf("queue reply: %w", err)
 	}
 	if err := tx.linkAnswers(ctx, r.ConversationID, msgID, "out", r.At); err != nil {
