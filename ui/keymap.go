@@ -14,6 +14,7 @@ import (
 type KeyMap struct {
 	Up, Down, Top, Bottom, HalfDown, HalfUp key.Binding
 	Open, Back                              key.Binding
+	NextConv, PrevConv                      key.Binding
 	Reply, Canned, QuickCanned              key.Binding
 	Tag, Escalate, Done, Snooze, Assign     key.Binding
 	Note, Spam, Reopen, Undo, Moderate      key.Binding
@@ -21,6 +22,7 @@ type KeyMap struct {
 	Search, Views, Stats, Help, Quit, Log   key.Binding
 	ViewKeys                                [9]key.Binding
 	Send, Cancel, Accept                    key.Binding
+	Editor, ContextUp, ContextDown          key.Binding
 	NextField, PrevField                    key.Binding
 	Commands                                []commandBinding // keys bound to shell commands in config
 }
@@ -39,6 +41,8 @@ func DefaultKeyMap() *KeyMap {
 		HalfUp:          b("ctrl+u", "half page up", "ctrl+u", "pgup"),
 		Open:            b("enter", "open", "enter"),
 		Back:            b("esc", "back", "esc"),
+		NextConv:        b("J", "next conversation", "J"),
+		PrevConv:        b("K", "previous conversation", "K"),
 		Reply:           b("r", "reply", "r"),
 		Canned:          b("c", "canned reply", "c"),
 		QuickCanned:     b("C", "canned+done+next", "C"),
@@ -62,6 +66,9 @@ func DefaultKeyMap() *KeyMap {
 		Quit:            b("q", "quit", "q", "ctrl+c"),
 		Log:             b("L", "log", "L"),
 		Send:            b("ctrl+s", "send", "ctrl+s"),
+		Editor:          b("ctrl+e", "edit in $EDITOR", "ctrl+e"),
+		ContextUp:       b("alt+↑", "scroll message up", "alt+up", "ctrl+up"),
+		ContextDown:     b("alt+↓", "scroll message down", "alt+down", "ctrl+down"),
 		Cancel:          b("esc", "cancel", "esc"),
 		Accept:          b("enter", "choose", "enter"),
 		NextField:       b("tab", "next field", "tab"),
@@ -78,11 +85,12 @@ func DefaultKeyMap() *KeyMap {
 func (k *KeyMap) bindingsByName() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "half_down": &k.HalfDown, "half_up": &k.HalfUp,
-		"open": &k.Open, "back": &k.Back, "reply": &k.Reply, "canned": &k.Canned, "quick_canned": &k.QuickCanned,
+		"open": &k.Open, "back": &k.Back, "next_conversation": &k.NextConv, "previous_conversation": &k.PrevConv, "reply": &k.Reply, "canned": &k.Canned, "quick_canned": &k.QuickCanned,
 		"tag": &k.Tag, "escalate": &k.Escalate, "done": &k.Done, "snooze": &k.Snooze, "assign": &k.Assign, "note": &k.Note,
 		"spam": &k.Spam, "reopen": &k.Reopen, "undo": &k.Undo, "moderate": &k.Moderate, "select": &k.Select, "select_query": &k.SelectQuery,
 		"apply_to_selected": &k.ApplyToSelected, "search": &k.Search, "views": &k.Views, "stats": &k.Stats,
-		"help": &k.Help, "quit": &k.Quit, "log": &k.Log, "send": &k.Send,
+		"help": &k.Help, "quit": &k.Quit, "log": &k.Log, "send": &k.Send, "editor": &k.Editor,
+		"scroll_message_up": &k.ContextUp, "scroll_message_down": &k.ContextDown,
 	}
 }
 
@@ -127,7 +135,7 @@ func (k *KeyMap) Remap(cfg map[string]any) error {
 // moderation key where no channel can moderate) is left out.
 func (k *KeyMap) FullHelp() [][]key.Binding {
 	groups := [][]key.Binding{
-		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back},
+		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back, k.NextConv, k.PrevConv},
 		{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Tag, k.Assign, k.Escalate},
 		{k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Moderate, k.Select, k.SelectQuery, k.ApplyToSelected},
 		{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit},
