@@ -13,6 +13,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/demo"
 	"github.com/triage-inbox/triage/inbox"
 	"github.com/triage-inbox/triage/store"
+	"github.com/triage-inbox/triage/ui"
 )
 
 // cliEnv is what every subcommand shares: its streams and the common flags.
@@ -89,7 +90,7 @@ func (e *cliEnv) loadConfig() (*inbox.Config, error) {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
 	e.warnConfigMode(path)
-	return inbox.LoadConfig(path)
+	return inbox.LoadConfig(path, ui.CheckConfig)
 }
 
 // openInbox opens the database and the inbox over it with the right config.

@@ -89,19 +89,21 @@ func DefaultConfigPath() string {
 
 // LoadConfig reads a config file. A missing file gives the defaults; a bad one is an
 // error that names the file and line.
-func LoadConfig(path string) (*Config, error) {
+func LoadConfig(path string, checks ...func(*Config) error) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return ParseConfig(path, "")
+		return ParseConfig(path, "", checks...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
-	return ParseConfig(path, string(data))
+	return ParseConfig(path, string(data), checks...)
 }
 
-// ParseConfig decodes and checks config text; name is used in error messages.
-func ParseConfig(name, text string) (*Config, error) {
+// ParseConfig decodes and checks config text; name is used in error messages. Each of
+// checks then looks at the tables that other parts of triage read (the UI's [keys], for
+// one); an error of theirs that is a *KeyError is pointed at by line like the others.
+func ParseConfig(name, text string, checks ...func(*Config) error) (*Config, error) {
 	var c Config
 	md, err := toml.Decode(text, &c)
 	if err != nil {
@@ -111,23 +113,98 @@ func ParseConfig(name, text string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		key := und[0].String()
-		return nil, fmt.Errorf("%s:%d: unknown key %q", name, lineOfKey(text, und[0]), key)
+	for _, k := range md.Undecoded() {
+		if keyCommandField(k) {
+			continue
+		}
+		return nil, fmt.Errorf("%s:%d: unknown key %q", name, lineOfKey(text, k), k.String())
 	}
 	if err := c.check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	c.applyDefaults()
+	for _, check := range checks {
+		if err := check(&c); err != nil {
+			var ke *KeyError
+			if errors.As(err, &ke) {
+				return nil, fmt.Errorf("%s:%d: %w", name, ke.line(text), err)
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
 	return &c, nil
 }
 
-// lineOfKey finds the line that sets a key, so an unknown key can be pointed at.
+// KeyError is a problem with one key of a config, which ParseConfig points at by line.
+type KeyError struct {
+	Key []string // the key's path, as in keys.done, or keys.command for a list of tables
+	Nth int      // in a list of tables ([[keys.command]]), which table, from 1; else 0
+	Err error
+}
+
+// line is the line of text that e is about.
+func (e *KeyError) line(text string) int {
+	if e.Nth > 0 {
+		header := regexp.MustCompile(`^\s*\[\[\s*` + regexp.QuoteMeta(toml.Key(e.Key).String()) + `\s*\]\]`)
+		n := 0
+		for i, line := range strings.Split(text, "\n") {
+			if header.MatchString(line) {
+				if n++; n == e.Nth {
+					return i + 1
+				}
+			}
+		}
+	}
+	return lineOfKey(text, e.Key)
+}
+
+// Error is "keys.done: what is wrong", or Err's text alone when it names the key already.
+func (e *KeyError) Error() string {
+	key, msg := toml.Key(e.Key).String(), e.Err.Error()
+	if strings.HasPrefix(msg, key) {
+		return msg
+	}
+	return key + ": " + msg
+}
+
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// keyCommandField is a field of a [[keys.command]] table. [keys] is kept whole for the UI
+// (Keys is a map), and the decoder does not count what lies in a list of tables kept that
+// way as read; the UI checks these fields itself (see ui.CheckConfig).
+func keyCommandField(k toml.Key) bool {
+	if len(k) != 3 || k[0] != "keys" || k[1] != "command" {
+		return false
+	}
+	switch k[2] {
+	case "key", "run", "description":
+		return true
+	}
+	return false
+}
+
+// lineOfKey finds the line that sets a key, so an unknown key can be pointed at: the first
+// line that names it after its table's header ([keys] for keys.done), else the first line
+// that names it at all.
 func lineOfKey(text string, key toml.Key) int {
 	last := key[len(key)-1]
 	re := regexp.MustCompile(`^\s*(\[+\s*)?("?)` + regexp.QuoteMeta(last) + `("?)\s*(=|\]|\.)`)
 	re2 := regexp.MustCompile(`[.\[]\s*"?` + regexp.QuoteMeta(last) + `"?\s*[\]=.]`)
-	for i, line := range strings.Split(text, "\n") {
+	lines := strings.Split(text, "\n")
+	if len(key) > 1 {
+		header := regexp.MustCompile(`^\s*\[\s*` + regexp.QuoteMeta(key[:len(key)-1].String()) + `\s*\]`)
+		for i, line := range lines {
+			if !header.MatchString(line) {
+				continue
+			}
+			for j := i + 1; j < len(lines) && !strings.HasPrefix(strings.TrimSpace(lines[j]), "["); j++ {
+				if re.MatchString(lines[j]) {
+					return j + 1
+				}
+			}
+		}
+	}
+	for i, line := range lines {
 		if re.MatchString(line) || re2.MatchString(line) {
 			return i + 1
 		}

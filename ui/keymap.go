@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+	"github.com/triage-inbox/triage/inbox"
 )
 
 // KeyMap is every key binding of triage, in one place. Bindings follow mutt, aerc and vim;
@@ -94,21 +95,27 @@ func (k *KeyMap) bindingsByName() map[string]*key.Binding {
 	}
 }
 
-// Remap applies [keys] from config: action name to a key or a list of keys.
+// Remap applies [keys] from config: action name to a key or a list of keys, and
+// [[keys.command]] tables. A key given to an action or a command that another action
+// (or a view, or another command) still has is an error naming both, so no key ever
+// silently stops doing one of its jobs; rebinding the other action too makes it fine.
+// Errors are *inbox.KeyError, so the config loader can point at the line.
 func (k *KeyMap) Remap(cfg map[string]any) error {
 	byName := k.bindingsByName()
-	for name, v := range cfg {
+	names := slices.Sorted(maps.Keys(cfg))
+	for _, name := range names {
+		v := cfg[name]
 		if name == "command" {
 			cmds, err := parseCommands(v)
 			if err != nil {
-				return err
+				return &inbox.KeyError{Key: []string{"keys", "command"}, Err: err}
 			}
 			k.Commands = cmds
 			continue
 		}
 		b, ok := byName[name]
 		if !ok {
-			return fmt.Errorf("keys.%s: no such action (actions: %s)", name, strings.Join(slices.Sorted(maps.Keys(byName)), ", "))
+			return keyErr(name, "no such action (actions: %s)", strings.Join(slices.Sorted(maps.Keys(byName)), ", "))
 		}
 		var keys []string
 		switch v := v.(type) {
@@ -118,17 +125,73 @@ func (k *KeyMap) Remap(cfg map[string]any) error {
 			for _, e := range v {
 				s, ok := e.(string)
 				if !ok {
-					return fmt.Errorf("keys.%s: want a key or a list of keys", name)
+					return keyErr(name, "want a key or a list of keys")
 				}
 				keys = append(keys, s)
 			}
 		default:
-			return fmt.Errorf("keys.%s: want a key or a list of keys", name)
+			return keyErr(name, "want a key or a list of keys")
+		}
+		if len(keys) == 0 || slices.Contains(keys, "") {
+			return keyErr(name, "want a key or a list of keys")
 		}
 		b.SetKeys(keys...)
 		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
 	}
+	return k.checkRemapped(names)
+}
+
+// checkRemapped finds a key that a remapped action or a command shares with another
+// binding of the queue: a named action, a view key or another command.
+func (k *KeyMap) checkRemapped(names []string) error {
+	type owner struct{ id, what, fix string }
+	owners := map[string][]owner{} // key → every binding that has it
+	byName := k.bindingsByName()
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		for _, key := range byName[name].Keys() {
+			owners[key] = append(owners[key], owner{name, name, "rebind " + name + " too, or choose another key"})
+		}
+	}
+	for i, b := range k.ViewKeys {
+		for _, key := range b.Keys() {
+			owners[key] = append(owners[key], owner{"view", fmt.Sprintf("view %d", i+1), "choose another key (1–9 choose the views)"})
+		}
+	}
+	for i, c := range k.Commands {
+		for _, key := range c.Key.Keys() {
+			owners[key] = append(owners[key], owner{fmt.Sprint("command ", i), fmt.Sprintf("the command %q", c.Desc), "choose another key"})
+		}
+	}
+	clash := func(id string, keys []string) (string, owner, bool) {
+		for _, key := range keys {
+			for _, o := range owners[key] {
+				if o.id != id {
+					return key, o, true
+				}
+			}
+		}
+		return "", owner{}, false
+	}
+	for _, name := range names {
+		if name != "command" {
+			if key, o, ok := clash(name, byName[name].Keys()); ok {
+				return keyErr(name, "%q is already the key of %s; %s", key, o.what, o.fix)
+			}
+			continue
+		}
+		for i, c := range k.Commands {
+			if key, o, ok := clash(fmt.Sprint("command ", i), c.Key.Keys()); ok {
+				return &inbox.KeyError{Key: []string{"keys", "command"}, Nth: i + 1,
+					Err: fmt.Errorf("%q of the command %q is already the key of %s; %s", key, c.Desc, o.what, o.fix)}
+			}
+		}
+	}
 	return nil
+}
+
+// keyErr is an error about keys.NAME.
+func keyErr(name, format string, args ...any) error {
+	return &inbox.KeyError{Key: []string{"keys", name}, Err: fmt.Errorf(format, args...)}
 }
 
 // FullHelp is every key that works, grouped for the help screen; a disabled binding (the
