@@ -179,6 +179,26 @@ type Thread struct {
 	More        bool // older messages exist
 }
 
+// Subject is what the conversation is about as email names it: the subject of its newest
+// inbound message that has one, else of its newest message that has one; "" on channels
+// without subjects.
+func (t Thread) Subject() string {
+	out := ""
+	for i := len(t.Messages) - 1; i >= 0; i-- {
+		m := t.Messages[i]
+		if m.Subject == "" {
+			continue
+		}
+		if m.Direction == string(In) {
+			return m.Subject
+		}
+		if out == "" {
+			out = m.Subject
+		}
+	}
+	return out
+}
+
 // Thread reads a conversation with its newest limit messages.
 func (s *Service) Thread(ctx context.Context, id int64, limit int) (Thread, error) {
 	var t Thread

@@ -41,6 +41,8 @@ type QueueRow struct {
 	AuthorHandle string
 	LastText     string // the latest inbound message
 	LastInAt     int64
+	Subject      string // the latest inbound message's subject: email only, "" elsewhere
+	HasDraft     bool   // someone began a reply and kept it as a draft
 	Tags         []string
 	Failed       int // replies the channel refused, not yet sent again or taken back
 }
@@ -55,6 +57,7 @@ const tagSep = "\x1f"
 const queueSelect = `SELECT c.prio_rank, c.due_at, c.since_at, c.id, c.channel, a.handle, c.kind, c.state, c.priority,
 	c.assignee, c.unanswered, c.last_at, coalesce(c.snooze_until, 0),
 	coalesce(ct.name, ''), coalesce(ct.handle, ''), coalesce(lm.text, ''), coalesce(lm.created_at, 0),
+	coalesce(lm.subject, ''), EXISTS (SELECT 1 FROM drafts d WHERE d.conversation_id = c.id),
 	coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 		WHERE t.conversation_id = c.id), ''),
 	(SELECT count(*) FROM outbox o INDEXED BY outbox_due WHERE o.kind = 'reply' AND o.status = 'failed' AND o.conversation_id = c.id)
@@ -98,7 +101,7 @@ func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error)
 		var tags string
 		if err := rows.Scan(&q.Key.PrioRank, &q.Key.DueAt, &q.Key.SinceAt, &q.Key.ID, &q.Channel, &q.Account, &q.Kind,
 			&q.State, &q.Priority, &q.Assignee, &q.Unanswered, &q.LastAt, &q.SnoozeUntil,
-			&q.AuthorName, &q.AuthorHandle, &q.LastText, &q.LastInAt, &tags, &q.Failed); err != nil {
+			&q.AuthorName, &q.AuthorHandle, &q.LastText, &q.LastInAt, &q.Subject, &q.HasDraft, &tags, &q.Failed); err != nil {
 			return nil, fmt.Errorf("read queue: %w", err)
 		}
 		q.ID, q.DueAt, q.SinceAt = q.Key.ID, q.Key.DueAt, q.Key.SinceAt

@@ -24,6 +24,9 @@ func (s *conversationScreen) header(w int) []string {
 	first := st.Channel(info.Channel).Render(Safe(info.Channel)) + " " + st.Faint.Render(Safe(info.Account)) +
 		" · " + Safe(info.Kind) + " · " + who
 	out := []string{convFit(first, w)}
+	if subject := s.thread.Subject(); subject != "" {
+		out = append(out, convFit(st.Bold.Render(Safe(subject)), w))
+	}
 
 	parts := []string{s.stateLabel(), inbox.Priority(info.Priority).String() + " priority"}
 	if inbox.Priority(info.Priority) >= inbox.PriorityUrgent {

@@ -116,21 +116,37 @@ func (m *Model) shortHelp() []key.Binding {
 	}
 	switch m.screen {
 	case screenConversation:
-		return []key.Binding{k.Reply, k.Canned, k.Tag, k.Escalate, k.Done, k.Snooze, k.Note, k.Undo, k.Back, k.Help}
+		step := key.NewBinding(key.WithKeys(append(k.NextConv.Keys(), k.PrevConv.Keys()...)...),
+			key.WithHelp(k.NextConv.Help().Key+"/"+k.PrevConv.Help().Key, "next/previous"))
+		return []key.Binding{k.Reply, k.Canned, k.Tag, k.Escalate, k.Done, k.Snooze, k.Note, step, k.Undo, m.backKey(), k.Help}
 	case screenStats:
 		if m.stats != nil {
-			return append(m.stats.ShortHelp(), k.Back)
+			return append(m.stats.ShortHelp(), m.backKey())
 		}
 	case screenHelp:
-		return []key.Binding{k.Down, k.Up, k.Back}
+		return []key.Binding{k.Down, k.Up, m.backKey()}
 	case screenLog:
-		return []key.Binding{k.Back}
+		return []key.Binding{m.backKey()}
 	}
 	bs := []key.Binding{k.Open, k.Reply, k.QuickCanned, k.Tag, k.Escalate, k.Done, k.Snooze, k.Undo, k.Search, k.Stats, k.Help, k.Quit}
 	if len(m.queue.selected) > 0 {
 		bs = append([]key.Binding{k.ApplyToSelected}, bs...)
 	}
 	return bs
+}
+
+// backKey is how every screen but the queue is left: esc, and q, which quits only from
+// the queue.
+func (m *Model) backKey() key.Binding {
+	k := m.c.Keys
+	keys, help := append([]string(nil), k.Back.Keys()...), k.Back.Help().Key
+	for _, q := range k.Quit.Keys() {
+		if q != "ctrl+c" {
+			keys, help = append(keys, q), q+"/"+help
+			break
+		}
+	}
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, "back"))
 }
 
 // helpView lists every key, grouped.

@@ -49,7 +49,10 @@ type actionMsg struct {
 	What    string  // "done", "tagged refund", "replied", …
 	IDs     []int64 // the conversations it touched
 	Advance bool    // move the cursor to the next row, as mail clients do
-	Err     error
+	// Onward: the action takes the conversation off the person's hands (done, spam,
+	// escalated, a quick canned reply): on its own screen, the next conversation opens.
+	Onward bool
+	Err    error
 }
 
 // statusMsg puts a line in the footer (and the log, when it is an error).
@@ -62,6 +65,23 @@ type statusMsg struct {
 func do(what string, ids []int64, advance bool, fn func() error) tea.Cmd {
 	return func() tea.Msg {
 		return actionMsg{What: what, IDs: ids, Advance: advance, Err: fn()}
+	}
+}
+
+// onward marks the action that cmd reports (through do or attempt) as one that moves on
+// from a conversation's screen to the next conversation.
+func onward(cmd tea.Cmd) tea.Cmd {
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case actionMsg:
+			msg.Onward = true
+			return msg
+		case attemptedMsg:
+			msg.act.Onward = true
+			return msg
+		default:
+			return msg
+		}
 	}
 }
 

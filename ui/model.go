@@ -45,6 +45,8 @@ type Model struct {
 	statusErr   error
 	log         []logLine
 	confirmQuit bool
+	onward      int64 // moveOn: the conversation acted on, until the queue read after it lands
+	onwardLast  bool  // it was the last row of the view
 
 	frame string // the screen drawn last
 	still bool   // the last message changed nothing on the screen: View gives frame again
@@ -132,7 +134,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case actionMsg:
 		return m, m.afterAction(msg)
 	case closeOverlayMsg:
+		_, replying := m.overlay.(*composer)
 		m.overlay = nil
+		if replying && !m.queue.loading {
+			return m, m.queue.reload(false) // a draft kept or dropped changes the queue's mark
+		}
 		return m, nil
 	case chooseViewMsg:
 		m.screen = screenQueue
@@ -157,6 +163,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case queueLoadedMsg, queueCountMsg:
 		var cmd tea.Cmd
 		m.queue, cmd = m.queue.Update(msg)
+		if m.onward != 0 && !m.queue.loading {
+			cmd = tea.Batch(cmd, m.arrive())
+		}
 		return m, cmd
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
@@ -203,6 +212,9 @@ func (m *Model) afterAction(msg actionMsg) tea.Cmd {
 			delete(m.queue.selected, id)
 		}
 	}
+	if msg.Onward && m.screen == screenConversation && m.conv != nil && len(msg.IDs) == 1 && msg.IDs[0] == m.conv.ID() {
+		return m.moveOn(msg.IDs[0])
+	}
 	var cmds []tea.Cmd
 	if msg.Advance && m.screen == screenQueue {
 		if r, ok := m.queue.current(); ok && len(msg.IDs) == 1 && msg.IDs[0] == r.ID {
@@ -241,12 +253,12 @@ func (m *Model) cannedChosen(msg cannedChosenMsg) tea.Cmd {
 	}
 	// The text holds the customer's name and handle: cleaned as the composer cleans it.
 	c, id, text := m.c, msg.ConvID, SafeText(msg.Text)
-	return do("replied with “"+msg.Name+"” and closed", []int64{id}, true, func() error {
+	return onward(do("replied with “"+msg.Name+"” and closed", []int64{id}, true, func() error {
 		if _, err := c.Inbox.Reply(c.Ctx, id, text); err != nil {
 			return err
 		}
 		return c.Inbox.Done(c.Ctx, id)
-	})
+	}))
 }
 
 func (m *Model) showScreen(s screenID) tea.Cmd {

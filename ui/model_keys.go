@@ -39,9 +39,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Help):
 		return m.showScreen(screenHelp)
 	case key.Matches(msg, k.Quit):
-		if m.screen == screenHelp || m.screen == screenLog || m.screen == screenStats {
-			m.screen = m.back
-			return nil
+		if m.screen != screenQueue {
+			return m.goBack() // q quits from the queue only; elsewhere it goes back, as esc does
 		}
 		return m.quit()
 	case key.Matches(msg, k.Back):
@@ -76,6 +75,9 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if m.screen == screenConversation {
+		if cmd, ok := m.convKey(msg); ok {
+			return cmd
+		}
 		var cmd tea.Cmd
 		m.conv, cmd = m.conv.Update(msg)
 		return cmd
@@ -118,10 +120,7 @@ func (m *Model) queueKey(msg tea.KeyPressMsg) tea.Cmd {
 		if !ok {
 			return nil
 		}
-		m.conv = newConversation(m.c, r.ID)
-		m.conv.SetSize(m.c.Width, m.bodyHeight())
-		m.screen = screenConversation
-		return m.conv.Init()
+		return m.openConversation(r.ID)
 	case key.Matches(msg, k.Search):
 		m.searching = true
 		m.search.SetValue(m.queue.query)
@@ -208,9 +207,9 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Moderate):
 		return m.open(newModeratePicker(c, one)), true
 	case key.Matches(msg, k.Done):
-		return do("done"+many, ids, advance, func() error { return c.Inbox.Done(c.Ctx, ids...) }), true
+		return onward(do("done"+many, ids, advance, func() error { return c.Inbox.Done(c.Ctx, ids...) })), true
 	case key.Matches(msg, k.Spam):
-		return do("marked spam"+many, ids, advance, func() error { return c.Inbox.Spam(c.Ctx, ids...) }), true
+		return onward(do("marked spam"+many, ids, advance, func() error { return c.Inbox.Spam(c.Ctx, ids...) })), true
 	case key.Matches(msg, k.Reopen):
 		return do("reopened"+many, ids, advance, func() error { return c.Inbox.Reopen(c.Ctx, ids...) }), true
 	}

@@ -101,8 +101,8 @@ var kindShort = map[string]string{"comment": "cmt", "mention": "ment", "dm": "dm
 // the row is under the cursor or selected. Rows that look the same draw the same line.
 type rowLook struct {
 	channel, kind, author, text string
-	tags, assignee              string
-	urgent                      bool
+	subject, tags, assignee     string
+	urgent, draft               bool
 	count                       int
 	age, badge                  string
 	level                       slaLevel
@@ -113,8 +113,8 @@ type rowLook struct {
 // visible row is looked at on every frame and drawn only when its look changed.
 func (q *queueScreen) lookOf(r inbox.QueueRow, cursor bool, l layout, now time.Time) rowLook {
 	lk := rowLook{channel: r.Channel, author: r.AuthorName, text: r.LastText,
-		urgent: r.Priority >= int(inbox.PriorityUrgent), count: r.Unanswered,
-		cursor: cursor, marked: q.selected[r.ID]}
+		subject: r.Subject, urgent: r.Priority >= int(inbox.PriorityUrgent), count: r.Unanswered,
+		draft: r.HasDraft, cursor: cursor, marked: q.selected[r.ID]}
 	if lk.author == "" {
 		lk.author = r.AuthorHandle
 	}
@@ -148,13 +148,21 @@ func (q *queueScreen) renderRow(r inbox.QueueRow, cursor bool, l layout, now tim
 // draw lays out a row's cells and cuts the line to the width.
 func (q *queueScreen) draw(lk rowLook, l layout) string {
 	st := q.c.Styles
-	mark := "  "
+	// Two marks before the channel: selected for a bulk action, and a reply kept as a
+	// draft.
+	mark, draft := " ", " "
 	if lk.marked {
-		mark = "● "
+		mark = st.Marked.Render("●")
+	}
+	if lk.draft {
+		draft = st.Outbound.Render("✎")
 	}
 	// A quoted email can be kilobytes; the row shows one line of it, so only as much as
 	// could fit is cleaned and measured.
 	text := firstLine(lk.text, 4*l.text)
+	if lk.subject != "" {
+		text = firstLine(lk.subject, l.text) + " · " + text // an email is known by its subject
+	}
 	if lk.urgent {
 		text = "! " + text
 	}
@@ -163,7 +171,7 @@ func (q *queueScreen) draw(lk rowLook, l layout) string {
 		count = fmt.Sprint(lk.count)
 	}
 
-	cells := []string{mark + st.Channel(lk.channel).Render(pad(ChannelTag(lk.channel), 3))}
+	cells := []string{mark + draft + st.Channel(lk.channel).Render(pad(ChannelTag(lk.channel), 3))}
 	if l.kind {
 		cells = append(cells, pad(kindShort[lk.kind], 4))
 	}
@@ -183,9 +191,6 @@ func (q *queueScreen) draw(lk rowLook, l layout) string {
 	line := strings.Join(cells, " ")
 	if lk.cursor {
 		return st.Selected.Render(ansi.Truncate(ansi.Strip(line), q.width, "…"))
-	}
-	if lk.marked {
-		line = st.Marked.Render(mark) + line[len(mark):]
 	}
 	return ansi.Truncate(line, q.width, "…")
 }
