@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,24 +28,47 @@ type cliEnv struct {
 	configWarned   bool             // the config's mode was warned about (once per command)
 }
 
-// flags makes a flag set with the flags every subcommand takes.
+// flags makes a flag set with the flags every subcommand takes. Its usage is the
+// command's line of the synopsis, then its flags.
 func (e *cliEnv) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.StringVar(&e.dbPath, "db", os.Getenv("TRIAGE_DB"), "database `path` (default $XDG_DATA_HOME/triage/triage.db; env TRIAGE_DB)")
 	fs.StringVar(&e.configPath, "config", os.Getenv("TRIAGE_CONFIG"), "config `path` (default $XDG_CONFIG_HOME/triage/config.toml; env TRIAGE_CONFIG)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s\n\n", synopsis(name))
+		fs.PrintDefaults()
+	}
 	return fs
 }
 
+// synopsis is the line of the usage text that shows how to call a command.
+func synopsis(name string) string {
+	for _, line := range strings.Split(usage, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "triage" && f[1] == name {
+			return strings.TrimSpace(line)
+		}
+	}
+	return "triage " + name
+}
+
 // parse reads flags wherever they stand among the arguments, so both
-// `triage import --dry-run a.jsonl` and `triage import a.jsonl --dry-run` work.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+// `triage import --dry-run a.jsonl` and `triage import a.jsonl --dry-run` work. Asked for
+// with -h or --help, the usage goes to standard output (it is what was asked for, and
+// `triage stats --help | less` should work); beside a mistake it goes to standard error.
+func (e *cliEnv) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	out := fs.Output()
+	var buf bytes.Buffer
+	fs.SetOutput(&buf)
+	defer fs.SetOutput(out)
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if err == flag.ErrHelp {
+				e.stdout.Write(buf.Bytes())
 				return nil, err
 			}
+			out.Write(buf.Bytes())
 			return nil, &exitError{2, err}
 		}
 		args = fs.Args()
@@ -96,6 +121,24 @@ func (e *cliEnv) loadConfig() (*inbox.Config, error) {
 // openInbox opens the database and the inbox over it with the right config.
 func (e *cliEnv) openInbox(ctx context.Context) (*inbox.Service, func(), error) {
 	return e.openWith(ctx, e.databasePath(), nil)
+}
+
+// openExisting opens the database for a command that only reads it (stats, export): a
+// path where there is no database is an error naming it, and nothing is created there —
+// no file, no folder, no -wal or -shm — so a mistyped --db cannot leave an empty inbox
+// behind that a later command would take for the real one.
+func (e *cliEnv) openExisting(ctx context.Context) (*inbox.Service, func(), error) {
+	path := e.databasePath()
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil, fmt.Errorf("no database at %s (check --db or TRIAGE_DB; triage import, sync or demo make one)", path)
+	case err != nil:
+		return nil, nil, fmt.Errorf("open database %s: %w", path, err)
+	case fi.IsDir():
+		return nil, nil, fmt.Errorf("open database %s: it is a folder, not a database file", path)
+	}
+	return e.openWith(ctx, path, nil)
 }
 
 // openWith opens the database at path and the inbox over it. With cfg nil the config is

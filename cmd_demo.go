@@ -20,7 +20,7 @@ const defaultSeed = 1
 func (e *cliEnv) demo(ctx context.Context, args []string) error {
 	fs := e.flags("demo")
 	seed := fs.Int64("seed", defaultSeed, "seed; the same seed gives the same inbox")
-	rest, err := parse(fs, args)
+	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

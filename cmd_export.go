@@ -20,7 +20,7 @@ func (e *cliEnv) export(ctx context.Context, args []string) error {
 	until := fs.String("until", "", "only messages before this time")
 	query := fs.String("query", "", "only messages matching this query")
 	format := fs.String("format", "jsonl", "jsonl or csv")
-	rest, err := parse(fs, args)
+	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,10 @@ func (e *cliEnv) export(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	svc, closeDB, err := e.openInbox(ctx)
+	if _, err := inbox.ParseQuery(*query); err != nil { // a mistake in the command, whatever the database
+		return &exitError{2, fmt.Errorf("--query: %w", err)}
+	}
+	svc, closeDB, err := e.openExisting(ctx)
 	if err != nil {
 		return err
 	}

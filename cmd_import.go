@@ -37,10 +37,10 @@ func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 	var addresses addressList
 	fs.Var(&addresses, "address", "mail From this `address` in a Maildir is the brand's reply; repeat it or separate with commas\n(default: the address of every email [[account]] in config; the first names the account)")
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, importUsage)
+		fmt.Fprint(fs.Output(), importUsage)
 		fs.PrintDefaults()
 	}
-	files, err := parse(fs, args)
+	files, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -17,10 +17,17 @@ import (
 func (e *cliEnv) open(ctx context.Context, args []string) error {
 	fs := e.flags("triage")
 	demoFlag := fs.Bool("demo", false, "open a freshly seeded demo inbox, kept apart from the real one")
-	fs.Usage = func() { fmt.Fprint(e.stderr, usage) }
-	rest, err := parse(fs, args)
+	versionFlag := fs.Bool("version", false, "print which triage this is and exit")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage+"\nflags of triage itself:\n")
+		fs.PrintDefaults()
+	}
+	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if *versionFlag {
+		return e.printVersion()
 	}
 	if len(rest) > 0 {
 		return &exitError{2, fmt.Errorf("unknown command %q (see triage help)", rest[0])}

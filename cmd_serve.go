@@ -35,7 +35,7 @@ var serveKeys = []string{"secret_env", "require_timestamp", "max_body", "rate", 
 func (e *cliEnv) serve(ctx context.Context, args []string) error {
 	fs := e.flags("serve")
 	listen := fs.String("listen", defaultListen, "`address` to listen on; anything but loopback belongs behind a TLS proxy")
-	rest, err := parse(fs, args)
+	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func (e *cliEnv) stats(ctx context.Context, args []string) error {
 	query := fs.String("query", "", "only inbound messages matching this query")
 	by := fs.String("by", "", "group by channel, day, tag, agent or kind")
 	asJSON := fs.Bool("json", false, "print JSON")
-	rest, err := parse(fs, args)
+	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,10 @@ func (e *cliEnv) stats(ctx context.Context, args []string) error {
 	if *by != "" && !isGroupKey(*by) {
 		return &exitError{2, fmt.Errorf("--by %q: want channel, day, tag, agent or kind", *by)}
 	}
-	svc, closeDB, err := e.openInbox(ctx)
+	if _, err := inbox.ParseQuery(*query); err != nil { // a mistake in the command, whatever the database
+		return &exitError{2, fmt.Errorf("--query: %w", err)}
+	}
+	svc, closeDB, err := e.openExisting(ctx)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ var channelAdapters = map[string]adapters.Constructor{
 func (e *cliEnv) syncCmd(ctx context.Context, args []string) error {
 	fs := e.flags("sync")
 	once := fs.Bool("once", false, "fetch and send once, then exit (non-zero if any account failed)")
-	rest, err := parse(fs, args)
+	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}

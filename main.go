@@ -8,6 +8,7 @@
 //	triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
 //	triage sync [--once]
 //	triage serve [--listen 127.0.0.1:8787]
+//	triage --version
 package main
 
 import (
@@ -75,6 +76,8 @@ func runWith(ctx context.Context, env *cliEnv, args []string) error {
 		case "help":
 			fmt.Fprint(env.stdout, usage)
 			return nil
+		case "version":
+			return env.printVersion()
 		}
 	}
 	return env.open(ctx, args)
@@ -91,6 +94,8 @@ usage:
   triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
   triage sync [--once]                            fetch every [[account]] and send replies
   triage serve [--listen 127.0.0.1:8787]          receive messages by signed webhook (POST /v1/messages)
+  triage --version                                which triage this is
+  triage COMMAND --help                           a command's flags
 
 The database is $XDG_DATA_HOME/triage/triage.db unless --db or TRIAGE_DB says otherwise;
 config is $XDG_CONFIG_HOME/triage/config.toml unless --config or TRIAGE_CONFIG does.
