@@ -363,7 +363,7 @@ secret_env = "TRIAGE_SECRET_RELAY"
 				t.Fatalf("reply on %s: %v", c.channel, err)
 			}
 			if c.channel == "mastodon" {
-				if err := svc.Escalate(ctx, inbox.EscalateRequest{Reason: "billing", Priority: inbox.PriorityUrgent, Note: round}, id); err != nil {
+				if err := svc.Escalate(ctx, inbox.EscalateRequest{Reason: "billing", Priority: inbox.PriorityUrgent.To(), Note: round}, id); err != nil {
 					t.Fatalf("escalate: %v", err)
 				}
 			}

@@ -20,18 +20,24 @@ func (s *Service) action(ctx context.Context, ids []int64, fn func(a *act, id in
 	if len(ids) == 0 {
 		return errors.New("no conversation selected")
 	}
-	return s.db.Tx(ctx, func(tx *store.Tx) error {
-		batch, err := tx.NextBatch(ctx)
-		if err != nil {
-			return err
-		}
-		a := &act{s: s, tx: tx, ctx: ctx, batch: batch, at: ms(s.now())}
+	return s.actTx(ctx, func(a *act) error {
 		for _, id := range ids {
 			if err := fn(a, id); err != nil {
 				return err
 			}
 		}
 		return nil
+	})
+}
+
+// actTx runs fn as one action: one transaction, one audit batch, one time.
+func (s *Service) actTx(ctx context.Context, fn func(a *act) error) error {
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		batch, err := tx.NextBatch(ctx)
+		if err != nil {
+			return err
+		}
+		return fn(&act{s: s, tx: tx, ctx: ctx, batch: batch, at: ms(s.now())})
 	})
 }
 
@@ -81,7 +87,8 @@ func (a *act) setState(id int64, to State, until int64) error {
 		return err
 	}
 	var ref int64
-	if to == StateDone || to == StateSpam {
+	switch {
+	case closes(to) && !closes(State(meta.State)):
 		n, err := a.tx.CloseUnanswered(a.ctx, id, a.at)
 		if err != nil {
 			return err
@@ -89,9 +96,20 @@ func (a *act) setState(id int64, to State, until int64) error {
 		if n > 0 {
 			ref = a.at
 		}
+	case closes(State(meta.State)) && !closes(to):
+		// Out of done or spam: the messages closed without reply wait again, with their
+		// SLA due times, exactly as an undo of the close would bring them back.
+		at, err := a.tx.ReopenLastClosed(a.ctx, id)
+		if err != nil {
+			return err
+		}
+		ref = at
 	}
 	return a.audit("state", id, stateValue(meta.State, meta.SnoozeUntil), stateValue(string(to), until), ref)
 }
+
+// closes says whether a state closes its conversation's unanswered messages.
+func closes(s State) bool { return s == StateDone || s == StateSpam }
 
 // Done closes conversations.
 func (s *Service) Done(ctx context.Context, ids ...int64) error {
@@ -205,7 +223,7 @@ func (s *Service) AddNote(ctx context.Context, id int64, text string) error {
 // EscalateRequest is what a person says when handing a case to customer service.
 type EscalateRequest struct {
 	Reason   string
-	Priority Priority
+	Priority *Priority // nil leaves each conversation's priority as it is
 	Note     string
 }
 
@@ -222,7 +240,16 @@ func (s *Service) Escalate(ctx context.Context, req EscalateRequest, ids ...int6
 		if err != nil {
 			return err
 		}
-		eid, err := a.tx.AddEscalation(a.ctx, store.Escalation{ConversationID: id, Reason: req.Reason, Priority: int(req.Priority),
+		prio := req.Priority
+		if prio == nil {
+			meta, err := a.tx.ConvMeta(a.ctx, id)
+			if err != nil {
+				return err
+			}
+			p := Priority(meta.Priority)
+			prio = &p
+		}
+		eid, err := a.tx.AddEscalation(a.ctx, store.Escalation{ConversationID: id, Reason: req.Reason, Priority: int(*prio),
 			Note: req.Note, Agent: a.s.agent, ArrivedAt: arrived, CreatedAt: a.at})
 		if err != nil {
 			return err
@@ -233,7 +260,7 @@ func (s *Service) Escalate(ctx context.Context, req EscalateRequest, ids ...int6
 		if err := a.audit("escalate", id, "", req.Reason, eid); err != nil {
 			return err
 		}
-		if err := a.setPriority(id, req.Priority); err != nil {
+		if err := a.setPriority(id, *prio); err != nil {
 			return err
 		}
 		return a.setState(id, StateEscalated, 0)
@@ -281,21 +308,27 @@ func firstWords(s string, n int) string {
 
 // Undone says what an undo reversed.
 type Undone struct {
-	Action        string  // the action reversed ("tag", "state", "reply", …)
-	Detail        string  // what it had set: the tag, the state, the escalation reason
-	Conversations []int64 // the conversations it touched
-	Draft         string  // for an undone reply: its text, back in the draft
-	Notice        string  // what the undo could not take back (a ticket already at customer service)
+	Action        string   // the action reversed ("tag", "state", "reply", …)
+	Detail        string   // what it had set: the tag, the state, the escalation reason
+	Conversations []int64  // the conversations it touched
+	Customers     []string // who those conversations are with, as people name them
+	Draft         string   // for an undone reply: its text, back in the draft
+	Notice        string   // what the undo could not take back (a ticket already at customer service)
 }
 
 // Undo reverses the person's last action that is not yet undone, with every event of its
 // batch, in one transaction. A reply can be undone only while it waits in the outbox;
-// its text goes back to the draft so nothing written is lost.
-func (s *Service) Undo(ctx context.Context) (Undone, error) {
+// its text goes back to the draft so nothing written is lost. A reply that has left is
+// reported with ErrAlreadySent, and nothing else is undone.
+func (s *Service) Undo(ctx context.Context) (Undone, error) { return s.UndoIn(ctx, 0) }
+
+// UndoIn is Undo limited to the person's last action on one conversation (0: any), so an
+// undo pressed while reading a conversation never reaches into another.
+func (s *Service) UndoIn(ctx context.Context, convID int64) (Undone, error) {
 	var out Undone
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		out = Undone{}
-		events, err := tx.LastBatch(ctx, s.agent)
+		events, err := tx.LastBatch(ctx, s.agent, convID)
 		if err != nil {
 			return err
 		}
@@ -309,12 +342,12 @@ func (s *Service) Undo(ctx context.Context) (Undone, error) {
 		a := &act{s: s, tx: tx, ctx: ctx, batch: batch, at: ms(s.now())}
 		seen := map[int64]bool{}
 		for _, e := range events { // newest first
-			if err := a.reverse(e, &out); err != nil {
-				return fmt.Errorf("undo %s: %w", e.Action, err)
-			}
 			if !seen[e.ConversationID] {
 				seen[e.ConversationID] = true
 				out.Conversations = append(out.Conversations, e.ConversationID)
+			}
+			if err := a.reverse(e, &out); err != nil {
+				return fmt.Errorf("undo %s: %w", e.Action, err)
 			}
 			out.Action, out.Detail = e.Action, e.To
 			if err := a.audit("undo", e.ConversationID, e.Action+":"+e.To, e.Action+":"+e.From, e.ID); err != nil {
@@ -323,7 +356,39 @@ func (s *Service) Undo(ctx context.Context) (Undone, error) {
 		}
 		return tx.MarkUndone(ctx, events[0].Batch)
 	})
+	out.Customers = s.customers(ctx, out.Conversations)
+	if errors.Is(err, ErrAlreadySent) {
+		who := "the customer"
+		if len(out.Customers) > 0 {
+			who = out.Customers[0]
+		}
+		return out, fmt.Errorf("the reply to %s has been sent and cannot be unsent; nothing was undone: %w", who, ErrAlreadySent)
+	}
 	return out, err
+}
+
+// customers names the people of a few conversations, for messages that say what changed.
+func (s *Service) customers(ctx context.Context, ids []int64) []string {
+	var out []string
+	for _, id := range ids[:min(len(ids), 3)] {
+		c, err := s.db.Conversation(ctx, id)
+		if err != nil {
+			continue
+		}
+		out = append(out, CustomerName(c))
+	}
+	return out
+}
+
+// CustomerName is how people name a conversation: the customer's name, else their
+// handle, else the channel's conversation ("an Instagram comment thread").
+func CustomerName(c ConversationInfo) string {
+	for _, s := range []string{c.AuthorName, c.AuthorHandle} {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return "a " + ChannelLabel(c.Channel) + " conversation"
 }
 
 func (a *act) reverse(e store.AuditEvent, out *Undone) error {
@@ -348,8 +413,15 @@ func (a *act) reverse(e store.AuditEvent, out *Undone) error {
 		if err := a.tx.SetState(a.ctx, id, st, until); err != nil {
 			return err
 		}
-		if e.RefID != 0 {
+		to, _ := parseStateValue(e.To)
+		switch {
+		case e.RefID == 0:
+		case closes(State(to)):
 			return a.tx.UncloseAt(a.ctx, id, e.RefID)
+		case closes(State(st)):
+			// Undoing a reopen closes again, at the original time, what it brought back.
+			_, err := a.tx.CloseUnanswered(a.ctx, id, e.RefID)
+			return err
 		}
 		return nil
 	case "note":
@@ -360,11 +432,24 @@ func (a *act) reverse(e store.AuditEvent, out *Undone) error {
 		return a.tx.SetEscalationStatus(a.ctx, e.RefID, "open", 0)
 	case "reply":
 		conv, text, err := a.tx.WithdrawReply(a.ctx, e.RefID)
+		if errors.Is(err, store.ErrAlreadySent) {
+			return ErrAlreadySent
+		}
 		if err != nil {
 			return err
 		}
+		// Words written since the reply was sent stay, after the reply's text.
+		if now, err := a.tx.Draft(a.ctx, conv); err != nil {
+			return err
+		} else if strings.TrimSpace(now) != "" {
+			text += "\n\n" + now
+		}
 		out.Draft = text
 		return a.tx.SaveDraft(a.ctx, conv, text, a.at)
+	case "retry":
+		return a.undoRetry(e)
+	case "takeback":
+		return a.undoTakeBack(e)
 	}
 	return fmt.Errorf("cannot undo %q", e.Action)
 }

@@ -92,7 +92,7 @@ func TestUndo(t *testing.T) {
 
 	// Escalate, then undo: escalation cancelled, state and priority restored.
 	clock.t = clock.t.Add(time.Minute)
-	if err := s.Escalate(ctx, EscalateRequest{Reason: "billing", Priority: PriorityUrgent, Note: "double charge"}, a); err != nil {
+	if err := s.Escalate(ctx, EscalateRequest{Reason: "billing", Priority: PriorityUrgent.To(), Note: "double charge"}, a); err != nil {
 		t.Fatal(err)
 	}
 	info, _ = s.db.Conversation(ctx, a)

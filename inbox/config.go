@@ -25,6 +25,7 @@ type Config struct {
 	Sentiment     SentimentConfig     `toml:"sentiment"`
 	Escalation    EscalationConfig    `toml:"escalation"`
 	Views         []ViewConfig        `toml:"view"`
+	Outbox        OutboxConfig        `toml:"outbox"`
 
 	// Later parts of triage read their own tables; decoding keeps them so that a
 	// config written for them is not an error here.
@@ -66,6 +67,31 @@ type EscalationConfig struct {
 	Email       string `toml:"email"`        // zendesk: the agent the API token belongs to
 	TokenEnv    string `toml:"token_env"`    // zendesk: the API token
 	TokenCmd    string `toml:"token_cmd"`    // or a command that prints it
+}
+
+// OutboxConfig is the [outbox] section: how replies leave.
+type OutboxConfig struct {
+	// SendDelay is how long a reply waits in the outbox before it leaves, so that u can
+	// still take it back: "10s" when unset, "0s" sends at once.
+	SendDelay string `toml:"send_delay"`
+}
+
+// DefaultSendDelay is the undo window of a reply when config names none.
+const DefaultSendDelay = 10 * time.Second
+
+// sendDelay is the parsed send_delay.
+func (o OutboxConfig) sendDelay() (time.Duration, error) {
+	if strings.TrimSpace(o.SendDelay) == "" {
+		return DefaultSendDelay, nil
+	}
+	d, err := ParseSpan(o.SendDelay)
+	if err != nil {
+		return 0, fmt.Errorf("outbox.send_delay: %w", err)
+	}
+	if d < 0 || d > time.Hour {
+		return 0, fmt.Errorf("outbox.send_delay: %q: want between 0s and 1h", o.SendDelay)
+	}
+	return d, nil
 }
 
 // ViewConfig is a saved view: a named query.
@@ -240,6 +266,12 @@ func (c *Config) check() error {
 	}
 	if err := c.Escalation.check(); err != nil {
 		return err
+	}
+	if _, err := c.Outbox.sendDelay(); err != nil {
+		return err
+	}
+	if e := c.Voice.Enforce; e != "" && e != EnforceWarn && e != EnforceBlock {
+		return fmt.Errorf("voice.enforce: %q: want %q or %q", e, EnforceWarn, EnforceBlock)
 	}
 	seen := map[string]bool{}
 	for i, cr := range c.Canned {

@@ -48,7 +48,7 @@ func TestEscalateQueuesADelivery(t *testing.T) {
 	ctx := context.Background()
 	mustIngest(t, s, inMsg("1", "post:A", "I was charged twice!", "2026-11-20T10:00:00Z"))
 	id := convOf(t, s, "post:A")
-	if err := s.Escalate(ctx, EscalateRequest{Reason: "billing", Priority: PriorityUrgent, Note: "double charge"}, id); err != nil {
+	if err := s.Escalate(ctx, EscalateRequest{Reason: "billing", Priority: PriorityUrgent.To(), Note: "double charge"}, id); err != nil {
 		t.Fatal(err)
 	}
 	due, err := s.DueEscalations(ctx, 10)
@@ -93,7 +93,7 @@ func TestEscalateWithoutDestinationQueuesNothing(t *testing.T) {
 	ctx := context.Background()
 	mustIngest(t, s, inMsg("1", "post:A", "Refund please", "2026-11-20T10:00:00Z"))
 	id := convOf(t, s, "post:A")
-	if err := s.Escalate(ctx, EscalateRequest{Reason: "refund", Priority: PriorityHigh}, id); err != nil {
+	if err := s.Escalate(ctx, EscalateRequest{Reason: "refund", Priority: PriorityHigh.To()}, id); err != nil {
 		t.Fatal(err)
 	}
 	if ds, _ := s.EscalationDeliveries(ctx, id); len(ds) != 0 {
@@ -140,7 +140,7 @@ func TestUndoEscalationDelivery(t *testing.T) {
 			ctx := context.Background()
 			mustIngest(t, s, inMsg("1", "post:A", "I was charged twice!", "2026-11-20T10:00:00Z"))
 			id := convOf(t, s, "post:A")
-			if err := s.Escalate(ctx, EscalateRequest{Reason: "billing", Priority: PriorityHigh}, id); err != nil {
+			if err := s.Escalate(ctx, EscalateRequest{Reason: "billing", Priority: PriorityHigh.To()}, id); err != nil {
 				t.Fatal(err)
 			}
 			ds, _ := s.EscalationDeliveries(ctx, id)

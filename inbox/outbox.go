@@ -78,12 +78,6 @@ func (s *Service) RetryOutbox(ctx context.Context, outboxID int64, reason string
 	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxPending, false, reason, "", ms(at), ms(s.now()))
 }
 
-// FailOutbox marks an entry failed for good, with the reason shown to the person; a
-// reply's text stays in the conversation, an escalation stays open in triage.
-func (s *Service) FailOutbox(ctx context.Context, outboxID int64, reason string) error {
-	return s.db.MoveOutbox(ctx, outboxID, OutboxSending, OutboxFailed, false, reason, "", 0, ms(s.now()))
-}
-
 // UnknownOutbox marks an entry whose send was cut off where the other side cannot be
 // asked: a person must look before it is sent again.
 func (s *Service) UnknownOutbox(ctx context.Context, outboxID int64, reason string) error {

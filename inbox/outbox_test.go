@@ -8,7 +8,7 @@ import (
 // A customer answering our reply on the channel lands in the same conversation: once sent,
 // the reply carries the channel's id, which the answer names in in_reply_to.
 func TestSentReplyThreadsTheAnswer(t *testing.T) {
-	s, _ := newTestInbox(t, "", at("2026-11-20T12:00:00Z"))
+	s, clock := newTestInbox(t, "", at("2026-11-20T12:00:00Z"))
 	ctx := context.Background()
 	first := inMsg("1", "", "Where is my order?", "2026-11-20T10:00:00Z")
 	mustIngest(t, s, first)
@@ -16,6 +16,7 @@ func TestSentReplyThreadsTheAnswer(t *testing.T) {
 	if _, err := s.Reply(ctx, id, "It ships today!"); err != nil {
 		t.Fatal(err)
 	}
+	clock.t = clock.t.Add(DefaultSendDelay) // the undo window passes
 	due, err := s.DueReplies(ctx, 10)
 	if err != nil || len(due) != 1 || due[0].InReplyTo != "1" || due[0].To == nil || due[0].To.Handle != "@ana" {
 		t.Fatalf("due replies = %+v, %v", due, err)

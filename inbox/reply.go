@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/triage-inbox/triage/store"
 )
@@ -27,42 +28,104 @@ func (s *Service) Voice() *Voice { return s.voice }
 type Sent struct {
 	MessageID int64
 	Warnings  []Warning // the voice warnings the person chose to send past
+	SendAt    time.Time // when it leaves the outbox; until then u takes it back
+}
+
+// RefusedError is a reply that was not queued, and why: it is longer than the channel
+// takes, or (with [voice] enforce = "block") it breaks the brand voice. The text is the
+// caller's to keep.
+type RefusedError struct {
+	Reasons []string
+}
+
+func (e *RefusedError) Error() string { return "not sent: " + strings.Join(e.Reasons, "; ") }
+
+// refusal says why text may not be sent on a channel, or nil: over the length limit
+// always, any voice warning when the brand voice is enforced.
+func (s *Service) refusal(warnings []Warning) error {
+	var reasons []string
+	for _, w := range warnings {
+		if w.Kind == WarnLength {
+			reasons = append(reasons, w.Message+": the channel would refuse it")
+		} else if s.cfg.Voice.Enforce == EnforceBlock {
+			reasons = append(reasons, w.Message+` ([voice] enforce = "block")`)
+		}
+	}
+	if len(reasons) == 0 {
+		return nil
+	}
+	return &RefusedError{Reasons: reasons}
 }
 
 // Reply queues a reply: one transaction writes the outbound message to the conversation and
-// to the outbox, links the inbound messages it answers (their response times), moves the
-// conversation to waiting, clears the draft and records the audit event.
+// to the outbox, links the inbound messages it answers (their response times, measured
+// now), moves the conversation to waiting, clears the draft and records the audit event.
+// The reply leaves the outbox after [outbox] send_delay; until then Undo takes it back. A
+// reply the channel would refuse, or that breaks an enforced brand voice, is refused
+// with a *RefusedError and nothing is written.
 func (s *Service) Reply(ctx context.Context, convID int64, text string) (Sent, error) {
+	var sent Sent
+	err := s.action(ctx, []int64{convID}, func(a *act, id int64) error {
+		var err error
+		sent, err = a.reply(id, text)
+		return err
+	})
+	if err != nil {
+		return Sent{}, fmt.Errorf("reply to conversation %d: %w", convID, err)
+	}
+	return sent, nil
+}
+
+// ReplyAndClose queues a reply and closes the conversation as one action, so one undo
+// takes back both (the C key).
+func (s *Service) ReplyAndClose(ctx context.Context, convID int64, text string) (Sent, error) {
+	var sent Sent
+	err := s.action(ctx, []int64{convID}, func(a *act, id int64) error {
+		var err error
+		if sent, err = a.reply(id, text); err != nil {
+			return err
+		}
+		return a.setState(id, StateDone, 0)
+	})
+	if err != nil {
+		return Sent{}, fmt.Errorf("reply to conversation %d: %w", convID, err)
+	}
+	return sent, nil
+}
+
+// reply is one reply inside an action.
+func (a *act) reply(id int64, text string) (Sent, error) {
 	text = strings.TrimRight(text, " \t\n")
 	if strings.TrimSpace(text) == "" {
 		return Sent{}, errors.New("the reply is empty")
 	}
-	warnings, err := s.CheckReply(ctx, convID, text)
+	meta, err := a.tx.ConvMeta(a.ctx, id)
 	if err != nil {
+		return Sent{}, err
+	}
+	warnings := a.s.voice.Check(meta.Channel, text)
+	if err := a.s.refusal(warnings); err != nil {
 		return Sent{}, err
 	}
 	key, err := newKey()
 	if err != nil {
 		return Sent{}, err
 	}
-	var msgID int64
-	err = s.action(ctx, []int64{convID}, func(a *act, id int64) error {
-		msgID, err = a.tx.AddReply(a.ctx, store.Reply{ConversationID: id, Agent: a.s.agent, Text: text, At: a.at, Key: key})
-		if err != nil {
-			return err
-		}
-		if err := a.audit("reply", id, "", firstWords(text, 60), msgID); err != nil {
-			return err
-		}
-		if err := a.tx.SaveDraft(a.ctx, id, "", a.at); err != nil {
-			return err
-		}
-		return a.setState(id, StateWaiting, 0)
-	})
+	sendAt := a.at + a.s.sendDelay.Milliseconds()
+	msgID, err := a.tx.AddReply(a.ctx, store.Reply{ConversationID: id, Agent: a.s.agent, Text: text, At: a.at, SendAt: sendAt, Key: key})
 	if err != nil {
-		return Sent{}, fmt.Errorf("reply to conversation %d: %w", convID, err)
+		return Sent{}, err
 	}
-	return Sent{MessageID: msgID, Warnings: warnings}, nil
+	if err := a.audit("reply", id, "", firstWords(text, 60), msgID); err != nil {
+		return Sent{}, err
+	}
+	if err := a.tx.SaveDraft(a.ctx, id, "", a.at); err != nil {
+		return Sent{}, err
+	}
+	if err := a.setState(id, StateWaiting, 0); err != nil {
+		return Sent{}, err
+	}
+	return Sent{MessageID: msgID, Warnings: warnings, SendAt: fromMS(sendAt)}, nil
 }
 
 // newKey makes the idempotency key that follows a reply from the outbox to the channel.

@@ -22,6 +22,7 @@ type Service struct {
 	voice     *Voice
 	hours     *BusinessHours
 	sla       *slaTargets
+	sendDelay time.Duration // the undo window of a reply
 }
 
 // Option adjusts a Service.
@@ -56,6 +57,9 @@ func New(ctx context.Context, db *store.DB, cfg *Config, opts ...Option) (*Servi
 		return nil, err
 	}
 	if s.sla, err = cfg.SLA.targets(); err != nil {
+		return nil, err
+	}
+	if s.sendDelay, err = cfg.Outbox.sendDelay(); err != nil {
 		return nil, err
 	}
 	if db.ReadOnly() {

@@ -32,7 +32,7 @@ func statsFixture(t *testing.T, cfg string) *Service {
 		t.Fatal(err)
 	}
 	clock.t = at("2026-11-20T14:00:00Z")
-	if err := s.Escalate(ctx, EscalateRequest{Reason: "billing", Priority: PriorityHigh}, convOf(t, s, "B")); err != nil {
+	if err := s.Escalate(ctx, EscalateRequest{Reason: "billing", Priority: PriorityHigh.To()}, convOf(t, s, "B")); err != nil {
 		t.Fatal(err)
 	}
 	clock.t = at("2026-11-20T18:00:00Z")

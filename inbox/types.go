@@ -80,6 +80,9 @@ const (
 
 var priorityNames = []string{"low", "normal", "high", "urgent"}
 
+// To is a priority to set, for requests where nil means "leave it as it is".
+func (p Priority) To() *Priority { return &p }
+
 func (p Priority) String() string {
 	if p < PriorityLow || p > PriorityUrgent {
 		return fmt.Sprintf("priority(%d)", int(p))

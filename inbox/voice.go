@@ -20,7 +20,15 @@ type VoiceConfig struct {
 	Signoff         string         `toml:"signoff"`          // e.g. "— The Acme team"; required at the end when set; may use {brand}
 	SignoffChannels []string       `toml:"signoff_channels"` // channels where the sign-off is required; empty = every channel
 	Limits          map[string]int `toml:"limits"`           // channel -> max length; merged over defaults x=280, bluesky=300, mastodon=500 (0 removes a limit)
+	Enforce         string         `toml:"enforce"`          // "warn" (default): banned phrases and a missing sign-off are warnings; "block": they stop sending
 }
+
+// The values of [voice] enforce. A reply over the channel's length limit is never sent,
+// whatever enforce says: the channel would refuse it.
+const (
+	EnforceWarn  = "warn"
+	EnforceBlock = "block"
+)
 
 // The kinds of Warning.
 const (

@@ -84,6 +84,23 @@ func (tx *Tx) UncloseAt(ctx context.Context, convID, at int64) error {
 	return tx.RefreshConversation(ctx, convID)
 }
 
+// ReopenLastClosed brings back the messages the conversation's latest close left without
+// reply (those closed at the latest close time), and returns that time, 0 when none was.
+func (tx *Tx) ReopenLastClosed(ctx context.Context, convID int64) (int64, error) {
+	if err := tx.leaveIngest(ctx); err != nil {
+		return 0, err
+	}
+	var at sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT max(closed_at) FROM messages INDEXED BY msg_conv WHERE conversation_id = ? AND closed_at IS NOT NULL`, convID).Scan(&at)
+	if err != nil {
+		return 0, fmt.Errorf("reopen messages of conversation %d: %w", convID, err)
+	}
+	if !at.Valid {
+		return 0, nil
+	}
+	return at.Int64, tx.UncloseAt(ctx, convID, at.Int64)
+}
+
 // AddTag tags a conversation; added is false when it already had the tag.
 func (tx *Tx) AddTag(ctx context.Context, convID int64, name string) (added bool, err error) {
 	has, err := tx.hasTag(ctx, convID, name)

@@ -61,11 +61,19 @@ func scanAudit(rows *sql.Rows) ([]AuditEvent, error) {
 }
 
 // LastBatch returns the events of actor's most recent action that is not yet undone and is
-// not itself an undo, newest event first; nil when there is none.
-func (tx *Tx) LastBatch(ctx context.Context, actor string) ([]AuditEvent, error) {
+// not itself an undo, newest event first; nil when there is none. With convID != 0 only
+// an action that touched that conversation is considered.
+func (tx *Tx) LastBatch(ctx context.Context, actor string, convID int64) ([]AuditEvent, error) {
 	var batch int64
-	err := tx.queryRow(ctx, `SELECT batch FROM audit WHERE actor = ? AND undone = 0 AND batch > 0 AND action <> 'undo'
-		ORDER BY id DESC LIMIT 1`, actor).Scan(&batch)
+	q := `SELECT batch FROM audit WHERE actor = ? AND undone = 0 AND batch > 0 AND action <> 'undo'
+		ORDER BY id DESC LIMIT 1`
+	args := []any{actor}
+	if convID != 0 {
+		q = `SELECT batch FROM audit INDEXED BY audit_conv WHERE conversation_id = ? AND actor = ? AND undone = 0 AND batch > 0
+			AND action <> 'undo' ORDER BY id DESC LIMIT 1`
+		args = []any{convID, actor}
+	}
+	err := tx.queryRow(ctx, q, args...).Scan(&batch)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}

@@ -127,12 +127,26 @@ func (tx *Tx) SaveDraft(ctx context.Context, convID int64, body string, at int64
 
 // Draft returns the saved draft of a conversation, or "".
 func (db *DB) Draft(ctx context.Context, convID int64) (string, error) {
+	return draftOf(db.sql.QueryRowContext(ctx, draftSQL, convID))
+}
+
+// Draft is Draft inside a transaction.
+func (tx *Tx) Draft(ctx context.Context, convID int64) (string, error) {
+	return draftOf(tx.queryRow(ctx, draftSQL, convID))
+}
+
+const draftSQL = `SELECT body FROM drafts WHERE conversation_id = ?`
+
+func draftOf(row *sql.Row) (string, error) {
 	var body string
-	err := db.sql.QueryRowContext(ctx, `SELECT body FROM drafts WHERE conversation_id = ?`, convID).Scan(&body)
+	err := row.Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
-	return body, err
+	if err != nil {
+		return "", fmt.Errorf("read draft: %w", err)
+	}
+	return body, nil
 }
 
 // OutboxEntry is a reply's place in the outbox.

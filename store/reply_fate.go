@@ -125,3 +125,14 @@ func (db *DB) FailedReplies(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// Unanswered counts a conversation's inbound messages still waiting for a first reply.
+func (tx *Tx) Unanswered(ctx context.Context, convID int64) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ? AND direction = 'in'
+		AND answered_at IS NULL AND closed_at IS NULL AND spam = 0`, convID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count unanswered of conversation %d: %w", convID, err)
+	}
+	return n, nil
+}

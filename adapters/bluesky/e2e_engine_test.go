@@ -22,7 +22,7 @@ func e2eInbox(t *testing.T) *inbox.Service {
 	}
 	t.Cleanup(func() { db.Close() })
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	svc, err := inbox.New(ctxBG, db, nil, inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
+	svc, err := inbox.New(ctxBG, db, sendAtOnce(t), inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,4 +185,16 @@ func TestEngineBlueskyCrashMidSend(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sendAtOnce is the config of these tests: replies leave the outbox as soon as they are
+// queued, since what they check is the sending, not the undo window (see the engine's
+// TestRepliesWaitOutTheUndoWindow).
+func sendAtOnce(t *testing.T) *inbox.Config {
+	t.Helper()
+	cfg, err := inbox.ParseConfig("test.toml", "[outbox]\nsend_delay = \"0s\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -184,7 +184,7 @@ func (p *planner) escalate(c *conv) bool {
 	case damagedTopic, refundTopic:
 		prio = max(prio, inbox.PriorityHigh)
 	}
-	req := inbox.EscalateRequest{Reason: c.topic.escalate, Priority: prio, Note: fill(pick(p.r, escalationNotes[c.topic.name]), c.slots)}
+	req := inbox.EscalateRequest{Reason: c.topic.escalate, Priority: &prio, Note: fill(pick(p.r, escalationNotes[c.topic.name]), c.slots)}
 	if !p.add(c, at, c.agent, "escalate", func(ctx context.Context, s *inbox.Service, id int64) error { return s.Escalate(ctx, req, id) }) {
 		return true
 	}

@@ -94,7 +94,7 @@ func newInbox(t *testing.T) *inbox.Service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	svc, err := inbox.New(context.Background(), db, nil, inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
+	svc, err := inbox.New(context.Background(), db, sendAtOnce(t), inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +212,39 @@ func TestPermanentFailureKeepsTheText(t *testing.T) {
 	if last.Text != "Hi Ana!" || last.OutboxStatus != "failed" {
 		t.Errorf("the failed reply is not visible with its text: %+v", last)
 	}
+	// The refused reply answers nothing: the mention waits again, back in the Inbox.
+	if th.Info.Unanswered != 1 || th.Info.State != "open" || th.Messages[0].AnsweredAt != 0 {
+		t.Errorf("after the channel refused the reply: %d unanswered, state %s, answered at %d; want 1, open, 0",
+			th.Info.Unanswered, th.Info.State, th.Messages[0].AnsweredAt)
+	}
+}
+
+// With the default config a reply waits out its undo window: a sync inside it sends
+// nothing, the first one after it sends the reply once.
+func TestRepliesWaitOutTheUndoWindow(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	clock := now
+	svc, err := inbox.New(context.Background(), db, nil, inbox.WithClock(func() time.Time { return clock }), inbox.WithAgent("maria"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueReply(t, svc)
+	ch := &channel{}
+	e := New(svc, []Account{{Name: "masto", Channel: "mastodon", Handle: "@acme", Adapter: ch}}, Options{})
+	clock = now.Add(inbox.DefaultSendDelay - time.Second)
+	e.Once(context.Background())
+	if len(ch.posts) != 0 || outboxStatus(t, svc).Status != "pending" {
+		t.Fatalf("a reply left inside its undo window: %d posts, outbox %+v", len(ch.posts), outboxStatus(t, svc))
+	}
+	clock = now.Add(inbox.DefaultSendDelay)
+	e.Once(context.Background())
+	if len(ch.posts) != 1 || outboxStatus(t, svc).Status != "sent" {
+		t.Errorf("after the window: %d posts, outbox %+v; want one post, sent", len(ch.posts), outboxStatus(t, svc))
+	}
 }
 
 // A crash between claiming a reply and hearing back leaves it "sending". What happens
@@ -250,4 +283,16 @@ func TestRecoveryAfterACrashMidSend(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sendAtOnce is the config of these tests: replies leave the outbox as soon as they are
+// queued, since what they check is the sending, not the undo window (see the engine's
+// TestRepliesWaitOutTheUndoWindow).
+func sendAtOnce(t *testing.T) *inbox.Config {
+	t.Helper()
+	cfg, err := inbox.ParseConfig("test.toml", "[outbox]\nsend_delay = \"0s\"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -64,7 +64,7 @@ token_env = "TRIAGE_TEST_ZENDESK_TOKEN"
 
 func (d *desk) escalate(t *testing.T) {
 	t.Helper()
-	if err := d.svc.Escalate(context.Background(), inbox.EscalateRequest{Reason: "billing", Priority: inbox.PriorityUrgent,
+	if err := d.svc.Escalate(context.Background(), inbox.EscalateRequest{Reason: "billing", Priority: inbox.PriorityUrgent.To(),
 		Note: "double charge"}, d.conv); err != nil {
 		t.Fatal(err)
 	}
