@@ -15,12 +15,15 @@ type View struct {
 
 var needsAction = []State{StateNew, StateOpen}
 
-// BuiltinViews are the views every inbox has, in the order keys 1–9 reach them.
+// BuiltinViews are the views every inbox has, in the order keys 1–9 reach them. Overdue
+// holds every conversation with a message past its due time, whatever its state (is:overdue
+// leaves out done and spam): an escalated or snoozed customer still waits on us, and the
+// stats count their messages as late.
 var BuiltinViews = []View{
 	{Name: "Inbox", States: needsAction},
 	{Name: "Mine", States: needsAction, Query: "is:mine"},
 	{Name: "Urgent", States: needsAction, Query: "prio:urgent"},
-	{Name: "Overdue", States: needsAction, Query: "is:overdue"},
+	{Name: "Overdue", Query: "is:overdue"},
 	{Name: "Escalated", States: []State{StateEscalated}},
 	{Name: "Waiting", States: []State{StateWaiting}},
 	{Name: "Snoozed", States: []State{StateSnoozed}},
