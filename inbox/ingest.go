@@ -101,11 +101,11 @@ func (b *Batch) AddPrepared(p Prepared) (bool, error) {
 		return false, p.err
 	}
 	nm := p.nm
-	key, err := b.s.conversationKey(b.ctx, b.tx, p.msg)
+	key, orphan, err := b.s.conversationKey(b.ctx, b.tx, p.msg)
 	if err != nil {
 		return false, err
 	}
-	nm.ConvKey = key
+	nm.ConvKey, nm.Orphan = key, orphan
 	res, err := b.tx.Ingest(b.ctx, nm)
 	if err != nil {
 		return false, err
@@ -147,28 +147,31 @@ func (s *Service) score(m Message) store.NewMessage {
 
 // conversationKey threads a message: its own conversation key if the channel gave one;
 // else a reply joins its parent's conversation, a DM joins dm:<author id>, and anything
-// else starts its own.
-func (s *Service) conversationKey(ctx context.Context, tx *store.Tx, m Message) (string, error) {
+// else starts its own. A reply whose parent is not stored yet is an orphan: it starts
+// msg:<its id> and moves into its parent's conversation when the parent arrives (see
+// store/ingest_merge.go), so the order messages arrive in does not matter.
+func (s *Service) conversationKey(ctx context.Context, tx *store.Tx, m Message) (key string, orphan bool, err error) {
 	if m.Conversation != "" {
-		return m.Conversation, nil
+		return m.Conversation, false, nil
 	}
 	if m.InReplyTo != "" {
 		key, err := tx.ConversationKeyOf(ctx, m.Channel, m.Account, m.InReplyTo)
 		if err != nil {
-			return "", err
+			return "", false, err
 		}
 		if key != "" {
-			return key, nil
+			return key, false, nil
 		}
+		return "msg:" + m.ID, true, nil
 	}
 	if m.Kind == KindDM && m.Direction == In && m.Author != nil {
 		id := m.Author.ID
 		if id == "" {
 			id = m.Author.Handle
 		}
-		return "dm:" + id, nil
+		return "dm:" + id, false, nil
 	}
-	return "msg:" + m.ID, nil
+	return "msg:" + m.ID, false, nil
 }
 
 // channelNameAliases maps the names people use to the channel names triage stores.

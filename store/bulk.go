@@ -43,6 +43,12 @@ type bulkLoad struct {
 	direct bool
 
 	noContacts bool // there were none when the load began: every contact is in ingest's cache
+
+	// orphans are the replies that wait for a parent, by orphanKey; the table gets those
+	// still waiting at the end. merged are the conversations merges emptied, deleted at
+	// the end too (see ingest_merge.go).
+	orphans map[string][]int64
+	merged  []int64
 }
 
 func (b *bulkLoad) key(acct int64, channel, extID string) uint64 {
@@ -225,8 +231,9 @@ func (tx *Tx) endBulk(ctx context.Context) error {
 			return fmt.Errorf("bulk load: planner statistics: %w", err)
 		}
 	}
+	b := tx.bulk
 	tx.bulk = nil
-	return nil
+	return tx.endOrphans(ctx, b)
 }
 
 // indexStats reads the sqlite_stat1 rows of the named indexes.

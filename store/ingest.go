@@ -28,6 +28,15 @@ type NewMessage struct {
 	Spam                    bool
 	Tags                    []string
 	DueAt                   int64 // Unix ms; 0 for outbound messages
+	// Orphan is set when the message has no conversation of its own and InReplyTo names a
+	// message not stored yet: it waits for its parent (see ingest_merge.go).
+	Orphan bool
+	// ClosedAt is when an inbound message was closed without reply (0: it was not), as
+	// an export wrote it.
+	ClosedAt int64
+	// OutboxStatus is, for a reply written in triage, where it stood in the outbox, as an
+	// export wrote it; "" for any other message. A reply failed or cancelled answers nothing.
+	OutboxStatus string
 }
 
 // Ingested says what storing one message did.
@@ -124,9 +133,23 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	convID, state := conv.id, conv.state
 
 	in := m.Direction == "in"
-	var due, ansBy, ansAt sql.NullInt64
+	answers := !in && countsAsAnswer(m.OutboxStatus)
+	// A conversation the rules put in spam comes back when a message that is not spam
+	// arrives; one a person marked as spam stays (see realInbound).
+	revive := !created && in && !m.Spam && state == "spam"
+	if revive {
+		real, err := tx.realInbound(ctx, conv)
+		if err != nil {
+			return Ingested{}, err
+		}
+		revive = !real
+	}
+	var due, ansBy, ansAt, closed sql.NullInt64
 	if in && m.DueAt != 0 {
 		due = sql.NullInt64{Int64: m.DueAt, Valid: true}
+	}
+	if in && m.ClosedAt != 0 {
+		closed = sql.NullInt64{Int64: m.ClosedAt, Valid: true}
 	}
 	if in && conv.fresh {
 		if id, at := conv.answerFor(m.CreatedAt); id != 0 {
@@ -134,7 +157,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		}
 	}
 	msgID, err := tx.insertMessage(ctx, messageRow{conv: convID, account: acct, contact: contact, due: due,
-		ansBy: ansBy, ansAt: ansAt, m: &m, convKey: m.ConvKey})
+		ansBy: ansBy, ansAt: ansAt, closed: closed, m: &m, convKey: m.ConvKey})
 	if err != nil {
 		return Ingested{}, fmt.Errorf("store message %s: %w", m.ExtID, err)
 	}
@@ -142,16 +165,28 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	if err := tx.indexText(ctx, convID, msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {
 		return Ingested{}, fmt.Errorf("index message %s: %w", m.ExtID, err)
 	}
+	if !in && m.OutboxStatus != "" {
+		if err := tx.importOutbox(ctx, msgID, convID, m); err != nil {
+			return Ingested{}, err
+		}
+	}
+	if m.Orphan {
+		if err := tx.addOrphan(ctx, acct, msgID, m.Channel, m.InReplyTo); err != nil {
+			return Ingested{}, err
+		}
+	}
 	if conv.fresh {
-		if !in {
+		if answers {
 			if err := tx.answeredBy(ctx, conv, msgID, m.CreatedAt); err != nil {
 				return Ingested{}, err
 			}
 		}
-		conv.track(trackedMsg{id: msgID, at: m.CreatedAt, due: due.Int64, in: in, spam: m.Spam,
-			ansBy: ansBy.Int64, ansAt: ansAt.Int64})
-	} else if err := tx.linkAnswers(ctx, convID, msgID, m.Direction, m.CreatedAt); err != nil {
-		return Ingested{}, err
+		conv.track(trackedMsg{id: msgID, at: m.CreatedAt, due: due.Int64, in: in, spam: m.Spam, closed: closed.Valid,
+			silent: !in && !answers, ansBy: ansBy.Int64, ansAt: ansAt.Int64})
+	} else if in || answers {
+		if err := tx.linkAnswers(ctx, convID, msgID, m.Direction, m.CreatedAt); err != nil {
+			return Ingested{}, err
+		}
 	}
 	for _, tag := range m.Tags {
 		if err := tx.addTag(ctx, convID, tag); err != nil {
@@ -160,7 +195,18 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	}
 
 	out := Ingested{New: true, MessageID: msgID, ConversationID: convID}
-	if !created && in && !m.Spam {
+	if revive {
+		if err := tx.setState(ctx, convID, "new", 0); err != nil {
+			return Ingested{}, err
+		}
+		conv.state = "new"
+		out.Reopened = true
+		if err := tx.Audit(ctx, AuditEvent{At: m.CreatedAt, Actor: "system", Action: "state",
+			ConversationID: convID, From: state, To: "new"}); err != nil {
+			return Ingested{}, err
+		}
+	}
+	if !created && in && !m.Spam && !closed.Valid {
 		switch state {
 		case "done", "waiting", "snoozed":
 			if _, err := tx.exec(ctx, `UPDATE conversations SET state = 'open', snooze_until = NULL WHERE id = ?`, convID); err != nil {
@@ -174,7 +220,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 			}
 		}
 	}
-	if !created && !in && (state == "new" || state == "open") {
+	if !created && answers && (state == "new" || state == "open") {
 		// A reply sent from the channel's own app answers the thread just as one sent
 		// from triage does: with nothing left unanswered, it is waiting on the customer.
 		waiting := conv.waiting
@@ -207,6 +253,10 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		tx.dirty = map[int64]*convEntry{}
 	}
 	tx.dirty[convID] = conv
+	// Replies that arrived before this message move into its conversation now.
+	if err := tx.adoptOrphans(ctx, acct, m, conv); err != nil {
+		return Ingested{}, err
+	}
 	return out, nil
 }
 
@@ -219,7 +269,7 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 	// In a bulk load every conversation there is was created by it, so one not in the
 	// cache does not exist.
 	if conv == nil && (tx.bulk == nil || tx.bulk.direct) {
-		var e convEntry
+		e := convEntry{key: key}
 		err = tx.queryRow(ctx, `SELECT id, state, priority, contact_id IS NOT NULL FROM conversations
 			WHERE account_id = ? AND ext_key = ?`, acct, m.ConvKey).Scan(&e.id, &e.state, &e.priority, &e.hasContact)
 		switch {
@@ -251,7 +301,7 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 	if m.Direction == "in" && contact.Valid {
 		cid = contact.Int64
 	}
-	e := convEntry{state: state, priority: max(m.Priority, 0), hasContact: cid != nil, fresh: true}
+	e := convEntry{key: key, state: state, priority: max(m.Priority, 0), hasContact: cid != nil, fresh: true}
 	// The queue columns start as this first message makes them, so that a conversation of
 	// one message (most of them) needs no second write to its queue indexes at commit.
 	e.written = queueCols{lastAt: m.CreatedAt, sinceAt: m.CreatedAt, due: NoDue}

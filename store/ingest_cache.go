@@ -19,6 +19,7 @@ import (
 type ingestCache struct {
 	contacts map[contactKey]*contactEntry
 	convs    map[convKey]*convEntry
+	orphans  int // whether the orphans table has rows: orphansUnknown, orphansNone or orphansSome
 }
 
 type contactKey struct{ channel, ext string }
@@ -34,6 +35,7 @@ type convKey struct {
 }
 
 type convEntry struct {
+	key        convKey
 	id         int64
 	state      string
 	priority   int
@@ -63,9 +65,15 @@ type trackedMsg struct {
 	due    int64 // 0: none
 	in     bool
 	spam   bool
+	closed bool  // inbound: closed without reply; like spam, it waits for nothing
+	silent bool  // outbound: a reply of ours that failed or was cancelled answers nothing
 	ansBy  int64 // inbound only; 0 while unanswered
 	ansAt  int64
 }
+
+// waits says whether an inbound message, while unanswered, counts as waiting for an
+// answer: what msg_unanswered holds.
+func (t *trackedMsg) waits() bool { return t.in && !t.spam && !t.closed }
 
 func (tx *Tx) cache() *ingestCache {
 	if tx.ing == nil {
@@ -101,7 +109,7 @@ func (c *convEntry) answerFor(at int64) (id, when int64) {
 		return 0, 0
 	}
 	for _, o := range c.msgs {
-		if o.in || o.at < at {
+		if o.in || o.silent || o.at < at {
 			continue
 		}
 		if id == 0 || o.at < when || (o.at == when && o.id < id) {
@@ -115,7 +123,9 @@ func (c *convEntry) answerFor(at int64) (id, when int64) {
 func (c *convEntry) track(t trackedMsg) {
 	c.msgs = append(c.msgs, t)
 	if !t.in {
-		c.lastOutAt = max(c.lastOutAt, t.at)
+		if !t.silent {
+			c.lastOutAt = max(c.lastOutAt, t.at)
+		}
 		return
 	}
 	if t.ansBy != 0 {
@@ -123,7 +133,7 @@ func (c *convEntry) track(t trackedMsg) {
 		return
 	}
 	c.pending = append(c.pending, int32(len(c.msgs)-1))
-	if !t.spam {
+	if t.waits() {
 		c.waiting++
 	}
 }
@@ -135,7 +145,7 @@ func (c *convEntry) track(t trackedMsg) {
 func (tx *Tx) answeredBy(ctx context.Context, c *convEntry, outID, at int64) error {
 	link := func(i int32) error {
 		t := &c.msgs[i]
-		if t.ansBy == 0 && !t.spam {
+		if t.ansBy == 0 && t.waits() {
 			c.waiting--
 		}
 		t.ansBy, t.ansAt = outID, at
@@ -182,7 +192,7 @@ func (tx *Tx) refreshFresh(ctx context.Context, c *convEntry) error {
 		if q.lastIn == 0 || cmp.Or(cmp.Compare(t.at, lastInAt), cmp.Compare(t.id, q.lastIn)) > 0 {
 			q.lastIn, lastInAt = t.id, t.at
 		}
-		if t.spam || t.ansBy != 0 {
+		if !t.waits() || t.ansBy != 0 {
 			continue
 		}
 		if q.unanswered == 0 || t.at < q.sinceAt {

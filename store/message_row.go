@@ -12,6 +12,7 @@ type messageRow struct {
 	id, conv, account int64
 	contact, due      sql.NullInt64
 	ansBy, ansAt      sql.NullInt64
+	closed            sql.NullInt64
 	m                 *NewMessage
 	convKey           string
 	written           bool // in a bulk load: already in the table
@@ -45,8 +46,8 @@ func (tx *Tx) storedMessage(ctx context.Context, acct int64, channel, extID stri
 
 const insertMessageSQL = `INSERT INTO messages (id, conversation_id, account_id, channel, ext_id, kind,
 	direction, contact_id, agent, text, url, in_reply_to, created_at, sentiment, priority, spam, due_at, subject,
-	answered_by, answered_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	answered_by, answered_at, closed_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // insertMessage stores a message row and returns its id. In a bulk load the row waits in
 // the load's window with an id of its own, so a reply that comes soon after a question
@@ -84,7 +85,7 @@ func (r *messageRow) args() []any {
 		id = r.id
 	}
 	return []any{id, r.conv, r.account, m.Channel, m.ExtID, m.Kind, m.Direction, r.contact, m.Agent, m.Text, m.URL,
-		m.InReplyTo, m.CreatedAt, m.Sentiment, m.Priority, m.Spam, r.due, m.Subject, r.ansBy, r.ansAt}
+		m.InReplyTo, m.CreatedAt, m.Sentiment, m.Priority, m.Spam, r.due, m.Subject, r.ansBy, r.ansAt, r.closed}
 }
 
 // setAnswer records what answers an inbound message.
