@@ -272,6 +272,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 
 	config := writeFile(t, "config.toml", fmt.Sprintf(`agent = "maria"
 
+[outbox]
+send_delay = "0s"
+
 [serve]
 secret_env = "TRIAGE_SECRET_SERVE"
 

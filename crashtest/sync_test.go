@@ -22,7 +22,11 @@ const (
 )
 
 func syncConfig(server string) string {
-	return fmt.Sprintf(`[[account]]
+	// Replies leave at once: what a kill must not break is the sending, not the undo window.
+	return fmt.Sprintf(`[outbox]
+send_delay = "0s"
+
+[[account]]
 name      = "acme-mastodon"
 channel   = "mastodon"
 server    = %q
