@@ -171,12 +171,37 @@ func (s *Service) SaveCanned(ctx context.Context, c CannedReply) error {
 	return s.db.Tx(ctx, func(tx *store.Tx) error { return tx.SaveCanned(ctx, c, ms(s.now())) })
 }
 
+// Rendered is a canned reply filled in for one conversation.
+type Rendered struct {
+	Text    string
+	Missing []string // variables with no value here: the text has holes a person must fill
+}
+
+// Warning says what is missing in words, or "" when nothing is.
+func (r Rendered) Warning() string {
+	if len(r.Missing) == 0 {
+		return ""
+	}
+	names := make([]string, len(r.Missing))
+	for i, n := range r.Missing {
+		names[i] = "{" + n + "}"
+	}
+	return "no value for " + strings.Join(names, ", ") + " in this conversation: check the text before sending"
+}
+
 // RenderCanned fills a canned reply for a conversation: its channel's variant, with the
 // author's name and handle, the channel, the agent, the brand and the ticket reference.
 func (s *Service) RenderCanned(ctx context.Context, convID int64, name string) (string, error) {
+	r, err := s.RenderCannedFor(ctx, convID, name)
+	return r.Text, err
+}
+
+// RenderCannedFor is RenderCanned with what the conversation lacks for it, and the
+// brand's sign-off added on the channels that want one.
+func (s *Service) RenderCannedFor(ctx context.Context, convID int64, name string) (Rendered, error) {
 	all, err := s.db.CannedReplies(ctx)
 	if err != nil {
-		return "", err
+		return Rendered{}, err
 	}
 	var c *CannedReply
 	for i := range all {
@@ -185,17 +210,30 @@ func (s *Service) RenderCanned(ctx context.Context, convID int64, name string) (
 		}
 	}
 	if c == nil {
-		return "", fmt.Errorf("no canned reply named %q", name)
+		return Rendered{}, fmt.Errorf("no canned reply named %q", name)
 	}
 	vars, err := s.vars(ctx, convID)
 	if err != nil {
-		return "", err
+		return Rendered{}, err
 	}
 	conv, err := s.db.Conversation(ctx, convID)
 	if err != nil {
-		return "", err
+		return Rendered{}, err
 	}
-	return RenderTemplate(PickVariant(c.Body, c.Variants, conv.Channel), vars)
+	text, missing, err := RenderTemplateMissing(PickVariant(c.Body, c.Variants, conv.Channel), vars)
+	if err != nil {
+		return Rendered{}, err
+	}
+	return Rendered{Text: s.voice.WithSignoff(conv.Channel, text), Missing: missing}, nil
+}
+
+// NewReplyText is what a new reply on a conversation's channel starts as: the brand's
+// sign-off where one is wanted, below room to write; "" elsewhere.
+func (s *Service) NewReplyText(channel string) string {
+	if !s.voice.needsSignoff(channel) {
+		return ""
+	}
+	return "\n\n" + s.voice.signoff
 }
 
 // vars are a conversation's template variables.
@@ -242,4 +280,63 @@ func ChannelLabel(ch string) string {
 		return l
 	}
 	return ch
+}
+
+// Bulk says what a canned reply sent to many conversations did.
+type Bulk struct {
+	Sent    []int64  // the conversations answered (and closed, when asked)
+	Skipped []string // the others, each as "who: why", to be answered one by one
+}
+
+// ReplyCannedToEach sends a canned reply, filled in for each conversation, to every one
+// of ids as one action (one undo), closing each when close is set. A conversation whose
+// reply would have a hole in it ({ticket} never escalated) or that the channel would
+// refuse is skipped and named, never sent unread.
+func (s *Service) ReplyCannedToEach(ctx context.Context, name string, ids []int64, close bool) (Bulk, error) {
+	var b Bulk
+	ready := map[int64]string{}
+	for _, id := range ids {
+		r, err := s.RenderCannedFor(ctx, id, name)
+		if err != nil {
+			return Bulk{}, err
+		}
+		c, err := s.db.Conversation(ctx, id)
+		if err != nil {
+			return Bulk{}, err
+		}
+		why := r.Warning()
+		if why == "" {
+			if err := s.refusal(s.voice.Check(c.Channel, r.Text)); err != nil {
+				why = err.Error()
+			}
+		}
+		if why != "" {
+			b.Skipped = append(b.Skipped, CustomerName(c)+": "+why)
+			continue
+		}
+		ready[id] = r.Text
+	}
+	err := s.actTx(ctx, func(a *act) error {
+		b.Sent = b.Sent[:0]
+		for _, id := range ids {
+			text, ok := ready[id]
+			if !ok {
+				continue
+			}
+			if _, err := a.reply(id, text); err != nil {
+				return err
+			}
+			if close {
+				if err := a.setState(id, StateDone, 0); err != nil {
+					return err
+				}
+			}
+			b.Sent = append(b.Sent, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return Bulk{}, fmt.Errorf("canned reply %q to %d conversations: %w", name, len(ids), err)
+	}
+	return b, nil
 }

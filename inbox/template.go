@@ -90,19 +90,32 @@ func parseTemplate(body string) ([]templatePart, error) {
 // at 7`. An empty value renders as empty, except {name}, which falls back to the
 // handle and then to "there", so "Hi {name}" never renders "Hi ,".
 func RenderTemplate(body string, v Vars) (string, error) {
+	text, _, err := RenderTemplateMissing(body, v)
+	return text, err
+}
+
+// RenderTemplateMissing is RenderTemplate that also lists the variables the template
+// uses that have no value here ({ticket} on a conversation never escalated), each once:
+// a reply with a hole in it must be read by a person before it is sent.
+func RenderTemplateMissing(body string, v Vars) (string, []string, error) {
 	parts, err := parseTemplate(body)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var b strings.Builder
+	var missing []string
 	for _, p := range parts {
-		if p.name != "" {
-			b.WriteString(v.lookup(p.name))
-		} else {
+		if p.name == "" {
 			b.WriteString(p.literal)
+			continue
 		}
+		val := v.lookup(p.name)
+		if strings.TrimSpace(val) == "" && !slices.Contains(missing, p.name) {
+			missing = append(missing, p.name)
+		}
+		b.WriteString(val)
 	}
-	return b.String(), nil
+	return b.String(), missing, nil
 }
 
 // TemplateVariables lists the variables body uses, each once in order of first

@@ -123,8 +123,16 @@ func (v *Voice) Check(channel, text string) []Warning {
 	return ws
 }
 
+// WithSignoff adds the sign-off to a reply on a channel that wants one and lacks it.
+func (v *Voice) WithSignoff(channel, text string) string {
+	if v == nil || !v.needsSignoff(channel) || strings.HasSuffix(strings.TrimRightFunc(text, unicode.IsSpace), v.signoff) {
+		return text
+	}
+	return strings.TrimRightFunc(text, unicode.IsSpace) + "\n\n" + v.signoff
+}
+
 func (v *Voice) needsSignoff(channel string) bool {
-	if v.signoff == "" {
+	if v == nil || v.signoff == "" {
 		return false
 	}
 	return v.signoffChannels == nil || v.signoffChannels[strings.ToLower(strings.TrimSpace(channel))]
