@@ -27,7 +27,7 @@ type StatRow struct {
 	ClosedAt   int64 // 0 unless closed without reply
 	Priority   int
 	Sentiment  float64
-	Agent      string // who answered, else the assignee, else "" (with Window.WithAgent)
+	Agent      string // with Window.WithAgent: who answered (UnknownAgent when the reply names none), else the assignee, else ""
 	Tags       []string
 }
 
@@ -84,7 +84,9 @@ func statsQuery(w Window) (string, []any) {
 		cols += ", m.kind"
 	}
 	if w.WithAgent {
-		cols += ", coalesce(ans.agent, c.assignee)"
+		// An answered message counts for whoever answered it; one still waiting, or
+		// closed without a reply, for the conversation's assignee.
+		cols += `, CASE WHEN m.answered_by IS NULL THEN c.assignee WHEN ans.agent <> '' THEN ans.agent ELSE '` + UnknownAgent + `' END`
 		joins += " LEFT JOIN messages ans ON ans.id = m.answered_by"
 	}
 	if w.WithTags {
@@ -98,6 +100,10 @@ func statsQuery(w Window) (string, []any) {
 		AND (` + where + `) ORDER BY m.created_at`, append([]any{w.SinceMS, w.UntilMS}, args...)
 }
 
+// UnknownAgent is who answered a message, for statistics, when the reply names no agent
+// (one sent from the channel's own app and imported without "agent").
+const UnknownAgent = "(unknown)"
+
 // EscalationRow is one escalation as statistics count it.
 type EscalationRow struct {
 	Channel, Kind, Agent, Reason string
@@ -105,15 +111,20 @@ type EscalationRow struct {
 	Tags                         []string
 }
 
-// EscalationRows streams the escalations (cancelled ones left out) made in the window on
-// conversations that have a message matching the filter.
+// EscalationRows streams, for every conversation escalated in the window, its first
+// escalation there: a conversation counts once however often it was escalated. Cancelled
+// escalations (an undone one) and conversations in state spam are left out, as are
+// conversations with no message matching the filter.
 func (db *DB) EscalationRows(ctx context.Context, w Window, fn func(EscalationRow) error) error {
 	where, args := ConversationWhere(w.Filter, w.Env)
 	q := `SELECT c.channel, c.kind, e.agent, e.reason, e.created_at, e.arrived_at,
 		coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = c.id), '')
 		FROM escalations e JOIN conversations c ON c.id = e.conversation_id
-		WHERE e.status <> 'cancelled' AND e.created_at >= ? AND e.created_at < ? AND (` + where + `)
+		WHERE e.status <> 'cancelled' AND e.created_at >= ?1 AND e.created_at < ?2 AND c.state <> 'spam'
+		AND e.id = (SELECT f.id FROM escalations f WHERE f.conversation_id = e.conversation_id AND f.status <> 'cancelled'
+			AND f.created_at >= ?1 AND f.created_at < ?2 ORDER BY f.created_at, f.id LIMIT 1)
+		AND (` + where + `)
 		ORDER BY e.created_at`
 	rows, err := db.sql.QueryContext(ctx, q, append([]any{w.SinceMS, w.UntilMS}, args...)...)
 	if err != nil {
@@ -141,9 +152,12 @@ type ExportRow struct {
 	MessageRow
 	ConvKey          string
 	State            string
+	SnoozeUntil      int64
+	Assignee         string
 	Tags             []string
 	EscalationReason string
 	EscalationStatus string
+	Orphan           bool // a reply still waiting for its parent (see ingest_merge.go)
 }
 
 // ExportRows streams the messages (inbound and outbound) created in the window that match
@@ -153,8 +167,8 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 	q := `SELECT m.id, m.conversation_id, m.channel, a.handle, m.ext_id, m.kind, m.direction,
 		coalesce(ct.ext_id, ''), coalesce(ct.handle, ''), coalesce(ct.name, ''), m.agent, m.text, m.url, m.in_reply_to,
 		m.created_at, m.sentiment, m.priority, m.spam, coalesce(m.answered_by, 0), coalesce(m.answered_at, 0),
-		'', coalesce(m.closed_at, 0), coalesce(m.due_at, 0), '', m.subject,
-		c.ext_key, c.state,
+		'', coalesce(m.closed_at, 0), coalesce(m.due_at, 0), coalesce((SELECT status FROM outbox WHERE message_id = m.id), ''), m.subject,
+		c.ext_key, c.state, coalesce(c.snooze_until, 0), c.assignee, EXISTS (SELECT 1 FROM orphans WHERE message_id = m.id),
 		coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = c.id), ''),
 		coalesce(e.reason, ''), coalesce(e.status, '')
@@ -178,7 +192,7 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 			&m.AuthorExtID, &m.AuthorHandle, &m.AuthorName, &m.Agent, &m.Text, &m.URL, &m.InReplyTo,
 			&m.CreatedAt, &m.Sentiment, &m.Priority, &m.Spam, &m.AnsweredBy, &m.AnsweredAt,
 			&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus, &m.Subject,
-			&r.ConvKey, &r.State, &tagList, &r.EscalationReason, &r.EscalationStatus); err != nil {
+			&r.ConvKey, &r.State, &r.SnoozeUntil, &r.Assignee, &r.Orphan, &tagList, &r.EscalationReason, &r.EscalationStatus); err != nil {
 			return fmt.Errorf("read messages for export: %w", err)
 		}
 		if tagList != "" {
