@@ -22,16 +22,22 @@ type StatsRequest struct {
 var GroupKeys = []string{"channel", "day", "tag", "agent", "kind"}
 
 // Figures are the response-time figures of a set of inbound messages. Durations are seconds.
+//
+// A figure with nothing to measure is nil, null in JSON, never a zero that reads like a
+// measurement: the first response times when nothing was answered, the share within SLA
+// when no message counted toward it yet, the share of negative messages when none arrived.
 type Figures struct {
 	Inbound              int      `json:"inbound"`
 	Answered             int      `json:"answered"`
 	Unanswered           int      `json:"unanswered"`
 	ClosedWithoutReply   int      `json:"closed_without_reply"`
-	FirstResponseSeconds Summary  `json:"first_response_seconds"`
-	BusinessFRTSeconds   *Summary `json:"business_first_response_seconds,omitempty"`
-	WithinSLAPct         float64  `json:"within_sla_pct"`
-	NegativePct          float64  `json:"negative_pct"`
-	Escalated            int      `json:"escalated"`
+	FirstResponseSeconds *Summary `json:"first_response_seconds"`
+	// BusinessFRTSeconds is the first response time in business hours: nil without
+	// business hours in config, or when nothing was answered.
+	BusinessFRTSeconds *Summary `json:"business_first_response_seconds"`
+	WithinSLAPct       *float64 `json:"within_sla_pct"`
+	NegativePct        *float64 `json:"negative_pct"`
+	Escalated          int      `json:"escalated"`
 	// FRTBuckets counts answered messages by first response time: <15m, 15m–1h, 1–4h, 4–24h, >24h.
 	FRTBuckets [5]int `json:"frt_buckets"`
 }
@@ -50,7 +56,12 @@ type Stats struct {
 	Since string `json:"since"`
 	Until string `json:"until"`
 	Figures
-	Groups []Group `json:"groups,omitempty"`
+	// Groups is nil without StatsRequest.By, and then left out of JSON; with it, it is
+	// never nil, so a report with no message in any group says "groups": [].
+	Groups []Group `json:"groups,omitzero"`
+	// BusinessHours says whether business-time figures are measured (config has business
+	// hours), so a table can keep their column when none could be.
+	BusinessHours bool `json:"-"`
 }
 
 // accum collects one group's figures as rows stream by.
@@ -96,8 +107,11 @@ func (t *tally) group(k string) *accum {
 func (a *accum) finish(withBiz bool) Figures {
 	f := a.f
 	f.Unanswered = f.Inbound - f.Answered - f.ClosedWithoutReply
-	f.FirstResponseSeconds = roundSummary(Summarize(a.frt))
-	if withBiz {
+	if len(a.frt) > 0 {
+		s := roundSummary(Summarize(a.frt))
+		f.FirstResponseSeconds = &s
+	}
+	if withBiz && len(a.biz) > 0 {
 		b := roundSummary(Summarize(a.biz))
 		f.BusinessFRTSeconds = &b
 	}
@@ -113,11 +127,14 @@ func roundSummary(s Summary) Summary {
 	return Summary{Mean: r(s.Mean), Median: r(s.Median), P90: r(s.P90), P95: r(s.P95), Max: r(s.Max)}
 }
 
-func pct(n, d int) float64 {
+// pct is n of d in percent to two decimals, or nil when d is zero: a share of nothing
+// is no figure, not 0%.
+func pct(n, d int) *float64 {
 	if d == 0 {
-		return 0
+		return nil
 	}
-	return math.Round(float64(n)/float64(d)*10000) / 100
+	v := math.Round(float64(n)/float64(d)*10000) / 100
+	return &v
 }
 
 func bucketOf(frt time.Duration) int {
@@ -225,7 +242,8 @@ func (s *Service) Stats(ctx context.Context, req StatsRequest) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	out := Stats{Since: req.Since.UTC().Format(time.RFC3339), Until: req.Until.UTC().Format(time.RFC3339), Figures: total.finish(withBiz)}
+	out := Stats{Since: req.Since.UTC().Format(time.RFC3339), Until: req.Until.UTC().Format(time.RFC3339), Figures: total.finish(withBiz),
+		BusinessHours: withBiz}
 	if req.By != "" {
 		out.Groups = []Group{}
 		for k, g := range groups {

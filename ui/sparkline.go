@@ -17,14 +17,21 @@ var sparkLevels = []rune("▁▂▃▄▅▆▇█")
 
 // sparkline draws one cell per value, scaled so that the largest value is a full block.
 // Zero (and anything negative) is the lowest block and any positive value is at least the
-// second, so a quiet day and an empty day look different.
+// second, so a quiet day and an empty day look different. NaN, a day with nothing to
+// measure, is a gap.
 func sparkline(values []float64) string {
 	top := 0.0
 	for _, v := range values {
-		top = math.Max(top, v)
+		if !math.IsNaN(v) {
+			top = math.Max(top, v)
+		}
 	}
 	var b strings.Builder
 	for _, v := range values {
+		if math.IsNaN(v) {
+			b.WriteByte(' ')
+			continue
+		}
 		level := 0
 		if v > 0 && top > 0 {
 			level = 1 + int(math.Round(v/top*float64(len(sparkLevels)-2)))
@@ -53,17 +60,22 @@ func hbar(v, top float64, width int) string {
 	return out
 }
 
-// minMax returns the smallest and largest of values (zeros for none).
-func minMax(values []float64) (lo, hi float64) {
-	for i, v := range values {
-		if i == 0 || v < lo {
+// minMax returns the smallest and largest of values, leaving out NaN (nothing measured);
+// ok is false when no value is left.
+func minMax(values []float64) (lo, hi float64, ok bool) {
+	for _, v := range values {
+		if math.IsNaN(v) {
+			continue
+		}
+		if !ok || v < lo {
 			lo = v
 		}
-		if i == 0 || v > hi {
+		if !ok || v > hi {
 			hi = v
 		}
+		ok = true
 	}
-	return lo, hi
+	return lo, hi, ok
 }
 
 // histogram draws the first response times of the answered messages in five buckets,
@@ -71,6 +83,9 @@ func minMax(values []float64) (lo, hi float64) {
 func (s *statsScreen) histogram(f inbox.Figures, w int) []string {
 	st := s.c.Styles
 	lines := []string{st.Header.Render("First response time") + st.Faint.Render(fmt.Sprintf("  %d answered", f.Answered))}
+	if f.Answered == 0 {
+		return append(lines, st.Faint.Render("No answers in this window: nothing to measure."))
+	}
 	top := 0
 	for _, n := range f.FRTBuckets {
 		top = max(top, n)
@@ -94,10 +109,12 @@ func (s *statsScreen) sparklines(days []statsDay, w int) []string {
 			inb = append(inb, float64(d.inbound))
 			med = append(med, d.median)
 		}
-		lo, hi := minMax(inb)
+		lo, hi, _ := minMax(inb)
 		inbText = fmt.Sprintf("min %d  max %d", int(lo), int(hi))
-		lo, hi = minMax(med)
-		medText = "min " + secs(lo, 1) + "  max " + secs(hi, 1)
+		medText = "no answers on these days"
+		if lo, hi, ok := minMax(med); ok {
+			medText = "min " + secs(lo) + "  max " + secs(hi)
+		}
 		return inb, med, inbText, medText
 	}
 	_, _, a, b := labels(days)

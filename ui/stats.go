@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -73,7 +74,7 @@ type statsData struct {
 type statsDay struct {
 	date    time.Time
 	inbound int
-	median  float64 // seconds of first response, 0 when nothing was answered
+	median  float64 // seconds of first response, NaN when nothing was answered
 }
 
 // statsDataMsg brings the result of a load back to the screen.
@@ -189,7 +190,11 @@ func loadStats(ctx context.Context, svc *inbox.Service, now time.Time, window in
 	last := d.until.Add(-time.Nanosecond).In(loc) // the window ends before until
 	for day := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc); !day.After(last); day = day.AddDate(0, 0, 1) {
 		f := byKey[day.Format("2006-01-02")]
-		d.days = append(d.days, statsDay{date: day, inbound: f.Inbound, median: f.FirstResponseSeconds.Median})
+		sd := statsDay{date: day, inbound: f.Inbound, median: math.NaN()}
+		if f.FirstResponseSeconds != nil {
+			sd.median = f.FirstResponseSeconds.Median
+		}
+		d.days = append(d.days, sd)
 	}
 	if d.oldest, err = svc.OldestUnanswered(ctx, statsOldest); err != nil {
 		return nil, fmt.Errorf("oldest unanswered: %w", err)
@@ -321,8 +326,8 @@ func (s *statsScreen) summary(f inbox.Figures, w int) []string {
 		item("Inbound", itoa(f.Inbound)),
 		item("Answered", itoa(f.Answered)),
 		item("Unanswered", itoa(f.Unanswered)),
-		item("Median FRT", secs(f.FirstResponseSeconds.Median, f.Answered)),
-		item("p90 FRT", secs(f.FirstResponseSeconds.P90, f.Answered)),
+		item("Median FRT", frt(f.FirstResponseSeconds, median)),
+		item("p90 FRT", frt(f.FirstResponseSeconds, p90)),
 		st.Faint.Render("In SLA ") + s.slaStyle(f).Render(pctText(f.WithinSLAPct)),
 		item("Escalated", itoa(f.Escalated)),
 	}
@@ -345,15 +350,13 @@ func (s *statsScreen) summary(f inbox.Figures, w int) []string {
 // slaStyle colours a share within SLA: a miss under the goal, good at or above it.
 func (s *statsScreen) slaStyle(f inbox.Figures) lipgloss.Style {
 	switch {
-	case f.Inbound == 0:
+	case f.WithinSLAPct == nil:
 		return s.c.Styles.Faint
-	case f.WithinSLAPct < slaGoalPct:
+	case *f.WithinSLAPct < slaGoalPct:
 		return s.c.Styles.Overdue
 	}
 	return s.c.Styles.OnTime
 }
-
-func pctText(v float64) string { return fmt.Sprintf("%.1f%%", v) }
 
 // statsColumn is a column of the channel table; rank says which columns stay when the
 // width is short (lowest first), whatever their place.
@@ -374,8 +377,8 @@ func (s *statsScreen) columns() []statsColumn {
 		{head: "inbound", rank: 1, cell: func(g inbox.Group) string { return itoa(g.Inbound) }, style: plainStyle},
 		{head: "answered", rank: 5, cell: func(g inbox.Group) string { return itoa(g.Answered) }, style: plainStyle},
 		{head: "unanswered", rank: 4, cell: func(g inbox.Group) string { return itoa(g.Unanswered) }, style: plainStyle},
-		{head: "median", rank: 2, cell: func(g inbox.Group) string { return secs(g.FirstResponseSeconds.Median, g.Answered) }, style: plainStyle},
-		{head: "p90", rank: 6, cell: func(g inbox.Group) string { return secs(g.FirstResponseSeconds.P90, g.Answered) }, style: plainStyle},
+		{head: "median", rank: 2, cell: func(g inbox.Group) string { return frt(g.FirstResponseSeconds, median) }, style: plainStyle},
+		{head: "p90", rank: 6, cell: func(g inbox.Group) string { return frt(g.FirstResponseSeconds, p90) }, style: plainStyle},
 		{head: "in SLA", rank: 3, cell: func(g inbox.Group) string { return pctText(g.WithinSLAPct) },
 			style: func(g inbox.Group) lipgloss.Style { return s.slaStyle(g.Figures) }},
 		{head: "escalated", rank: 7, cell: func(g inbox.Group) string { return itoa(g.Escalated) }, style: plainStyle},

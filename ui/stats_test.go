@@ -57,8 +57,8 @@ func TestStatsSevenDaysMatchInbox(t *testing.T) {
 		"Inbound " + itoa(want.Inbound),
 		"Answered " + itoa(want.Answered),
 		"Unanswered " + itoa(want.Unanswered),
-		"Median FRT " + secs(want.FirstResponseSeconds.Median, want.Answered),
-		"p90 FRT " + secs(want.FirstResponseSeconds.P90, want.Answered),
+		"Median FRT " + frt(want.FirstResponseSeconds, median),
+		"p90 FRT " + frt(want.FirstResponseSeconds, p90),
 		"In SLA " + pctText(want.WithinSLAPct),
 		"Escalated " + itoa(want.Escalated),
 	} {
@@ -72,7 +72,7 @@ func TestStatsSevenDaysMatchInbox(t *testing.T) {
 		if len(f) < 3 || f[1] != itoa(g.Inbound) || f[2] != itoa(g.Answered) {
 			t.Errorf("row of %s is %q, want inbound %d, answered %d", g.Key, row, g.Inbound, g.Answered)
 		}
-		if median := secs(g.FirstResponseSeconds.Median, g.Answered); !strings.Contains(row, " "+median+" ") {
+		if median := frt(g.FirstResponseSeconds, median); !strings.Contains(row, " "+median+" ") {
 			t.Errorf("row of %s is %q, want median %s", g.Key, row, median)
 		}
 	}
@@ -218,5 +218,24 @@ func TestStatsSanitizesOutsideText(t *testing.T) {
 	}
 	if p := plain(view); !strings.Contains(p, "Eve Liar") || !strings.Contains(p, "hithere") {
 		t.Errorf("sanitized author or text missing:\n%s", p)
+	}
+}
+
+// With nothing to measure the screen says so: no figure shows as 0.0% or 0s.
+func TestStatsWithNothingToMeasure(t *testing.T) {
+	c := emptyCommon(t, "")
+	for _, size := range [][2]int{{120, 35}, {80, 24}} {
+		s := openStats(t, c, size[0], size[1])
+		view := plain(s.View())
+		t.Logf("empty inbox at %d×%d:\n%s", size[0], size[1], view)
+		for _, want := range []string{"Inbound 0", "Median FRT —", "p90 FRT —", "In SLA —", "No messages in this window.", "No answers in this window",
+			"Nothing waiting"} {
+			if !strings.Contains(view, want) {
+				t.Errorf("%d×%d: view lacks %q", size[0], size[1], want)
+			}
+		}
+		if strings.Contains(view, "0.0%") || strings.Contains(view, "0s") {
+			t.Errorf("%d×%d: a figure with nothing to measure shows as zero:\n%s", size[0], size[1], view)
+		}
 	}
 }

@@ -24,17 +24,17 @@ func StatsTable(st inbox.Stats, by string) string {
 	b.WriteString(head.Render("Response times") + muted.Render(fmt.Sprintf("  %s → %s", since.Format("2006-01-02 15:04"), until.Format("2006-01-02 15:04 MST"))) + "\n")
 
 	headers := []string{"", "inbound", "answered", "unanswered", "closed", "median FRT", "p90 FRT", "p95 FRT", "max FRT", "in SLA", "negative", "escalated"}
-	biz := st.BusinessFRTSeconds != nil
+	biz := st.BusinessHours || st.BusinessFRTSeconds != nil
 	if biz {
 		headers = append(headers, "median (business)")
 	}
 	row := func(key string, f inbox.Figures) []string {
 		r := []string{key, itoa(f.Inbound), itoa(f.Answered), itoa(f.Unanswered), itoa(f.ClosedWithoutReply),
-			secs(f.FirstResponseSeconds.Median, f.Answered), secs(f.FirstResponseSeconds.P90, f.Answered),
-			secs(f.FirstResponseSeconds.P95, f.Answered), secs(f.FirstResponseSeconds.Max, f.Answered),
-			fmt.Sprintf("%.1f%%", f.WithinSLAPct), fmt.Sprintf("%.1f%%", f.NegativePct), itoa(f.Escalated)}
-		if biz && f.BusinessFRTSeconds != nil {
-			r = append(r, secs(f.BusinessFRTSeconds.Median, f.Answered))
+			frt(f.FirstResponseSeconds, median), frt(f.FirstResponseSeconds, p90),
+			frt(f.FirstResponseSeconds, p95), frt(f.FirstResponseSeconds, maxFRT),
+			pctText(f.WithinSLAPct), pctText(f.NegativePct), itoa(f.Escalated)}
+		if biz {
+			r = append(r, frt(f.BusinessFRTSeconds, median))
 		}
 		return r
 	}
@@ -62,14 +62,41 @@ func StatsTable(st inbox.Stats, by string) string {
 		b.WriteString(muted.Render("grouped by "+by) + "\n")
 	}
 	b.WriteString(muted.Render("FRT = first response time; in SLA counts answered messages and unanswered ones past their target") + "\n")
+	if st.Inbound == 0 {
+		b.WriteString(muted.Render("no messages arrived in this window: "+noData+" is a figure with nothing to measure") + "\n")
+	}
 	return b.String()
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
 
-func secs(v float64, n int) string {
-	if n == 0 {
-		return "–"
+// noData stands where a figure has nothing to measure (a median of no answers, a share of
+// no messages): never 0, which would read as a measurement.
+const noData = "—"
+
+// The figures of a Summary that a table shows.
+func median(s inbox.Summary) float64 { return s.Median }
+func p90(s inbox.Summary) float64    { return s.P90 }
+func p95(s inbox.Summary) float64    { return s.P95 }
+func maxFRT(s inbox.Summary) float64 { return s.Max }
+
+// frt is one figure of a summary of response times, or noData when none was measured.
+func frt(s *inbox.Summary, figure func(inbox.Summary) float64) string {
+	if s == nil {
+		return noData
 	}
+	return secs(figure(*s))
+}
+
+// secs is a span of seconds as people read it.
+func secs(v float64) string {
 	return inbox.FormatDuration(time.Duration(v * float64(time.Second)))
+}
+
+// pctText is a share in percent, or noData when there was nothing to share out.
+func pctText(p *float64) string {
+	if p == nil {
+		return noData
+	}
+	return fmt.Sprintf("%.1f%%", *p)
 }
