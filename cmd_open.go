@@ -16,7 +16,7 @@ import (
 // open is `triage` with no subcommand: the terminal UI.
 func (e *cliEnv) open(ctx context.Context, args []string) error {
 	fs := e.flags("triage")
-	demoFlag := fs.Bool("demo", false, "open a freshly seeded demo inbox, kept apart from the real one")
+	demoFlag := fs.Bool("demo", false, "open the demo inbox, kept apart from the real one: seeded the first time, then as you left it\n(triage demo --reset seeds it afresh)")
 	versionFlag := fs.Bool("version", false, "print which triage this is and exit")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage+"\nflags of triage itself:\n")
@@ -38,7 +38,7 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 		if e.dbPath != "" {
 			path = e.dbPath
 		}
-		if err := e.seedDemo(ctx, path, defaultSeed); err != nil {
+		if _, err := e.ensureDemo(ctx, path, defaultSeed); err != nil {
 			return err
 		}
 	}

@@ -1,8 +1,8 @@
 // Command triage is a keyboard-driven terminal unified inbox for the people who answer a
 // brand's customers on social media and email.
 //
-//	triage [--db PATH] [--config PATH] [--demo]   open the inbox
-//	triage demo [--db PATH] [--seed N]            seed a demo inbox
+//	triage [--db PATH] [--config PATH] [--demo]   open the inbox (or the demo inbox)
+//	triage demo [--db PATH] [--seed N] [--reset]  seed the demo inbox (afresh with --reset)
 //	triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...
 //	triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
 //	triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
@@ -87,7 +87,7 @@ const usage = `triage: a terminal unified inbox for community managers
 
 usage:
   triage [--db PATH] [--config PATH] [--demo]     open the inbox
-  triage demo [--db PATH] [--seed N]              seed a demo inbox (refuses a non-demo database)
+  triage demo [--db PATH] [--seed N] [--reset]    seed the demo inbox once; --reset seeds it afresh
   triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...
                                                  import JSON Lines ("-" for standard input) and Maildirs
   triage export [--since …] [--until …] [--query …] [--format jsonl|csv]

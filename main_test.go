@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,12 +242,60 @@ func TestDemoRefusesRealDatabase(t *testing.T) {
 	if n := strings.Count(first, "\n"); n < 500 || n > 800 {
 		t.Errorf("demo holds %d messages, want about 600", n)
 	}
-	// Seeding again replaces the demo with the same inbox.
-	if _, _, err := triage(t, demoDB, "", "demo"); err != nil {
+	// Seeding afresh gives the same inbox again.
+	if _, _, err := triage(t, demoDB, "", "demo", "--reset"); err != nil {
 		t.Fatal(err)
 	}
 	second, _, _ := triage(t, demoDB, "", "export")
 	if first != second {
 		t.Error("the same seed gave a different demo inbox")
+	}
+	if _, _, err := triage(t, db, "", "demo", "--reset"); err == nil || !strings.Contains(err.Error(), "not a demo database") {
+		t.Fatalf("demo --reset over a real database = %v", err)
+	}
+}
+
+// The demo inbox is seeded the first time; after that it is kept as the person left it,
+// by triage demo and by triage --demo (which opens it), until triage demo --reset.
+func TestDemoIsKeptUntilReset(t *testing.T) {
+	demoDB := filepath.Join(t.TempDir(), "demo.db")
+	out, _, err := triage(t, demoDB, "", "demo")
+	if err != nil || !strings.Contains(out, "demo inbox seeded at "+demoDB) {
+		t.Fatalf("first triage demo = %q, %v", out, err)
+	}
+	seeded, _, _ := triage(t, demoDB, "", "export")
+	// What the person did in it: here, a message that came in.
+	if _, _, err := triage(t, demoDB, "", "import", writeFile(t, "in.jsonl", goodLines)); err != nil {
+		t.Fatal(err)
+	}
+	left, _, _ := triage(t, demoDB, "", "export")
+	if left == seeded {
+		t.Fatal("the import changed nothing")
+	}
+	out, _, err = triage(t, demoDB, "", "demo")
+	if err != nil || !strings.Contains(out, "kept as it was left; triage demo --reset seeds it afresh") {
+		t.Errorf("triage demo on a demo = %q, %v", out, err)
+	}
+	// triage --demo opens the demo through ensureDemo before the screen starts.
+	e := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, now: func() time.Time { return testNow }}
+	if kept, err := e.ensureDemo(context.Background(), demoDB, defaultSeed); err != nil || !kept {
+		t.Errorf("ensureDemo on a demo: kept %v, %v", kept, err)
+	}
+	if now, _, _ := triage(t, demoDB, "", "export"); now != left {
+		t.Error("reopening the demo changed it")
+	}
+	if _, _, err := triage(t, demoDB, "", "demo", "--reset"); err != nil {
+		t.Fatal(err)
+	}
+	if now, _, _ := triage(t, demoDB, "", "export"); now != seeded {
+		t.Error("triage demo --reset did not give the freshly seeded demo back")
+	}
+	// Where there is none, ensureDemo seeds one.
+	fresh := filepath.Join(t.TempDir(), "demo.db")
+	if kept, err := e.ensureDemo(context.Background(), fresh, defaultSeed); err != nil || kept {
+		t.Errorf("ensureDemo where there is none: kept %v, %v", kept, err)
+	}
+	if now, _, _ := triage(t, fresh, "", "export"); now != seeded {
+		t.Error("ensureDemo seeded another inbox than triage demo")
 	}
 }

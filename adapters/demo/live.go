@@ -13,12 +13,20 @@ import (
 
 // Live is the demo's simulated live channel: it drips a new customer message every few
 // seconds so a newcomer sees the queue move, and accepts every reply as posted.
+//
+// The demo inbox is kept between sessions, and so is the cursor the sync engine keeps for
+// this channel: a reopened demo goes on from where the last session stopped, with the
+// first new message a few seconds after it opens (not after as long as the last session
+// lasted), and once the prepared messages are used up it goes round them again under new
+// ids, so a demo opened for the tenth time still moves.
 type Live struct {
 	msgs  []inbox.Message
 	start time.Time
 	every time.Duration
 	now   func() time.Time
 	mu    sync.Mutex
+	base  int  // the cursor of this session's first fetch
+	begun bool // base is set
 	sent  int
 }
 
@@ -30,8 +38,6 @@ func NewLive(seed int64, start time.Time, every time.Duration, now func() time.T
 		if m.Direction != inbox.In || m.InReplyTo != "" {
 			continue
 		}
-		m.ID = fmt.Sprintf("live-%d-%s", len(l.msgs), m.ID)
-		m.Conversation = "live:" + m.ID
 		l.msgs = append(l.msgs, m)
 		if len(l.msgs) == 200 {
 			break
@@ -45,14 +51,26 @@ func (l *Live) Capabilities() adapters.Capabilities {
 	return adapters.Capabilities{Reply: true, Idempotent: true}
 }
 
-// Fetch returns the messages whose time has come since the cursor (an index).
+// Fetch returns the messages whose time has come since the cursor: the number of messages
+// dripped so far, in this session and the ones before it.
 func (l *Live) Fetch(ctx context.Context, cursor string) (adapters.Batch, error) {
 	from, _ := strconv.Atoi(cursor)
-	due := min(int(l.now().Sub(l.start)/l.every), len(l.msgs))
+	l.mu.Lock()
+	if !l.begun {
+		l.base, l.begun = from, true
+	}
+	base := l.base
+	l.mu.Unlock()
 	var b adapters.Batch
+	if len(l.msgs) == 0 {
+		return b, nil
+	}
+	due := base + int(l.now().Sub(l.start)/l.every)
 	for i := from; i < due; i++ {
-		m := l.msgs[i]
-		m.CreatedAt = l.start.Add(time.Duration(i+1) * l.every)
+		m := l.msgs[i%len(l.msgs)]
+		m.ID = fmt.Sprintf("live-%d-%s", i, m.ID)
+		m.Conversation = "live:" + m.ID
+		m.CreatedAt = l.start.Add(time.Duration(i-base+1) * l.every)
 		b.Messages = append(b.Messages, m)
 	}
 	b.Cursor = strconv.Itoa(max(due, from))

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -28,5 +30,45 @@ func TestLiveDripsMessages(t *testing.T) {
 	b, _ = l.Fetch(context.Background(), b.Cursor)
 	if len(b.Messages) != 0 {
 		t.Errorf("the same messages came twice")
+	}
+}
+
+// A reopened demo goes on where the last session stopped: its first new message a few
+// seconds after opening, with new ids, and round again once the prepared ones run out.
+func TestLiveGoesOnInAReopenedDemo(t *testing.T) {
+	start := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	now := start
+	l := NewLive(1, start, 5*time.Second, func() time.Time { return now })
+	ctx := context.Background()
+	b, _ := l.Fetch(ctx, "37") // the cursor the last session left
+	if len(b.Messages) != 0 || b.Cursor != "37" {
+		t.Fatalf("at opening: %d messages, cursor %q", len(b.Messages), b.Cursor)
+	}
+	now = start.Add(11 * time.Second)
+	b, _ = l.Fetch(ctx, b.Cursor)
+	if len(b.Messages) != 2 || b.Cursor != "39" {
+		t.Fatalf("11s after opening: %d messages, cursor %q; want 2, 39", len(b.Messages), b.Cursor)
+	}
+	if id := b.Messages[0].ID; !strings.HasPrefix(id, "live-37-") || !b.Messages[1].CreatedAt.Equal(start.Add(10*time.Second)) {
+		t.Errorf("first new message %s at %v", id, b.Messages[1].CreatedAt)
+	}
+
+	// Past the prepared messages it goes round them again, under ids not used before.
+	l = NewLive(1, start, 5*time.Second, func() time.Time { return now })
+	n := len(l.msgs)
+	now = start.Add(time.Duration(n+2) * 5 * time.Second)
+	b, _ = l.Fetch(ctx, "")
+	if len(b.Messages) != n+2 || b.Cursor != strconv.Itoa(n+2) {
+		t.Fatalf("after %d drips: %d messages, cursor %q", n+2, len(b.Messages), b.Cursor)
+	}
+	ids := map[string]bool{}
+	for _, m := range b.Messages {
+		if ids[m.ID] {
+			t.Fatalf("id %s dripped twice", m.ID)
+		}
+		ids[m.ID] = true
+	}
+	if b.Messages[n].Text != b.Messages[0].Text {
+		t.Errorf("message %d = %q, want the first one's text again", n, b.Messages[n].Text)
 	}
 }
