@@ -25,6 +25,7 @@ type cliEnv struct {
 	dbPath         string
 	configPath     string
 	now            func() time.Time // nil means time.Now
+	terminal       func() bool      // whether stderr is a terminal; nil means ask the system
 	configWarned   bool             // the config's mode was warned about (once per command)
 }
 
@@ -81,6 +82,15 @@ func (e *cliEnv) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		rest = append(rest, args[0])
 		args = args[1:]
 	}
+}
+
+// stderrTerminal says whether the command's standard error is a terminal, where an import
+// may draw its progress.
+func (e *cliEnv) stderrTerminal() bool {
+	if e.terminal != nil {
+		return e.terminal()
+	}
+	return stderrIsTerminal(e.stderr)
 }
 
 func (e *cliEnv) clock() time.Time {

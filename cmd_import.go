@@ -60,7 +60,8 @@ func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 		return err
 	}
 
-	im := &importer{skip: *skip}
+	prog := newImportProgress(e.stderr, e.stderrTerminal(), e.clock, sources, e.stdin)
+	im := &importer{skip: *skip, progress: prog}
 	counts, err := svc.Ingest(ctx, *dryRun, func(b *inbox.Batch) error {
 		if err := b.BulkLoad(); err != nil {
 			return err
@@ -80,8 +81,10 @@ func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 		if len(im.invalid) > 0 && !*skip {
 			return errInvalidInput
 		}
+		prog.saving()
 		return nil
 	})
+	prog.clear()
 	shown := min(len(im.invalid), maxShownErrors)
 	for _, le := range im.invalid[:shown] {
 		fmt.Fprintln(e.stderr, rejectText(le))
@@ -125,14 +128,16 @@ func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 // ones. Once one is invalid and --skip-invalid is off, the rest are only checked, since
 // nothing will land.
 type importer struct {
-	b       *inbox.Batch
-	skip    bool
-	invalid []*inbox.LineError
+	b        *inbox.Batch
+	skip     bool
+	invalid  []*inbox.LineError
+	progress *importProgress // nil when standard error is not a terminal
 }
 
 // add is the hand-over for the messages of one source (a file, or a Maildir folder).
 func (im *importer) add(label string) func(inbox.PreparedLine) error {
 	return func(pl inbox.PreparedLine) error {
+		im.progress.message()
 		if pl.Err != nil {
 			im.invalid = append(im.invalid, pl.Err)
 			return nil
@@ -164,7 +169,8 @@ func (e *cliEnv) importFile(ctx context.Context, svc *inbox.Service, im *importe
 		defer f.Close()
 		r, label = f, name
 	}
-	return svc.PrepareJSONL(ctx, r, label, im.add(label))
+	defer im.progress.done()
+	return svc.PrepareJSONL(ctx, im.progress.reader(r), label, im.add(label))
 }
 
 // rejectText is how an invalid input is reported: FILE:LINE: problem for a line of JSON

@@ -171,6 +171,8 @@ func (l *addressList) Set(v string) error {
 // channel's own reader on a goroutine ahead of the writer, as JSON Lines are decoded. A
 // file that is no email at all is an invalid input named by its path.
 func (im *importer) maildir(ctx context.Context, svc *inbox.Service, src importSource) error {
+	im.progress.maildir(src.name)
+	defer im.progress.done()
 	err := svc.PrepareMessages(ctx, func(yield func(int, inbox.Message, *inbox.LineError) error) error {
 		return email.ReadMaildir(ctx, src.name, src.addresses, func(path string, m inbox.Message, err error) error {
 			if err != nil {
