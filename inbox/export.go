@@ -13,13 +13,27 @@ type EscalationInfo struct {
 	Status string `json:"status"`
 }
 
-// ExportRecord is one message as `triage export` writes it: the import format plus the
-// conversation's state, tags and escalation. Importing it again reads the message part.
+// ExportRecord is one message as `triage export` writes it: the import format plus what
+// people and triage did with the message and its conversation. Import reads all of it
+// back (see Restore), so export then import into an empty database gives the same inbox.
 type ExportRecord struct {
 	Message
-	State      State           `json:"state"`
-	Tags       []string        `json:"tags"`
+	// Of the message.
+	ClosedAt  *time.Time `json:"closed_at,omitempty"` // inbound, closed without reply
+	Status    string     `json:"status,omitempty"`    // outbound written in triage: its outbox status
+	Priority  string     `json:"priority,omitempty"`  // inbound
+	Spam      bool       `json:"spam,omitempty"`      // inbound, as the rules judged it
+	Sentiment *float64   `json:"sentiment,omitempty"` // inbound
+	// Of its conversation: on every line.
+	State        State      `json:"state"`
+	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
+	Assignee     string     `json:"assignee,omitempty"`
+	Tags         []string   `json:"tags"`
+	// The latest escalation not cancelled, for reading; import reads Escalations.
 	Escalation *EscalationInfo `json:"escalation,omitempty"`
+	// Of its conversation: on its first line in the export only.
+	Escalations []EscalationRecord `json:"escalations,omitempty"`
+	Notes       []NoteRecord       `json:"notes,omitempty"`
 }
 
 // ExportRequest chooses what to export: messages created in [Since, Until) matching Query.
@@ -38,6 +52,11 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, fn func(ExportR
 	if until.IsZero() {
 		until = time.Unix(1<<40, 0)
 	}
+	extras, err := s.db.ExportExtras(ctx)
+	if err != nil {
+		return err
+	}
+	seen := map[int64]bool{}
 	w := store.Window{SinceMS: ms(req.Since), UntilMS: ms(until), Filter: q.Cond, Env: s.env()}
 	return s.db.ExportRows(ctx, w, func(r store.ExportRow) error {
 		rec := ExportRecord{
@@ -46,8 +65,28 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, fn func(ExportR
 				Direction: Direction(r.Direction), Text: r.Text, Subject: r.Subject, CreatedAt: fromMS(r.CreatedAt), InReplyTo: r.InReplyTo,
 				URL: r.URL, Agent: r.Agent,
 			},
-			State: State(r.State),
-			Tags:  r.Tags,
+			Status:   r.OutboxStatus,
+			State:    State(r.State),
+			Assignee: r.Assignee,
+			Tags:     r.Tags,
+		}
+		if r.Orphan && r.ConvKey == "msg:"+r.ExtID {
+			// A reply still waiting for its parent: without a conversation it waits again
+			// where it is imported, and finds its parent there.
+			rec.Conversation = ""
+		}
+		if r.Direction == string(In) {
+			rec.Priority, rec.Spam = Priority(r.Priority).String(), r.Spam
+			sentiment := r.Sentiment
+			rec.Sentiment = &sentiment
+			if r.ClosedAt != 0 {
+				t := fromMS(r.ClosedAt)
+				rec.ClosedAt = &t
+			}
+		}
+		if r.State == string(StateSnoozed) && r.SnoozeUntil != 0 {
+			t := fromMS(r.SnoozeUntil)
+			rec.SnoozedUntil = &t
 		}
 		if rec.Tags == nil {
 			rec.Tags = []string{}
@@ -57,6 +96,21 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, fn func(ExportR
 		}
 		if r.EscalationReason != "" {
 			rec.Escalation = &EscalationInfo{Reason: r.EscalationReason, Status: r.EscalationStatus}
+		}
+		if !seen[r.ConversationID] {
+			seen[r.ConversationID] = true
+			for _, n := range extras.Notes[r.ConversationID] {
+				rec.Notes = append(rec.Notes, NoteRecord{Agent: n.Agent, Text: n.Text, CreatedAt: fromMS(n.CreatedAt)})
+			}
+			for _, e := range extras.Escalations[r.ConversationID] {
+				er := EscalationRecord{Reason: e.Reason, Status: e.Status, Priority: Priority(e.Priority), Note: e.Note, Agent: e.Agent,
+					ArrivedAt: fromMS(e.ArrivedAt), CreatedAt: fromMS(e.CreatedAt), ExternalRef: e.ExternalRef}
+				if e.ResolvedAt != 0 {
+					t := fromMS(e.ResolvedAt)
+					er.ResolvedAt = &t
+				}
+				rec.Escalations = append(rec.Escalations, er)
+			}
 		}
 		return fn(rec)
 	})

@@ -115,6 +115,11 @@ func (b *Batch) AddPrepared(p Prepared) (bool, error) {
 		return false, nil
 	}
 	b.Counts.New++
+	if r := p.msg.Restore; r != nil {
+		if err := b.restoreConversation(res.ConversationID, r); err != nil {
+			return false, err
+		}
+	}
 	if res.Reopened {
 		b.Counts.Reopened++
 	}
@@ -132,15 +137,38 @@ func (s *Service) score(m Message) store.NewMessage {
 	if m.Author != nil {
 		nm.AuthorID, nm.AuthorHandle, nm.AuthorName = m.Author.ID, m.Author.Handle, m.Author.Name
 	}
+	rs := m.Restore
 	if m.Direction == In {
-		score := s.sentiment.Score(m.Text)
-		in := RuleInput{Channel: m.Channel, Kind: string(m.Kind), Text: m.Text, Sentiment: score}
-		if m.Author != nil {
-			in.AuthorHandle, in.AuthorName = m.Author.Handle, m.Author.Name
+		var score float64
+		if rs != nil && rs.Sentiment != nil {
+			score = *rs.Sentiment
+		} else {
+			score = s.sentiment.Score(m.Text)
 		}
-		r := s.rules.Apply(in)
-		nm.Sentiment, nm.Priority, nm.Spam, nm.Tags = score, int(r.Priority), r.Spam, r.Tags
-		nm.DueAt = ms(s.dueAt(m.Channel, r.Priority, m.CreatedAt))
+		prio := PriorityNormal
+		if rs != nil && rs.Priority != nil {
+			// A line of an export was triaged already: its priority and spam verdict stand,
+			// and the rules (which may differ here) are not applied again.
+			prio = *rs.Priority
+			nm.Spam = rs.Spam != nil && *rs.Spam
+		} else {
+			in := RuleInput{Channel: m.Channel, Kind: string(m.Kind), Text: m.Text, Sentiment: score}
+			if m.Author != nil {
+				in.AuthorHandle, in.AuthorName = m.Author.Handle, m.Author.Name
+			}
+			r := s.rules.Apply(in)
+			prio, nm.Spam, nm.Tags = r.Priority, r.Spam, r.Tags
+			if rs != nil && rs.Spam != nil {
+				nm.Spam = *rs.Spam
+			}
+		}
+		nm.Sentiment, nm.Priority = score, int(prio)
+		nm.DueAt = ms(s.dueAt(m.Channel, prio, m.CreatedAt))
+		if rs != nil {
+			nm.ClosedAt = msOrZero(rs.ClosedAt)
+		}
+	} else if rs != nil {
+		nm.OutboxStatus = rs.OutboxStatus
 	}
 	return nm
 }

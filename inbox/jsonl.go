@@ -40,6 +40,7 @@ type wireMessage struct {
 	InReplyTo    json.RawMessage `json:"in_reply_to"`
 	URL          string          `json:"url"`
 	Agent        string          `json:"agent"`
+	wireRestore                  // what export adds (jsonl_restore.go)
 }
 
 // DecodeMessage reads one JSON object in the import format and checks it.
@@ -76,6 +77,9 @@ func DecodeMessage(data []byte) (Message, error) {
 		m.CreatedAt = t
 	}
 	m.Normalize()
+	if m.Restore, err = w.restore(m.Direction); err != nil {
+		return Message{}, err
+	}
 	if err := m.Validate(); err != nil {
 		return Message{}, err
 	}

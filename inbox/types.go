@@ -123,4 +123,7 @@ type Message struct {
 	InReplyTo    string    `json:"in_reply_to,omitempty"`
 	URL          string    `json:"url,omitempty"`
 	Agent        string    `json:"agent,omitempty"`
+	// Restore is what an export line says beyond the message (see jsonl_restore.go);
+	// nil for a message from a channel.
+	Restore *Restore `json:"-"`
 }
