@@ -231,3 +231,34 @@ func firstLineDiff(got, want string) string {
 	}
 	return "(same)"
 }
+
+// What export adds is checked like the rest of a line: a bad value names the line and
+// the field, exits 1, and nothing is imported.
+func TestImportRejectsBadExportFields(t *testing.T) {
+	for _, c := range []struct{ bad, want string }{
+		{line("r1", "a", "out", "hi", "10:05", `"status":"lost"`), `field "status": "lost": want pending, sending, sent, failed, unknown or cancelled`},
+		{line("q2", "a", "in", "again", "10:05", `"status":"sent"`), `field "status": an outbox status is for outbound messages`},
+		{line("q2", "a", "in", "again", "10:05", `"state":"archived"`), `field "state": unknown state "archived"`},
+		{line("q2", "a", "in", "again", "10:05", `"state":"snoozed"`), `field "snoozed_until": required with "state":"snoozed"`},
+		{line("q2", "a", "in", "again", "10:05", `"notes":[{"agent":"ana","text":"call back","created_at":"yesterday"}]`),
+			`field "notes[0].created_at": "yesterday" is not an RFC 3339 time`},
+		{line("q2", "a", "in", "again", "10:05", `"escalations":[{"reason":"refund","status":"maybe","created_at":"2026-11-20T10:00:00Z"}]`),
+			`field "escalations[0].status": "maybe": want open, resolved or cancelled`},
+		{line("r1", "a", "out", "hi", "10:05", `"closed_at":"2026-11-20T10:00:00Z"`),
+			`field "direction": closed_at, priority, spam and sentiment are for inbound messages`},
+		{line("q2", "a", "in", "again", "10:05", `"priority":"asap"`), `field "priority": unknown priority "asap"`},
+	} {
+		db := filepath.Join(t.TempDir(), "t.db")
+		file := writeFile(t, "in.jsonl", line("q1", "a", "in", "hello", "10:00")+c.bad)
+		_, stderr, err := triage(t, db, "", "import", file)
+		if ee, ok := err.(*exitError); !ok || ee.code != 1 {
+			t.Errorf("%s: err %v, want exit 1", c.bad, err)
+		}
+		if want := file + ":2: " + c.want; !strings.Contains(stderr, want) {
+			t.Errorf("stderr = %q, want it to contain %q", stderr, want)
+		}
+		if n := messageCount(t, db); n != 0 {
+			t.Errorf("%s: %d messages stored, want none", c.bad, n)
+		}
+	}
+}
