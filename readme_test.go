@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,6 +116,105 @@ func TestRemappedKeyClash(t *testing.T) {
 			t.Errorf("config\n%s: %v, want it to load", c.config, err)
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), cfg+c.want)):
 			t.Errorf("config\n%s: error %v, want %q", c.config, err, cfg+c.want)
+		}
+	}
+}
+
+// Every ```json block of the README that follows a ```sh block of one command is that
+// command's output, exactly: the command is run on the demo inbox seeded at testNow (the
+// README's ~/.local/share/triage/demo.db), and what it prints must be the block. When the
+// figures change on purpose, the test prints the new line to paste into the README.
+func TestReadmeJSONExamplesAreTheOutput(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pairs [][2]readmeBlock
+	var last *readmeBlock
+	blocks := append(readmeBlocks(t, "sh"), readmeBlocks(t, "json")...)
+	slices.SortFunc(blocks, func(a, b readmeBlock) int { return a.line - b.line })
+	lines := strings.Split(string(data), "\n")
+	for i := range blocks {
+		b := &blocks[i]
+		if b.lang == "json" && last != nil && last.lang == "sh" && strings.Count(last.text, "\n") == 1 &&
+			last.line+strings.Count(last.text, "\n")+2 == b.line-1 && strings.TrimSpace(lines[b.line-2]) == "" {
+			pairs = append(pairs, [2]readmeBlock{*last, *b})
+		}
+		last = b
+	}
+	if len(pairs) < 2 {
+		t.Fatalf("found %d command and output pairs in README.md, want the two of stats --json", len(pairs))
+	}
+	demoDB := filepath.Join(t.TempDir(), "demo.db")
+	if _, _, err := triage(t, demoDB, "", "demo"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pairs {
+		args := strings.Fields(strings.TrimSpace(p[0].text))
+		if len(args) < 3 || strings.Join(args[:2], " ") != "go run" || args[2] != "." {
+			t.Fatalf("README.md:%d: want a command `go run . …`, got %q", p[0].line, p[0].text)
+		}
+		args = args[3:]
+		for i := range args {
+			args[i] = strings.Trim(args[i], "'")
+			if i > 0 && args[i-1] == "--db" {
+				if args[i] != "~/.local/share/triage/demo.db" {
+					t.Fatalf("README.md:%d: the example runs on the demo inbox, not %s", p[0].line, args[i])
+				}
+				args[i] = demoDB
+			}
+		}
+		out, _, err := triage(t, demoDB, "", args...)
+		if err != nil {
+			t.Fatalf("README.md:%d: %v", p[0].line, err)
+		}
+		if got, want := strings.TrimSpace(out), strings.TrimSpace(p[1].text); got != want {
+			t.Errorf("README.md:%d is not what `%s` prints; it prints\n%s", p[1].line, strings.TrimSpace(p[0].text), got)
+		}
+	}
+}
+
+// The README's "Try it on the demo inbox" commands run, each with exit 0 and output.
+func TestReadmeTryItCommandsRun(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block *readmeBlock
+	lines := strings.Split(string(data), "\n")
+	for _, b := range readmeBlocks(t, "sh") {
+		if b.line >= 3 && strings.HasPrefix(lines[b.line-3], "Try it on the demo inbox") {
+			block = &b
+		}
+	}
+	if block == nil {
+		t.Fatal(`README.md has no sh block after "Try it on the demo inbox"`)
+	}
+	demoDB := filepath.Join(t.TempDir(), "demo.db")
+	for i, line := range strings.Split(strings.TrimSpace(block.text), "\n") {
+		args := strings.Fields(line)
+		if len(args) < 4 || strings.Join(args[:3], " ") != "go run ." {
+			t.Fatalf("README.md:%d: want `go run . …`, got %q", block.line+1+i, line)
+		}
+		var rest []string
+		for j := 3; j < len(args); j++ {
+			switch {
+			case args[j] == "--db":
+				j++ // the helper gives the demo database
+			case strings.HasPrefix(args[j], "'"): // a quoted query of several words
+				q := args[j]
+				for !strings.HasSuffix(q, "'") || q == "'" {
+					j++
+					q += " " + args[j]
+				}
+				rest = append(rest, strings.Trim(q, "'"))
+			default:
+				rest = append(rest, args[j])
+			}
+		}
+		out, _, err := triage(t, demoDB, "", rest...)
+		if err != nil || strings.TrimSpace(out) == "" {
+			t.Errorf("README.md:%d: %s: %v, output %q", block.line+1+i, line, err, out)
 		}
 	}
 }
