@@ -49,7 +49,15 @@ type bulkLoad struct {
 	// the end too (see ingest_merge.go).
 	orphans map[string][]int64
 	merged  []int64
+	dropped map[convKey]int64 // the keys of merged, while their rows still hold them
+	// holding are the conversations that held text back from the full-text index, and
+	// heldBytes how much; past maxHeld, text goes to the index at once (see indexOrHold).
+	holding   []*convEntry
+	heldBytes int
 }
+
+// maxHeld bounds the text a bulk load holds back for replies waiting for their parent.
+var maxHeld = 64 << 20
 
 func (b *bulkLoad) key(acct int64, channel, extID string) uint64 {
 	var h maphash.Hash
@@ -219,6 +227,9 @@ func (tx *Tx) endBulk(ctx context.Context) error {
 		return nil
 	}
 	if err := tx.writeWindow(ctx, len(tx.bulk.window)); err != nil {
+		return err
+	}
+	if err := tx.releaseHeld(ctx); err != nil {
 		return err
 	}
 	for _, def := range tx.bulk.indexes {

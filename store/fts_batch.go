@@ -47,6 +47,9 @@ const ftsConversationID = "rowid >> 32"
 type textBatch struct {
 	rows  []textRow
 	bytes int
+	// byConv finds the queued rows of a conversation (indexes into rows), for a merge
+	// that moves them to another (see ingest_merge.go).
+	byConv map[int64][]int32
 }
 
 // indexText queues a message's text and author for the full-text index.
@@ -55,6 +58,10 @@ func (tx *Tx) indexText(ctx context.Context, convID, msgID int64, text, author s
 	if err != nil {
 		return err
 	}
+	if tx.text.byConv == nil {
+		tx.text.byConv = map[int64][]int32{}
+	}
+	tx.text.byConv[convID] = append(tx.text.byConv[convID], int32(len(tx.text.rows)))
 	tx.text.rows = append(tx.text.rows, textRow{key, text, author})
 	tx.text.bytes += len(text) + len(author)
 	if len(tx.text.rows) >= textBatchRows || tx.text.bytes >= textBatchBytes {
@@ -73,6 +80,7 @@ func (tx *Tx) flushText(ctx context.Context) error {
 			return fmt.Errorf("index message %d: %w", r.key&(1<<32-1), err)
 		}
 	}
-	tx.text = textBatch{rows: tx.text.rows[:0]}
+	clear(tx.text.byConv)
+	tx.text = textBatch{rows: tx.text.rows[:0], byConv: tx.text.byConv}
 	return nil
 }

@@ -162,7 +162,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		return Ingested{}, fmt.Errorf("store message %s: %w", m.ExtID, err)
 	}
 
-	if err := tx.indexText(ctx, convID, msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {
+	if err := tx.indexOrHold(ctx, conv, msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {
 		return Ingested{}, fmt.Errorf("index message %s: %w", m.ExtID, err)
 	}
 	if !in && m.OutboxStatus != "" {
@@ -188,6 +188,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 			return Ingested{}, err
 		}
 	}
+	conv.extras = conv.extras || len(m.Tags) > 0 || m.OutboxStatus != ""
 	for _, tag := range m.Tags {
 		if err := tx.addTag(ctx, convID, tag); err != nil {
 			return Ingested{}, err
@@ -201,6 +202,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		}
 		conv.state = "new"
 		out.Reopened = true
+		conv.audited = true // an audit row to move should it merge
 		if err := tx.Audit(ctx, AuditEvent{At: m.CreatedAt, Actor: "system", Action: "state",
 			ConversationID: convID, From: state, To: "new"}); err != nil {
 			return Ingested{}, err
@@ -214,6 +216,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 			}
 			conv.state = "open"
 			out.Reopened = true
+			conv.audited = true // an audit row to move should it merge
 			if err := tx.Audit(ctx, AuditEvent{At: m.CreatedAt, Actor: "system", Action: "state",
 				ConversationID: convID, From: state, To: "open", Batch: 0}); err != nil {
 				return Ingested{}, err
@@ -235,6 +238,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 				return Ingested{}, err
 			}
 			conv.state = "waiting"
+			conv.audited = true // an audit row to move should it merge
 			if err := tx.Audit(ctx, AuditEvent{At: m.CreatedAt, Actor: "system", Action: "state",
 				ConversationID: convID, From: state, To: "waiting"}); err != nil {
 				return Ingested{}, err
@@ -301,7 +305,8 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 	if m.Direction == "in" && contact.Valid {
 		cid = contact.Int64
 	}
-	e := convEntry{key: key, state: state, priority: max(m.Priority, 0), hasContact: cid != nil, fresh: true}
+	e := convEntry{key: key, state: state, priority: max(m.Priority, 0), hasContact: cid != nil, fresh: true,
+		holding: m.Orphan && tx.bulk != nil}
 	// The queue columns start as this first message makes them, so that a conversation of
 	// one message (most of them) needs no second write to its queue indexes at commit.
 	e.written = queueCols{lastAt: m.CreatedAt, sinceAt: m.CreatedAt, due: NoDue}
@@ -309,6 +314,11 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 		e.written.unanswered = 1
 		if m.DueAt != 0 {
 			e.written.due = m.DueAt
+		}
+	}
+	if tx.bulk != nil && len(tx.bulk.dropped) > 0 {
+		if err := tx.freeKey(ctx, key); err != nil {
+			return nil, false, err
 		}
 	}
 	res, err := tx.exec(ctx, `INSERT INTO conversations (account_id, ext_key, channel, kind, contact_id, state,

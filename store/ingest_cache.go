@@ -41,7 +41,16 @@ type convEntry struct {
 	priority   int
 	hasContact bool
 	fresh      bool
-	msgs       []trackedMsg // every message of a fresh conversation, in arrival order
+	// audited and extras: audit rows, or other rows than messages (tags, outbox, notes,
+	// escalations), may hang on it, which a merge must move; a merge in a bulk load
+	// skips the moves of what there cannot be.
+	audited, extras bool
+	// holding: started by a reply waiting for its parent in a bulk load, it keeps its
+	// messages' text (held) out of the full-text index until it is merged or the load
+	// ends, so that a merge need not take rows out of the index again.
+	holding bool
+	held    []textRow
+	msgs    []trackedMsg // every message of a fresh conversation, in arrival order
 
 	// Kept as messages arrive so that a thread of 100,000 messages, arriving in time
 	// order, costs no more per message than a short one.

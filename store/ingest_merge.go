@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -22,79 +21,6 @@ import (
 // draft, outbox entries and audit rows move, answers and queue columns are worked out
 // again, and the emptied conversation goes. The result is the inbox the messages would
 // have made in order.
-
-// orphanKey names the parent an orphan waits for.
-func orphanKey(acct int64, channel, parent string) string {
-	return fmt.Sprint(acct, "\x00", channel, "\x00", parent)
-}
-
-// addOrphan records that message msgID waits for its parent.
-func (tx *Tx) addOrphan(ctx context.Context, acct, msgID int64, channel, parent string) error {
-	if b := tx.bulk; b != nil {
-		if b.orphans == nil {
-			b.orphans = map[string][]int64{}
-		}
-		k := orphanKey(acct, channel, parent)
-		b.orphans[k] = append(b.orphans[k], msgID)
-		return nil
-	}
-	if _, err := tx.exec(ctx, `INSERT INTO orphans (message_id, account_id, channel, parent_ext_id) VALUES (?, ?, ?, ?)`,
-		msgID, acct, channel, parent); err != nil {
-		return fmt.Errorf("record reply %d waiting for %s: %w", msgID, parent, err)
-	}
-	tx.cache().orphans = orphansSome
-	return nil
-}
-
-// Whether the orphans table has rows, as far as this transaction knows: the question is
-// asked once a transaction, and while the answer is no, ingest asks nothing more.
-const (
-	orphansUnknown = iota
-	orphansNone
-	orphansSome
-)
-
-// waitingFor takes out the orphans that wait for a message just stored.
-func (tx *Tx) waitingFor(ctx context.Context, acct int64, channel, extID string) ([]int64, error) {
-	if b := tx.bulk; b != nil {
-		if len(b.orphans) == 0 {
-			return nil, nil
-		}
-		k := orphanKey(acct, channel, extID)
-		ids := b.orphans[k]
-		delete(b.orphans, k)
-		return ids, nil
-	}
-	c := tx.cache()
-	if c.orphans == orphansUnknown {
-		var any int
-		if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM orphans)`).Scan(&any); err != nil {
-			return nil, fmt.Errorf("look for waiting replies: %w", err)
-		}
-		c.orphans = orphansNone
-		if any != 0 {
-			c.orphans = orphansSome
-		}
-	}
-	if c.orphans == orphansNone {
-		return nil, nil
-	}
-	rows, err := tx.query(ctx, `DELETE FROM orphans WHERE account_id = ? AND channel = ? AND parent_ext_id = ? RETURNING message_id`,
-		acct, channel, extID)
-	if err != nil {
-		return nil, fmt.Errorf("look for replies waiting for %s: %w", extID, err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
 
 // adoptOrphans merges the conversations of the replies that waited for m, just stored in
 // conversation k, into k.
@@ -149,7 +75,9 @@ func (tx *Tx) mergeConversation(ctx context.Context, j int64, k *convEntry, at i
 		return fmt.Errorf("conversation %d is not all in the bulk load's cache", j)
 	}
 	var jState string
-	if err := tx.queryRow(ctx, `SELECT state FROM conversations WHERE id = ?`, j).Scan(&jState); err != nil {
+	if jc != nil && jc.fresh {
+		jState = jc.state
+	} else if err := tx.queryRow(ctx, `SELECT state FROM conversations WHERE id = ?`, j).Scan(&jState); err != nil {
 		return fmt.Errorf("read conversation %d: %w", j, err)
 	}
 	kReal, err := tx.realInbound(ctx, k)
@@ -160,10 +88,16 @@ func (tx *Tx) mergeConversation(ctx context.Context, j int64, k *convEntry, at i
 	if err != nil {
 		return err
 	}
-	if err := tx.moveText(ctx, j, k.id, moved); err != nil {
+	var held map[int64]bool
+	if jc != nil {
+		if held, err = tx.passHeld(ctx, jc, k); err != nil {
+			return err
+		}
+	}
+	if err := tx.moveText(ctx, j, k.id, moved, held); err != nil {
 		return err
 	}
-	if err := tx.moveRows(ctx, j, k); err != nil {
+	if err := tx.moveRows(ctx, j, jc, k); err != nil {
 		return err
 	}
 
@@ -226,7 +160,7 @@ func (tx *Tx) mergeConversation(ctx context.Context, j int64, k *convEntry, at i
 		return err
 	}
 	from := k.state
-	k.state = to
+	k.state, k.audited = to, true
 	return tx.Audit(ctx, AuditEvent{At: at, Actor: "system", Action: "state", ConversationID: k.id, From: from, To: to})
 }
 
@@ -303,17 +237,21 @@ func (tx *Tx) movedMessages(ctx context.Context, j int64, jc *convEntry) ([]move
 }
 
 // moveText keys the full-text rows of conversation j's messages under k: rows still
-// queued are keyed anew, rows already in the index are deleted and queued again.
-func (tx *Tx) moveText(ctx context.Context, j, k int64, moved []movedMsg) error {
+// queued are keyed anew, rows already in the index are deleted and queued again, and
+// text held back (passHeld) is left alone.
+func (tx *Tx) moveText(ctx context.Context, j, k int64, moved []movedMsg, held map[int64]bool) error {
 	queued := map[int64]bool{}
-	for i, r := range tx.text.rows {
-		if r.key>>32 == j {
-			tx.text.rows[i].key = k<<32 | r.key&(1<<32-1)
+	if idx := tx.text.byConv[j]; len(idx) > 0 {
+		for _, i := range idx {
+			r := &tx.text.rows[i]
+			r.key = k<<32 | r.key&(1<<32-1)
 			queued[r.key&(1<<32-1)] = true
 		}
+		tx.text.byConv[k] = append(tx.text.byConv[k], idx...)
+		delete(tx.text.byConv, j)
 	}
 	for _, mm := range moved {
-		if queued[mm.id] {
+		if queued[mm.id] || held[mm.id] {
 			continue
 		}
 		old, err := ftsKey(j, mm.id)
@@ -345,27 +283,52 @@ func (tx *Tx) moveText(ctx context.Context, j, k int64, moved []movedMsg) error 
 }
 
 // moveRows moves what hangs on conversation j to k: tags, notes, escalations, the draft
-// (two drafts are kept both, k's first), outbox entries, audit rows; and k takes the
-// higher priority, and j's customer, assignee and start where it has none or a later one.
-func (tx *Tx) moveRows(ctx context.Context, j int64, k *convEntry) error {
-	for _, q := range []string{
-		`INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) SELECT ?2, tag_id FROM conversation_tags WHERE conversation_id = ?1`,
-		`DELETE FROM conversation_tags WHERE conversation_id = ?1`,
-		`UPDATE notes SET conversation_id = ?2 WHERE conversation_id = ?1`,
-		`UPDATE escalations SET conversation_id = ?2 WHERE conversation_id = ?1`,
-		`UPDATE outbox SET conversation_id = ?2 WHERE conversation_id = ?1`,
-		`UPDATE audit SET conversation_id = ?2 WHERE conversation_id = ?1`,
-		`INSERT INTO drafts (conversation_id, body, updated_at) SELECT ?2, body, updated_at FROM drafts WHERE conversation_id = ?1
-			ON CONFLICT (conversation_id) DO UPDATE SET body = drafts.body || char(10) || char(10) || excluded.body,
-			updated_at = max(drafts.updated_at, excluded.updated_at)`,
-		`DELETE FROM drafts WHERE conversation_id = ?1`,
-		`UPDATE conversations SET (priority, contact_id, assignee, created_at) = (SELECT max(k.priority, j.priority),
-			coalesce(k.contact_id, j.contact_id), CASE WHEN k.assignee = '' THEN j.assignee ELSE k.assignee END,
-			min(k.created_at, j.created_at) FROM conversations k, conversations j WHERE k.id = ?2 AND j.id = ?1) WHERE id = ?2`,
-	} {
-		if _, err := tx.exec(ctx, q, j, k.id); err != nil {
+// (two drafts are kept both, k's first), outbox entries, audit rows; and k takes j's
+// priority if higher than normal and its own, and j's customer and assignee if it has none.
+// In a bulk load, a conversation with nothing but messages skips the moves.
+func (tx *Tx) moveRows(ctx context.Context, j int64, jc, k *convEntry) error {
+	bulk := tx.bulk != nil
+	if !bulk || jc.extras {
+		for _, q := range []string{
+			`INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) SELECT ?2, tag_id FROM conversation_tags WHERE conversation_id = ?1`,
+			`DELETE FROM conversation_tags WHERE conversation_id = ?1`,
+			`UPDATE notes SET conversation_id = ?2 WHERE conversation_id = ?1`,
+			`UPDATE escalations SET conversation_id = ?2 WHERE conversation_id = ?1`,
+			`UPDATE outbox SET conversation_id = ?2 WHERE conversation_id = ?1`,
+			`INSERT INTO drafts (conversation_id, body, updated_at) SELECT ?2, body, updated_at FROM drafts WHERE conversation_id = ?1
+				ON CONFLICT (conversation_id) DO UPDATE SET body = drafts.body || char(10) || char(10) || excluded.body,
+				updated_at = max(drafts.updated_at, excluded.updated_at)`,
+			`DELETE FROM drafts WHERE conversation_id = ?1`,
+		} {
+			if _, err := tx.exec(ctx, q, j, k.id); err != nil {
+				return fmt.Errorf("move conversation %d into %d: %w", j, k.id, err)
+			}
+		}
+		k.extras = true
+	}
+	if !bulk || jc.audited {
+		if _, err := tx.exec(ctx, `UPDATE audit SET conversation_id = ?2 WHERE conversation_id = ?1`, j, k.id); err != nil {
 			return fmt.Errorf("move conversation %d into %d: %w", j, k.id, err)
 		}
+		k.audited = true
+	}
+	// As the orphan's messages would have had they come after the parent: a priority
+	// above normal raises k's, and k gets its customer from them if it has none.
+	if bulk && !jc.extras && (jc.priority <= 1 || jc.priority <= k.priority) && (k.hasContact || !jc.hasContact) {
+		return nil // nothing would change
+	}
+	if _, err := tx.exec(ctx, `UPDATE conversations SET (priority, contact_id, assignee) = (SELECT
+			CASE WHEN j.priority > 1 AND j.priority > k.priority THEN j.priority ELSE k.priority END,
+			coalesce(k.contact_id, j.contact_id), CASE WHEN k.assignee = '' THEN j.assignee ELSE k.assignee END
+			FROM conversations k, conversations j WHERE k.id = ?2 AND j.id = ?1) WHERE id = ?2`, j, k.id); err != nil {
+		return fmt.Errorf("move conversation %d into %d: %w", j, k.id, err)
+	}
+	if bulk {
+		if jc.priority > 1 {
+			k.priority = max(k.priority, jc.priority)
+		}
+		k.hasContact = k.hasContact || jc.hasContact
+		return nil
 	}
 	var prio int
 	var contact sql.NullInt64
@@ -389,8 +352,9 @@ func (tx *Tx) moveMessage(ctx context.Context, id int64, k *convEntry) error {
 }
 
 // dropConversation deletes conversation j, emptied by a merge. In a bulk load its row
-// stays, under a key no message can have, until the indexes are back (without them
-// deleting it would read every message to check no message is still in it).
+// stays until the indexes are back (without them deleting it would read every message
+// to check no message is still in it); should a message want its key meanwhile,
+// freeKey moves it out of the way.
 func (tx *Tx) dropConversation(ctx context.Context, j int64, jc *convEntry) error {
 	delete(tx.dirty, j)
 	if jc != nil && tx.ing != nil && tx.ing.convs[jc.key] == jc {
@@ -398,8 +362,11 @@ func (tx *Tx) dropConversation(ctx context.Context, j int64, jc *convEntry) erro
 	}
 	if b := tx.bulk; b != nil {
 		b.merged = append(b.merged, j)
-		_, err := tx.exec(ctx, `UPDATE conversations SET ext_key = ? WHERE id = ?`, fmt.Sprint("\x00merged\x00", j), j)
-		return err
+		if b.dropped == nil {
+			b.dropped = map[convKey]int64{}
+		}
+		b.dropped[jc.key] = j
+		return nil
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM conversations WHERE id = ?`, j); err != nil {
 		return fmt.Errorf("delete merged conversation %d: %w", j, err)
@@ -444,61 +411,6 @@ func (tx *Tx) relinkFresh(ctx context.Context, c *convEntry) error {
 		c.pending = append(c.pending, int32(i))
 		if t.waits() {
 			c.waiting++
-		}
-	}
-	return nil
-}
-
-// importOutbox records where a reply of ours stood in the outbox, as an export said. A
-// reply that had not surely left (pending, sending, unknown) comes in as unknown: the
-// sender never sends it again from here, and a person can see it and decide.
-func (tx *Tx) importOutbox(ctx context.Context, msgID, convID int64, m NewMessage) error {
-	status := m.OutboxStatus
-	switch status {
-	case "sent", "failed", "cancelled":
-	case "pending", "sending", "unknown":
-		status = "unknown"
-	default:
-		return fmt.Errorf("message %s: outbox status %q (want pending, sending, sent, failed, unknown or cancelled)", m.ExtID, m.OutboxStatus)
-	}
-	if tx.bulk != nil {
-		if err := tx.writeBuffered(ctx, msgID); err != nil {
-			return err
-		}
-	}
-	_, err := tx.exec(ctx, `INSERT INTO outbox (kind, message_id, conversation_id, status, idempotency_key, next_attempt_at, created_at, updated_at)
-		VALUES ('reply', ?, ?, ?, ?, ?, ?, ?)`, msgID, convID, status, strings.TrimPrefix(m.ExtID, "triage:"), m.CreatedAt, m.CreatedAt, m.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("message %s: outbox entry: %w", m.ExtID, err)
-	}
-	return nil
-}
-
-// endOrphans is the end of a bulk load for the orphans: those still waiting go to the
-// table, and the conversations merges emptied are deleted (the indexes are back).
-func (tx *Tx) endOrphans(ctx context.Context, b *bulkLoad) error {
-	keys := make([]string, 0, len(b.orphans))
-	for k := range b.orphans {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		parts := strings.SplitN(k, "\x00", 3)
-		acct, err := strconv.ParseInt(parts[0], 10, 64)
-		if err != nil {
-			return fmt.Errorf("waiting reply: account %q: %w", parts[0], err)
-		}
-		for _, id := range b.orphans[k] {
-			if _, err := tx.exec(ctx, `INSERT INTO orphans (message_id, account_id, channel, parent_ext_id) VALUES (?, ?, ?, ?)`,
-				id, acct, parts[1], parts[2]); err != nil {
-				return fmt.Errorf("record reply %d waiting for %s: %w", id, parts[2], err)
-			}
-			tx.cache().orphans = orphansSome
-		}
-	}
-	for _, j := range b.merged {
-		if _, err := tx.exec(ctx, `DELETE FROM conversations WHERE id = ?`, j); err != nil {
-			return fmt.Errorf("delete merged conversation %d: %w", j, err)
 		}
 	}
 	return nil

@@ -76,6 +76,9 @@ func threadedStream(seed uint64, n int) []threadedMsg {
 			if r.IntN(12) == 0 {
 				t.ClosedAt = at + 1000
 			}
+			if r.IntN(8) == 0 {
+				t.Tags = []string{fmt.Sprint("tag", r.IntN(3))} // a rule's tag: it follows a merge
+			}
 		}
 		out = append(out, t)
 	}
@@ -160,6 +163,8 @@ func dumpThreads(t *testing.T, db *DB) string {
 		`SELECT 'conv ' || c.ext_key || ' unanswered=' || c.unanswered || ' due=' || c.due_at || ' since=' || c.since_at
 			|| ' last=' || c.last_at || ' lastin=' || coalesce(l.ext_id, '')
 			FROM conversations c LEFT JOIN messages l ON l.id = c.last_inbound_id ORDER BY c.ext_key`,
+		`SELECT 'tag ' || c.ext_key || ' ' || g.name FROM conversation_tags t JOIN conversations c ON c.id = t.conversation_id
+			JOIN tags g ON g.id = t.tag_id ORDER BY 1`,
 		`SELECT 'orphan ' || m.ext_id || ' waits for ' || o.parent_ext_id FROM orphans o JOIN messages m ON m.id = o.message_id ORDER BY m.ext_id`,
 		`SELECT 'fts ' || coalesce(m.ext_id, 'NONE ' || f.rowid) || ' conv=' || coalesce(c.ext_key, 'NONE')
 			FROM messages_fts f LEFT JOIN messages m ON m.id = (f.rowid & 4294967295) AND m.conversation_id = (f.rowid >> 32)
@@ -198,18 +203,24 @@ func TestOutOfOrderRepliesFindTheirParents(t *testing.T) {
 			}
 			for o := uint64(1); o <= 3; o++ {
 				order := shuffled(msgs, seed*10+o)
-				each, one, some, bulk := openTemp(t), openTemp(t), openTemp(t), openTemp(t)
+				each, one, some, bulk, little := openTemp(t), openTemp(t), openTemp(t), openTemp(t), openTemp(t)
 				storeThreaded(t, each, order, 1)
 				storeThreaded(t, one, order, len(order))
 				storeThreaded(t, some, order, 23)
 				storeThreaded(t, bulk, order, -1)
-				for name, db := range map[string]*DB{"one per transaction": each, "one transaction": one, "batches of 23": some, "bulk load": bulk} {
+				func() { // a bulk load that soon stops holding text back
+					defer func(m int) { maxHeld = m }(maxHeld)
+					maxHeld = 100
+					storeThreaded(t, little, order, -1)
+				}()
+				for name, db := range map[string]*DB{"one per transaction": each, "one transaction": one, "batches of 23": some,
+					"bulk load": bulk, "bulk load holding little": little} {
 					if got := dumpThreads(t, db); got != want {
 						t.Errorf("order %d, %s differs from the messages stored in order:\n%s", o, name, firstDiff(got, want))
 					}
 				}
 				ref := dumpInbox(t, each)
-				for name, db := range map[string]*DB{"one transaction": one, "batches of 23": some, "bulk load": bulk} {
+				for name, db := range map[string]*DB{"one transaction": one, "batches of 23": some, "bulk load": bulk, "bulk load holding little": little} {
 					if got := dumpInbox(t, db); got != ref {
 						t.Errorf("order %d, %s differs from one transaction per message:\n%s", o, name, firstDiff(got, ref))
 					}
@@ -317,5 +328,22 @@ func TestOrphanConversationMovesWhole(t *testing.T) {
 		if g := got(c.q, args...); g != c.want {
 			t.Errorf("%s after the parent arrived: %q, want %q", c.what, g, c.want)
 		}
+	}
+}
+
+// In a bulk load the row of a merged conversation stays until the end; a message that
+// then names its key gets a conversation of its own, and the old row still goes.
+func TestMergedKeyCanBeUsedAgainInABulkLoad(t *testing.T) {
+	db := openTemp(t)
+	msgs := []threadedMsg{
+		{NewMessage: NewMessage{Channel: "x", Account: "brand", ExtID: "r1", Kind: "comment", Direction: "out", Text: "thanks", CreatedAt: 2000, InReplyTo: "q1"}},
+		{NewMessage: NewMessage{Channel: "x", Account: "brand", ExtID: "q1", Kind: "comment", Direction: "in", AuthorID: "u1", Text: "hi", CreatedAt: 1000}},
+		{NewMessage: NewMessage{Channel: "x", Account: "brand", ExtID: "z1", ConvKey: "msg:r1", Kind: "comment", Direction: "in", AuthorID: "u2", Text: "me too", CreatedAt: 3000}, explicit: true},
+	}
+	storeThreaded(t, db, msgs, -1)
+	want := "msg q1 conv=msg:q1 ans=r1@2000 closed=0 due=0\nmsg r1 conv=msg:q1 ans=0@0 closed=0 due=0\nmsg z1 conv=msg:r1 ans=0@0 closed=0 due=0\n" +
+		"conv msg:q1 unanswered=0 due=9223372036854775807 since=2000 last=2000 lastin=q1\nconv msg:r1 unanswered=1 due=9223372036854775807 since=3000 last=3000 lastin=z1\n"
+	if got := dumpThreads(t, db); !strings.HasPrefix(got, want) {
+		t.Errorf("got\n%s\nwant it to start with\n%s", got, want)
 	}
 }

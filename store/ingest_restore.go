@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // ConvRestore is what an export says of a conversation beyond its messages: its state,
@@ -20,6 +21,10 @@ type ConvRestore struct {
 // RestoreConversation applies r to a conversation ingest has just stored a message in, in
 // the same transaction. It keeps to ingest's own statements, so a bulk load stays one.
 func (tx *Tx) RestoreConversation(ctx context.Context, convID int64, r ConvRestore) error {
+	c := tx.dirty[convID]
+	if c != nil {
+		c.extras = true
+	}
 	for _, tag := range r.Tags {
 		if err := tx.addTag(ctx, convID, tag); err != nil {
 			return err
@@ -52,7 +57,6 @@ func (tx *Tx) RestoreConversation(ctx context.Context, convID int64, r ConvResto
 	if r.State == "" {
 		return nil
 	}
-	c := tx.dirty[convID]
 	if c != nil && c.state == r.State && r.State != "snoozed" {
 		return nil
 	}
@@ -61,6 +65,31 @@ func (tx *Tx) RestoreConversation(ctx context.Context, convID int64, r ConvResto
 	}
 	if c != nil {
 		c.state = r.State
+	}
+	return nil
+}
+
+// importOutbox records where a reply of ours stood in the outbox, as an export said. A
+// reply that had not surely left (pending, sending, unknown) comes in as unknown: the
+// sender never sends it again from here, and a person can see it and decide.
+func (tx *Tx) importOutbox(ctx context.Context, msgID, convID int64, m NewMessage) error {
+	status := m.OutboxStatus
+	switch status {
+	case "sent", "failed", "cancelled":
+	case "pending", "sending", "unknown":
+		status = "unknown"
+	default:
+		return fmt.Errorf("message %s: outbox status %q (want pending, sending, sent, failed, unknown or cancelled)", m.ExtID, m.OutboxStatus)
+	}
+	if tx.bulk != nil {
+		if err := tx.writeBuffered(ctx, msgID); err != nil {
+			return err
+		}
+	}
+	_, err := tx.exec(ctx, `INSERT INTO outbox (kind, message_id, conversation_id, status, idempotency_key, next_attempt_at, created_at, updated_at)
+		VALUES ('reply', ?, ?, ?, ?, ?, ?, ?)`, msgID, convID, status, strings.TrimPrefix(m.ExtID, "triage:"), m.CreatedAt, m.CreatedAt, m.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("message %s: outbox entry: %w", m.ExtID, err)
 	}
 	return nil
 }
