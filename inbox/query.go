@@ -44,12 +44,19 @@ type Query struct {
 
 // ParseQuery parses the query language. An empty query matches everything (Cond nil).
 // Errors are *QueryError.
-func ParseQuery(s string) (Query, error) { return parseQuery(s, false) }
+func ParseQuery(s string) (Query, error) { return parseQuery(s, false, nil) }
 
 // ParseQueryLive parses a query that is still being typed: like ParseQuery, except that
 // a bare word at the very end (no space after it yet) also matches as a prefix, so that
 // "refu" already finds "refund".
-func ParseQueryLive(s string) (Query, error) { return parseQuery(s, true) }
+func ParseQueryLive(s string) (Query, error) { return parseQuery(s, true, nil) }
+
+// ParseQueryIn is ParseQuery (live: ParseQueryLive) that also knows which channels there
+// are: chan: with any other is an error that says which was meant ("did you mean
+// instagram?"), where it would otherwise match nothing. See Service.Channels.
+func ParseQueryIn(s string, live bool, channels []string) (Query, error) {
+	return parseQuery(s, live, channels)
+}
 
 // QueryError points at the bad part of a query: Pos and End are byte offsets of the part
 // to underline (the field name, the value, the operator, the parenthesis…), Term the whole
@@ -76,7 +83,7 @@ func (e *QueryError) Error() string {
 	return s
 }
 
-func parseQuery(s string, live bool) (Query, error) {
+func parseQuery(s string, live bool, channels []string) (Query, error) {
 	q := Query{Source: s}
 	toks, err := lexQuery(s)
 	if err != nil {
@@ -87,13 +94,13 @@ func parseQuery(s string, live bool) (Query, error) {
 		// half of every inbox (at a million messages "r" and "re" took a second a
 		// keystroke). Until then the query is what comes before it, if that stands alone.
 		if t := toks[n-1]; t.kind == tokWord && t.field == "" && !t.neg && t.end == len(s) && endsInWordChar(t.text) && tooShortToSearch(t.text) {
-			if before, err := parseQuery(s[:t.pos], true); err == nil {
+			if before, err := parseQuery(s[:t.pos], true, channels); err == nil {
 				before.Source = s
 				return before, nil
 			}
 		}
 	}
-	p := &parser{src: s, toks: toks, live: live}
+	p := &parser{src: s, toks: toks, live: live, channels: channels}
 	c, err := p.or()
 	if err != nil {
 		return q, err
@@ -217,10 +224,11 @@ func lexField(s string, t *token, j int) (int, error) {
 // ---- parser: or := and {OR and}; and := unary {[AND] unary}; unary := NOT unary | atom ----
 
 type parser struct {
-	src  string
-	toks []token
-	i    int
-	live bool
+	src      string
+	toks     []token
+	i        int
+	live     bool
+	channels []string // the channels chan: may name; nil for any
 }
 
 func (p *parser) peek() *token {

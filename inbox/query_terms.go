@@ -92,7 +92,11 @@ func (p *parser) term(t *token) (store.Cond, error) {
 	switch field {
 	case "chan":
 		// The same names ingest stores, so chan:twitter finds what came in as "twitter".
-		return store.Term{Field: store.FieldChannel, Value: NormalizeChannel(v)}, nil
+		ch := NormalizeChannel(v)
+		if p.channels != nil && !slices.Contains(p.channels, ch) {
+			return nil, p.unknownValue(t, p.channels)
+		}
+		return store.Term{Field: store.FieldChannel, Value: ch}, nil
 	case "dir", "sentiment", "kind", "state":
 		e := enumFields[field]
 		if a, ok := e.aliases[lv]; ok {

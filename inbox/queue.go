@@ -2,6 +2,8 @@ package inbox
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/triage-inbox/triage/store"
 )
@@ -156,6 +158,18 @@ func stateNames(states []State) []string {
 		out[i] = string(s)
 	}
 	return out
+}
+
+// Channels are the channels a search may name: those triage knows and every channel an
+// account of this inbox is on, sorted (for ParseQueryIn).
+func (s *Service) Channels(ctx context.Context) ([]string, error) {
+	stored, err := s.db.Channels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := append(slices.Collect(maps.Keys(channelLabels)), stored...)
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }
 
 // ConversationInfo is a conversation's header.

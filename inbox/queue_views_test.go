@@ -2,7 +2,9 @@ package inbox
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,5 +79,32 @@ func TestOverdueViewHoldsEveryOverdueConversation(t *testing.T) {
 		if w.Overdue(now) && !slices.Contains(got, w.ConversationID) {
 			t.Errorf("stats list conversation %d as overdue; the Overdue view lacks it", w.ConversationID)
 		}
+	}
+}
+
+// chan: names a channel the inbox knows, or says which one was meant.
+func TestSearchKnowsTheChannels(t *testing.T) {
+	s, _ := newTestInbox(t, "", at("2026-11-20T15:00:00Z"))
+	mustIngest(t, s, Message{Channel: "trustpilot", Account: "acme", ID: "r1", Conversation: "r1", Kind: KindReview,
+		Author: &Author{ID: "u1", Name: "Ana"}, Text: "Lovely kettle", CreatedAt: at("2026-11-20T14:00:00Z")})
+	channels, err := s.Channels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ok := range []string{"chan:instagram", "chan:twitter", "chan:EMAIL", "chan:trustpilot", "refund chan:x"} {
+		if _, err := ParseQueryIn(ok, false, channels); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for src, hint := range map[string]string{"chan:instagarm": "did you mean instagram?", "chan:emial": "did you mean email?",
+		"chan:trustpilt": "did you mean trustpilot?"} {
+		_, err := ParseQueryIn(src, true, channels)
+		var qe *QueryError
+		if !errors.As(err, &qe) || !strings.Contains(qe.Hint, hint) || qe.Pos != 5 {
+			t.Errorf("%s: error %v, want one at the value saying %q", src, err, hint)
+		}
+	}
+	if _, err := ParseQuery("chan:instagarm"); err != nil {
+		t.Errorf("without the list of channels any name goes: %v", err)
 	}
 }

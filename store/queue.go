@@ -66,6 +66,24 @@ const queueSelect = `SELECT c.prio_rank, c.due_at, c.since_at, c.id, c.channel, 
 	LEFT JOIN contacts ct ON ct.id = c.contact_id
 	LEFT JOIN messages lm ON lm.id = c.last_inbound_id`
 
+// Channels lists the channels the inbox has accounts on, sorted.
+func (db *DB) Channels(ctx context.Context) ([]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT channel FROM accounts ORDER BY channel`)
+	if err != nil {
+		return nil, fmt.Errorf("read channels: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var ch string
+		if err := rows.Scan(&ch); err != nil {
+			return nil, fmt.Errorf("read channels: %w", err)
+		}
+		out = append(out, ch)
+	}
+	return out, rows.Err()
+}
+
 // viewWhere narrows to the view's states in a way that uses one of the queue indexes.
 func viewWhere(states []string) (string, []any) {
 	switch {
