@@ -208,6 +208,9 @@ func TestCommandErrors(t *testing.T) {
 
 func TestBadConfigNamesTheLine(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "t.db")
+	if _, _, err := triage(t, db, "", "import", "-"); err != nil { // stats reads a database that is there
+		t.Fatal(err)
+	}
 	cfg := writeFile(t, "config.toml", "agent = \"maria\"\n[sla]\ndefault = 1h\n")
 	_, _, err := triage(t, db, "", "stats", "--config", cfg)
 	if err == nil || !strings.Contains(err.Error(), cfg+":3:") {

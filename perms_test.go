@@ -162,6 +162,9 @@ func TestPermConfigWarning(t *testing.T) {
 	text := "agent = \"maria\"\n[serve]\nsecret_env = \"TRIAGE_TEST_PERM_SECRET\"\n"
 	db := filepath.Join(t.TempDir(), "t.db")
 
+	if _, _, err := runCapture(ctx, "import", "--db", db, os.DevNull); err != nil { // stats and export read a database that is there
+		t.Fatal(err)
+	}
 	path := writeConfig(t, config, text, 0o644)
 	want := "triage: warning: " + path + " is readable by other users (mode 0644); it may hold account names and commands — chmod 600 " + path + "\n"
 	for _, args := range [][]string{

@@ -105,8 +105,9 @@ func TestRemappedKeyClash(t *testing.T) {
 			`:8: keys.command: "x" of the command "true" is already the key of done`},
 		{"[ui]\ntheme = \"solarized\"\n", `:2: ui.theme: solarized: want auto, light or dark`},
 		{"[keys]\ndone = \"s\"\nsnooze = \"d\"\n", ""},
-		{"[keys]\ndone = \"e\"\nescalate = \"E\"\n[[keys.command]]\nkey = \"d\"\nrun = \"true\"\n", ""},
-		{"[keys]\nreply = [\"r\", \"R\"]\n", ""},
+		{"[keys]\ndone = \"e\"\nescalate = \"Z\"\n[[keys.command]]\nkey = \"d\"\nrun = \"true\"\n", ""},
+		{"[keys]\nreply = [\"r\", \"w\"]\n", ""},
+		{"[keys]\nspam = []\n", ""}, // an action may be left without a key
 	}
 	for _, c := range cases {
 		cfg := writeFile(t, "config.toml", c.config)

@@ -132,7 +132,7 @@ func (k *KeyMap) Remap(cfg map[string]any) error {
 		default:
 			return keyErr(name, "want a key or a list of keys")
 		}
-		if len(keys) == 0 || slices.Contains(keys, "") {
+		if slices.Contains(keys, "") {
 			return keyErr(name, "want a key or a list of keys")
 		}
 		b.SetKeys(keys...)
