@@ -219,3 +219,26 @@ func TestReadmeTryItCommandsRun(t *testing.T) {
 		}
 	}
 }
+
+// Every line of the README's query-language example is a query that `triage export
+// --query` takes, so the language the README teaches is the one the code reads.
+func TestReadmeQueriesRun(t *testing.T) {
+	var lines []string
+	for _, b := range readmeBlocks(t, "") {
+		if strings.HasPrefix(b.text, "chan:reddit") {
+			lines = strings.Split(strings.TrimSpace(b.text), "\n")
+		}
+	}
+	if len(lines) < 4 {
+		t.Fatalf("README.md has no query-language example (found %q)", lines)
+	}
+	db := filepath.Join(t.TempDir(), "t.db")
+	if _, _, err := triage(t, db, "", "import", writeFile(t, "in.jsonl", goodLines)); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range lines {
+		if _, errOut, err := triage(t, db, "", "export", "--query", q); err != nil {
+			t.Errorf("README query %q: %v %s", q, err, errOut)
+		}
+	}
+}

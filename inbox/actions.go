@@ -236,16 +236,16 @@ func (s *Service) Escalate(ctx context.Context, req EscalateRequest, ids ...int6
 		return fmt.Errorf("escalation reason %q is not one of %s", req.Reason, strings.Join(s.cfg.Escalation.Reasons, ", "))
 	}
 	return s.action(ctx, ids, func(a *act, id int64) error {
+		meta, err := a.tx.ConvMeta(a.ctx, id)
+		if err != nil {
+			return err
+		}
 		arrived, err := a.tx.ConversationArrival(a.ctx, id)
 		if err != nil {
 			return err
 		}
 		prio := req.Priority
 		if prio == nil {
-			meta, err := a.tx.ConvMeta(a.ctx, id)
-			if err != nil {
-				return err
-			}
 			p := Priority(meta.Priority)
 			prio = &p
 		}

@@ -58,8 +58,11 @@ func (tx *Tx) ChangeReply(ctx context.Context, c ReplyChange) error {
 		return err
 	}
 	var convID int64
+	// Sent again by a person, a reply starts afresh: no attempts yet, so its undo window
+	// shows and the sender's backoff starts over. The last error stays for an undo.
 	err := tx.queryRow(ctx, `UPDATE outbox SET status = ?1,
-		next_attempt_at = CASE WHEN ?2 > 0 THEN ?2 ELSE next_attempt_at END, updated_at = ?3
+		next_attempt_at = CASE WHEN ?2 > 0 THEN ?2 ELSE next_attempt_at END, updated_at = ?3,
+		attempts = CASE WHEN ?1 = 'pending' THEN 0 ELSE attempts END
 		WHERE message_id = ?4 AND status = ?5 RETURNING conversation_id`, c.To, c.NextAt, c.Now, c.MessageID, c.From).Scan(&convID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("reply %d %s -> %s: %w", c.MessageID, c.From, c.To, ErrOutboxState)
