@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/adapters/escalate"
@@ -69,12 +70,43 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 	if mod := newModeration(accts); mod != nil {
 		opts.Moderation = mod
 	}
-	if len(accts) > 0 || dest != nil {
-		opts.Sync = func(ctx context.Context, notify func([]inbox.SyncState)) error {
-			return engine.New(svc, accts, engine.Options{Log: logger, Notify: notify, Destination: dest}).Run(ctx)
-		}
+	if len(accts) == 0 && dest == nil {
+		return ui.Run(ctx, svc, opts)
 	}
-	return ui.Run(ctx, svc, opts)
+	opts.Sync = func(ctx context.Context, notify func([]inbox.SyncState)) error {
+		return engine.New(svc, accts, engine.Options{Log: logger, Notify: notify, Destination: dest}).Run(ctx)
+	}
+	if err := ui.Run(ctx, svc, opts); err != nil {
+		return err
+	}
+	return e.sendBeforeLeaving(ctx, svc, engine.New(svc, accts, engine.Options{Log: logger, Destination: dest}))
+}
+
+// leavingSendLimit bounds how long quitting waits for the replies sent just before it.
+const leavingSendLimit = 30 * time.Second
+
+// sendBeforeLeaving sends the replies still in their undo window when the person quits:
+// they pressed send, and nobody is left to undo them. Whatever cannot be sent in time
+// stays in the outbox for the next sync, and the terminal says so.
+func (e *cliEnv) sendBeforeLeaving(ctx context.Context, svc *inbox.Service, eng *engine.Engine) error {
+	n, err := svc.EndUndoWindows(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "sending %d %s before closing…\n", n, pluralWord(n, "reply", "replies"))
+	ctx, cancel := context.WithTimeout(ctx, leavingSendLimit)
+	defer cancel()
+	if err := eng.SendOutbox(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "not all sent (%v); the rest leaves with the next triage sync\n", err)
+	}
+	return nil
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // openLog opens the log file, $XDG_STATE_HOME/triage/triage.log (0600, folder 0700): the

@@ -166,3 +166,9 @@ func (a *act) undoTakeBack(e store.AuditEvent) error {
 	}
 	return a.tx.SaveDraft(a.ctx, e.ConversationID, e.From, a.at)
 }
+
+// EndUndoWindows lets the replies still in their undo window leave now (the person is
+// quitting, so nobody will undo them), and says how many there were.
+func (s *Service) EndUndoWindows(ctx context.Context) (int, error) {
+	return s.db.EndUndoWindows(ctx, ms(s.now()))
+}

@@ -139,3 +139,15 @@ func (tx *Tx) Unanswered(ctx context.Context, convID int64) (int, error) {
 	}
 	return n, nil
 }
+
+// EndUndoWindows makes the replies still waiting out their undo window due now, and says
+// how many there were: when the person leaves, nobody is left to undo them.
+func (db *DB) EndUndoWindows(ctx context.Context, now int64) (int, error) {
+	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?1, updated_at = ?1
+		WHERE kind = 'reply' AND status = 'pending' AND attempts = 0 AND next_attempt_at > ?1`, now)
+	if err != nil {
+		return 0, fmt.Errorf("end undo windows: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -123,6 +123,12 @@ func (e *Engine) Once(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// SendOutbox sends the due replies and escalations once, without fetching: what is left
+// to do when the person quits.
+func (e *Engine) SendOutbox(ctx context.Context) error {
+	return errors.Join(e.sendDue(ctx), e.deliverDue(ctx))
+}
+
 // Run polls each account at its interval (with jitter, and backing off after errors) and
 // sends the outbox — replies and escalations — every few seconds, until ctx ends.
 func (e *Engine) Run(ctx context.Context) error {

@@ -296,3 +296,39 @@ func sendAtOnce(t *testing.T) *inbox.Config {
 	}
 	return cfg
 }
+
+// Quitting sends what waits out its undo window: nobody is left to undo it.
+func TestQuittingSendsWhatWaitsItsWindow(t *testing.T) {
+	svc := newInboxWithDefaults(t)
+	queueReply(t, svc)
+	ch := &channel{}
+	e := New(svc, []Account{{Name: "masto", Channel: "mastodon", Handle: "@acme", Adapter: ch}}, Options{})
+	n, err := svc.EndUndoWindows(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("end undo windows = %d, %v; want 1", n, err)
+	}
+	if err := e.SendOutbox(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.posts) != 1 || outboxStatus(t, svc).Status != "sent" {
+		t.Errorf("%d posts, outbox %+v; want the reply sent once", len(ch.posts), outboxStatus(t, svc))
+	}
+	if n, _ := svc.EndUndoWindows(context.Background()); n != 0 {
+		t.Errorf("a sent reply was counted again: %d", n)
+	}
+}
+
+// newInboxWithDefaults is an inbox on the default config: replies wait 10s.
+func newInboxWithDefaults(t *testing.T) *inbox.Service {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	svc, err := inbox.New(context.Background(), db, nil, inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc
+}
