@@ -362,10 +362,20 @@ func (s *Service) UndoIn(ctx context.Context, convID int64) (Undone, error) {
 		if len(out.Customers) > 0 {
 			who = out.Customers[0]
 		}
-		return out, fmt.Errorf("the reply to %s has been sent and cannot be unsent; nothing was undone: %w", who, ErrAlreadySent)
+		return out, sentError{who: who}
 	}
 	return out, err
 }
+
+// sentError is an undo that met a reply already sent: said plainly, and errors.Is
+// ErrAlreadySent.
+type sentError struct{ who string }
+
+func (e sentError) Error() string {
+	return "the reply to " + e.who + " has been sent and cannot be unsent; nothing was undone"
+}
+
+func (e sentError) Is(target error) bool { return target == ErrAlreadySent }
 
 // customers names the people of a few conversations, for messages that say what changed.
 func (s *Service) customers(ctx context.Context, ids []int64) []string {

@@ -12,4 +12,5 @@ type SyncState struct {
 	NextTry   time.Time // when backing off
 	Err       string    // the last error, never holding a secret
 	New       int       // messages the last fetch brought
+	Settled   int       // replies of this account the outbox sent, failed or put off: a running count
 }

@@ -106,6 +106,8 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 	if err := e.svc.ClaimOutbox(ctx, out.OutboxID); err != nil {
 		return nil // another sender has it
 	}
+	// Whatever becomes of it, the screens hear of it at once: a failed reply must show.
+	defer e.setState(a, func(s *inbox.SyncState) { s.Settled++ })
 	remote, err := a.Adapter.Send(ctx, out)
 	if err == nil {
 		return e.svc.ReplySent(ctx, out.OutboxID, remote)
