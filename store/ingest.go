@@ -133,10 +133,11 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	convID, state := conv.id, conv.state
 
 	in := m.Direction == "in"
-	answers := !in && countsAsAnswer(m.OutboxStatus)
+	answering := !in && countsAsAnswer(m.OutboxStatus)
 	// A conversation the rules put in spam comes back when a message that is not spam
-	// arrives; one a person marked as spam stays (see realInbound).
-	revive := !created && in && !m.Spam && state == "spam"
+	// arrives, the customer's or the brand's reply; one a person marked as spam stays
+	// (see realInbound).
+	revive := !created && (in && !m.Spam || answering) && state == "spam"
 	if revive {
 		real, err := tx.realInbound(ctx, conv)
 		if err != nil {
@@ -176,14 +177,14 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		}
 	}
 	if conv.fresh {
-		if answers {
+		if answering {
 			if err := tx.answeredBy(ctx, conv, msgID, m.CreatedAt); err != nil {
 				return Ingested{}, err
 			}
 		}
 		conv.track(trackedMsg{id: msgID, at: m.CreatedAt, due: due.Int64, in: in, spam: m.Spam, closed: closed.Valid,
-			silent: !in && !answers, ansBy: ansBy.Int64, ansAt: ansAt.Int64})
-	} else if in || answers {
+			silent: !in && !answering, ansBy: ansBy.Int64, ansAt: ansAt.Int64})
+	} else if in || answering {
 		if err := tx.linkAnswers(ctx, convID, msgID, m.Direction, m.CreatedAt); err != nil {
 			return Ingested{}, err
 		}
@@ -196,34 +197,52 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	}
 
 	out := Ingested{New: true, MessageID: msgID, ConversationID: convID}
+	reopen := !created && in && !m.Spam && !closed.Valid && (state == "done" || state == "waiting" || state == "snoozed")
+	to := ""
 	if revive {
-		if err := tx.setState(ctx, convID, "new", 0); err != nil {
-			return Ingested{}, err
+		// Back as it would be had the spam never come: new while a message waits,
+		// waiting when a reply answered everything.
+		to = "new"
+		waiting, replied := conv.waiting, conv.lastOutAt != 0
+		if !conv.fresh {
+			if err := tx.queryRow(ctx, `SELECT (SELECT count(*) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ?1
+				AND direction = 'in' AND answered_at IS NULL AND closed_at IS NULL AND spam = 0),
+				EXISTS (SELECT 1 FROM messages o INDEXED BY msg_conv WHERE o.conversation_id = ?1 AND o.direction = 'out' AND `+answers+`)`,
+				convID).Scan(&waiting, &replied); err != nil {
+				return Ingested{}, fmt.Errorf("count unanswered: %w", err)
+			}
 		}
-		conv.state = "new"
-		out.Reopened = true
+		if waiting == 0 && replied {
+			to = "waiting"
+		}
+	} else if reopen {
+		// A message a reply stored already answers (it arrived late) asks for nothing and
+		// reopens nothing.
+		waits := !ansBy.Valid
+		if !conv.fresh {
+			var answered bool
+			if err := tx.queryRow(ctx, `SELECT answered_at IS NOT NULL FROM messages WHERE id = ?`, msgID).Scan(&answered); err != nil {
+				return Ingested{}, fmt.Errorf("read message %s: %w", m.ExtID, err)
+			}
+			waits = !answered
+		}
+		if waits {
+			to = "open"
+		}
+	}
+	if to != "" {
+		if err := tx.setState(ctx, convID, to, 0); err != nil {
+			return Ingested{}, fmt.Errorf("reopen conversation: %w", err)
+		}
+		conv.state = to
+		out.Reopened = in
 		conv.audited = true // an audit row to move should it merge
 		if err := tx.Audit(ctx, AuditEvent{At: m.CreatedAt, Actor: "system", Action: "state",
-			ConversationID: convID, From: state, To: "new"}); err != nil {
+			ConversationID: convID, From: state, To: to}); err != nil {
 			return Ingested{}, err
 		}
 	}
-	if !created && in && !m.Spam && !closed.Valid {
-		switch state {
-		case "done", "waiting", "snoozed":
-			if _, err := tx.exec(ctx, `UPDATE conversations SET state = 'open', snooze_until = NULL WHERE id = ?`, convID); err != nil {
-				return Ingested{}, fmt.Errorf("reopen conversation: %w", err)
-			}
-			conv.state = "open"
-			out.Reopened = true
-			conv.audited = true // an audit row to move should it merge
-			if err := tx.Audit(ctx, AuditEvent{At: m.CreatedAt, Actor: "system", Action: "state",
-				ConversationID: convID, From: state, To: "open", Batch: 0}); err != nil {
-				return Ingested{}, err
-			}
-		}
-	}
-	if !created && answers && (state == "new" || state == "open") {
+	if !created && answering && (state == "new" || state == "open") {
 		// A reply sent from the channel's own app answers the thread just as one sent
 		// from triage does: with nothing left unanswered, it is waiting on the customer.
 		waiting := conv.waiting

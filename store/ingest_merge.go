@@ -168,12 +168,13 @@ func (tx *Tx) mergeConversation(ctx context.Context, j int64, k *convEntry, at i
 // waited for its parent moved into it: the parent's state, changed as the orphan's
 // messages would have changed it had they arrived after the parent.
 func mergedState(k, j string, kReal, jReal, jWaits, jAnswers bool, waitingAfter int) string {
-	switch {
-	case k == "spam":
-		if !kReal && jReal {
-			return "new" // the rules' spam, and a real message came with the orphan
+	if k == "spam" {
+		if kReal || !jReal && !jAnswers {
+			return k
 		}
-		return k
+		k = "new" // the rules' spam, and a real message or a reply came with the orphan
+	}
+	switch {
 	case j == "escalated" && (k == "new" || k == "open" || k == "waiting"):
 		return "escalated"
 	case jWaits && (k == "done" || k == "waiting" || k == "snoozed"):

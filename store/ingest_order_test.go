@@ -47,8 +47,10 @@ func threadedStream(seed uint64, n int) []threadedMsg {
 	var out []threadedMsg
 	for i := range n {
 		at += int64(r.IntN(40)) - 5
+		// No two messages share a time: of two replies at one time the one stored first
+		// answers, which is the one thing the order of arrival decides (see README).
 		m := NewMessage{Channel: "x", Account: "brand", ExtID: fmt.Sprint("t", i), Kind: "comment", Direction: "in",
-			Text: fmt.Sprint("word", i, " common"), CreatedAt: at, Priority: 1}
+			Text: fmt.Sprint("word", i, " common"), CreatedAt: at*1000 + int64(i), Priority: 1}
 		t := threadedMsg{NewMessage: m}
 		switch k := r.IntN(10); {
 		case k == 0:
@@ -71,10 +73,10 @@ func threadedStream(seed uint64, n int) []threadedMsg {
 			t.AuthorID, t.AuthorHandle, t.AuthorName = fmt.Sprint("u", a), fmt.Sprint("h", a), fmt.Sprint("Name", a)
 			t.Spam = r.IntN(10) == 0
 			if r.IntN(4) > 0 {
-				t.DueAt = at + int64(r.IntN(500))
+				t.DueAt = m.CreatedAt + int64(r.IntN(500_000))
 			}
 			if r.IntN(12) == 0 {
-				t.ClosedAt = at + 1000
+				t.ClosedAt = m.CreatedAt + 1_000_000
 			}
 			if r.IntN(8) == 0 {
 				t.Tags = []string{fmt.Sprint("tag", r.IntN(3))} // a rule's tag: it follows a merge
@@ -150,8 +152,10 @@ func storeThreaded(t *testing.T, db *DB, msgs []threadedMsg, per int) {
 }
 
 // dumpThreads prints what must not depend on the order messages arrive in: which
-// conversation each message is in, what answers it, the queue columns, which replies
-// still wait for a parent, and the full-text rows (each under its message's conversation).
+// conversation each message is in, what answers it, the queue columns and state (new and
+// open read alike: open only says a conversation came back after a reply), rule tags,
+// which replies still wait for a parent, and the full-text rows (each under its message's
+// conversation).
 func dumpThreads(t *testing.T, db *DB) string {
 	t.Helper()
 	var b strings.Builder
@@ -160,7 +164,7 @@ func dumpThreads(t *testing.T, db *DB) string {
 			|| ' closed=' || coalesce(m.closed_at, 0) || ' due=' || coalesce(m.due_at, 0)
 			FROM messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN messages a ON a.id = m.answered_by
 			ORDER BY m.ext_id`,
-		`SELECT 'conv ' || c.ext_key || ' unanswered=' || c.unanswered || ' due=' || c.due_at || ' since=' || c.since_at
+		`SELECT 'conv ' || c.ext_key || ' state=' || CASE WHEN c.state IN ('new', 'open') THEN 'new|open' ELSE c.state END || ' unanswered=' || c.unanswered || ' due=' || c.due_at || ' since=' || c.since_at
 			|| ' last=' || c.last_at || ' lastin=' || coalesce(l.ext_id, '')
 			FROM conversations c LEFT JOIN messages l ON l.id = c.last_inbound_id ORDER BY c.ext_key`,
 		`SELECT 'tag ' || c.ext_key || ' ' || g.name FROM conversation_tags t JOIN conversations c ON c.id = t.conversation_id
@@ -342,7 +346,8 @@ func TestMergedKeyCanBeUsedAgainInABulkLoad(t *testing.T) {
 	}
 	storeThreaded(t, db, msgs, -1)
 	want := "msg q1 conv=msg:q1 ans=r1@2000 closed=0 due=0\nmsg r1 conv=msg:q1 ans=0@0 closed=0 due=0\nmsg z1 conv=msg:r1 ans=0@0 closed=0 due=0\n" +
-		"conv msg:q1 unanswered=0 due=9223372036854775807 since=2000 last=2000 lastin=q1\nconv msg:r1 unanswered=1 due=9223372036854775807 since=3000 last=3000 lastin=z1\n"
+		"conv msg:q1 state=waiting unanswered=0 due=9223372036854775807 since=2000 last=2000 lastin=q1\n" +
+		"conv msg:r1 state=new|open unanswered=1 due=9223372036854775807 since=3000 last=3000 lastin=z1\n"
 	if got := dumpThreads(t, db); !strings.HasPrefix(got, want) {
 		t.Errorf("got\n%s\nwant it to start with\n%s", got, want)
 	}
