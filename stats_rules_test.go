@@ -241,3 +241,26 @@ func TestSpamConversationComesBackForARealMessage(t *testing.T) {
 		t.Errorf("one import: inbound %d unanswered %d, want 3 and 3 (p1, p2, s2)", st.Inbound, st.Unanswered)
 	}
 }
+
+// The brand replying in a conversation the rules put in spam brings it back too, as
+// waiting: the same messages in the other order (the reply first) never made it spam.
+func TestBrandReplyBringsBackRulesSpam(t *testing.T) {
+	cfg := writeFile(t, "config.toml", "[rules]\nspam_words = [\"crypto giveaway\"]\n")
+	lines := []string{line("s1", "s", "in", "crypto giveaway, click here", "10:00"), line("s2", "s", "out", "please stop", "10:30", `"agent":"maria"`)}
+	for _, order := range [][]string{lines, {lines[1], lines[0]}} {
+		db := filepath.Join(t.TempDir(), "t.db")
+		if _, stderr, err := triage(t, db, strings.Join(order, ""), "import", "--config", cfg, "-"); err != nil {
+			t.Fatalf("import: %v\n%s", err, stderr)
+		}
+		out, _, err := triage(t, db, "", "export", "--config", cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(out, `"state":"waiting"`); n != 2 {
+			t.Errorf("order %q...: %d lines in state waiting, want 2:\n%s", order[0][:40], n, out)
+		}
+		if st := statsJSON(t, db, "--config", cfg, "--since", "2026-11-20T00:00:00Z"); st.Inbound != 0 {
+			t.Errorf("inbound %d, want 0: the spam message is left out", st.Inbound)
+		}
+	}
+}
