@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/triage-inbox/triage/store"
 )
@@ -197,8 +198,8 @@ type Thread struct {
 }
 
 // Subject is what the conversation is about as email names it: the subject of its newest
-// inbound message that has one, else of its newest message that has one; "" on channels
-// without subjects.
+// inbound message that has one, else of its newest message that has one, without the
+// "Re: " of replies (see Topic); "" on channels without subjects.
 func (t Thread) Subject() string {
 	out := ""
 	for i := len(t.Messages) - 1; i >= 0; i-- {
@@ -207,13 +208,31 @@ func (t Thread) Subject() string {
 			continue
 		}
 		if m.Direction == string(In) {
-			return m.Subject
+			return Topic(m.Subject)
 		}
 		if out == "" {
-			out = m.Subject
+			out = Topic(m.Subject)
 		}
 	}
 	return out
+}
+
+// Topic is a subject without the prefixes replies and forwards add ("Re: Fwd: Refund" is
+// "Refund"), as a list of conversations shows it.
+func Topic(subject string) string {
+	s := strings.TrimSpace(subject)
+	for {
+		i := strings.IndexByte(s, ':')
+		if i < 0 || i > 3 {
+			return s
+		}
+		switch strings.ToLower(s[:i]) {
+		case "re", "fw", "fwd", "aw", "sv", "vs":
+			s = strings.TrimSpace(s[i+1:])
+		default:
+			return s
+		}
+	}
 }
 
 // Thread reads a conversation with its newest limit messages.

@@ -108,3 +108,14 @@ func TestSearchKnowsTheChannels(t *testing.T) {
 		t.Errorf("without the list of channels any name goes: %v", err)
 	}
 }
+
+func TestTopicDropsReplyPrefixes(t *testing.T) {
+	for in, want := range map[string]string{
+		"Refund for order 1042": "Refund for order 1042", "Re: Refund": "Refund", "RE: Fwd: Refund": "Refund",
+		"  re:Refund ": "Refund", "Order: 1042": "Order: 1042", "": "", "Re:": "",
+	} {
+		if got := Topic(in); got != want {
+			t.Errorf("Topic(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -112,13 +112,17 @@ func (m *Model) shortHelp() []key.Binding {
 		return m.overlay.ShortHelp()
 	}
 	if m.searching {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")), key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))}
+		clear := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear"))
+		if m.searchErr != nil {
+			return []key.Binding{clear} // enter keeps nothing until the search makes sense
+		}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep")), clear}
 	}
 	switch m.screen {
 	case screenConversation:
 		step := key.NewBinding(key.WithKeys(append(k.NextConv.Keys(), k.PrevConv.Keys()...)...),
-			key.WithHelp(k.NextConv.Help().Key+"/"+k.PrevConv.Help().Key, "next/previous"))
-		return []key.Binding{k.Reply, k.Canned, k.Tag, k.Escalate, k.Done, k.Snooze, k.Note, step, k.Undo, m.backKey(), k.Help}
+			key.WithHelp(k.NextConv.Help().Key+"/"+k.PrevConv.Help().Key, "next/prev"))
+		return []key.Binding{k.Reply, k.Canned, k.Tag, k.Escalate, k.Done, k.Snooze, step, k.Undo, m.backKey(), k.Help} // n note and the rest: ?
 	case screenStats:
 		if m.stats != nil {
 			return append(m.stats.ShortHelp(), m.backKey())
@@ -157,8 +161,8 @@ func (m *Model) helpView() string {
 		title string
 		keys  []key.Binding
 	}{
-		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back}},
-		{"Answer", []key.Binding{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Send}},
+		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back, k.NextConv, k.PrevConv}},
+		{"Answer", []key.Binding{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Send, k.Editor, k.ContextUp, k.ContextDown}},
 		{"Triage", []key.Binding{k.Tag, k.Assign, k.Escalate, k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Moderate}},
 		{"Select", []key.Binding{k.Select, k.SelectQuery, k.ApplyToSelected}},
 		{"Find", []key.Binding{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit}},

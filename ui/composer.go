@@ -29,6 +29,7 @@ type (
 	composerLoadedMsg struct {
 		owner *composer
 		info  inbox.ConversationInfo
+		last  *inbox.MessageRow // the newest message from the customer, the one answered
 		draft string
 		err   error
 	}
@@ -86,6 +87,13 @@ type composer struct {
 	// been told that esc again closes without keeping it. That esc still tries to save
 	// first: the text is thrown away only if the write fails again.
 	discard bool
+
+	answering *inbox.MessageRow // shown above the text; see composer_context.go
+	ctxLines  []string          // it, wrapped at ctxW
+	ctxW      int
+	ctxRows   int  // rows it has at the current size
+	ctxOff    int  // its first line shown
+	editing   bool // the reply is in the person's editor (ctrl+e)
 }
 
 var _ overlay = (*composer)(nil)
@@ -115,12 +123,12 @@ func newComposer(c *Common, convID int64, initial string) *composer {
 func (m *composer) Init() tea.Cmd {
 	svc, ctx, id, owner := m.c.Inbox, m.c.Ctx, m.convID, m
 	return func() tea.Msg {
-		t, err := svc.Thread(ctx, id, 0) // only the header is needed
+		t, err := svc.Thread(ctx, id, composerThreadLimit)
 		if err != nil {
 			return composerLoadedMsg{owner: owner, err: err}
 		}
 		draft, err := svc.Draft(ctx, id)
-		return composerLoadedMsg{owner: owner, info: t.Info, draft: draft, err: err}
+		return composerLoadedMsg{owner: owner, info: t.Info, last: lastInbound(t), draft: draft, err: err}
 	}
 }
 
@@ -130,9 +138,19 @@ func (m *composer) SetSize(w, h int) {
 	m.layout()
 }
 
-// ShortHelp is what the footer shows while the composer is open.
+// composerThreadLimit is how many of the newest messages the composer reads to find the
+// one it answers.
+const composerThreadLimit = 20
+
+// ShortHelp is what the footer shows while the composer is open: the message's scroll
+// keys only when there is more of it than shows.
 func (m *composer) ShortHelp() []key.Binding {
-	return []key.Binding{m.c.Keys.Send, m.c.Keys.Cancel}
+	k := m.c.Keys
+	out := []key.Binding{k.Send, k.Editor}
+	if len(m.ctxLines) > m.ctxRows {
+		out = append(out, k.ContextUp, k.ContextDown)
+	}
+	return append(out, k.Cancel)
 }
 
 // unsaved reports whether the latest text is not yet stored, so quitting can ask first.
@@ -164,6 +182,18 @@ func (m *composer) Update(msg tea.Msg) (overlay, tea.Cmd) {
 		if msg.owner == m {
 			cmd = m.onSent(msg)
 		}
+	case editorReadyMsg:
+		if msg.owner == m {
+			cmd = m.runEditor(msg)
+		}
+	case editorExitedMsg:
+		if msg.owner == m {
+			cmd = m.readEditor(msg)
+		}
+	case editorDoneMsg:
+		if msg.owner == m {
+			cmd = m.editorDone(msg)
+		}
 	case tea.KeyPressMsg:
 		cmd = m.onKey(msg)
 	default:
@@ -180,7 +210,7 @@ func (m *composer) onLoaded(msg composerLoadedMsg) tea.Cmd {
 		m.err = fmt.Errorf("open conversation %d: %w", m.convID, msg.err)
 		return nil
 	}
-	m.info, m.loaded, m.saved = msg.info, true, msg.draft
+	m.info, m.loaded, m.saved, m.answering = msg.info, true, msg.draft, msg.last
 	text := msg.draft
 	if m.initial != "" {
 		text = m.initial
@@ -202,10 +232,18 @@ func (m *composer) onLoaded(msg composerLoadedMsg) tea.Cmd {
 }
 
 func (m *composer) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	if m.sending || m.then != actNone {
+	if m.sending || m.then != actNone || m.editing {
 		return nil // the text is on its way; a key now would change it under the write
 	}
 	switch {
+	case key.Matches(msg, m.c.Keys.ContextUp):
+		m.scrollContext(-1)
+		return nil
+	case key.Matches(msg, m.c.Keys.ContextDown):
+		m.scrollContext(1)
+		return nil
+	case key.Matches(msg, m.c.Keys.Editor) && m.loaded:
+		return m.openEditor()
 	case key.Matches(msg, m.c.Keys.Cancel):
 		return m.close()
 	case key.Matches(msg, m.c.Keys.Send):

@@ -359,7 +359,7 @@ func TestComposerShortHelp(t *testing.T) {
 	c, ids := composerInbox(t)
 	r := composerOpen(t, c, ids["x"], "")
 	help := r.m.ShortHelp()
-	if len(help) != 2 || help[0].Help().Key != "ctrl+s" || help[1].Help().Key != "esc" {
+	if len(help) != 3 || help[0].Help().Key != "ctrl+s" || help[1].Help().Key != "ctrl+e" || help[2].Help().Key != "esc" {
 		t.Errorf("short help = %v", help)
 	}
 }

@@ -95,6 +95,11 @@ func (m *composer) layout() {
 	dw, dh := m.dialogSize()
 	iw, ih := dialogInner(m.c.Styles, dw, dh)
 	room := ih - 3 // title, status with the counter, key hint
+	// The message answered comes first, over a rule: a reply is written with it in view.
+	if m.ctxRows = m.contextRows(room, iw); m.ctxRows > 0 {
+		room -= m.ctxRows + 1
+		m.scrollContext(0) // a larger window may show what was scrolled past
+	}
 	m.shown = m.notices()
 	order := make([]int, len(m.shown))
 	for i := range order {
@@ -135,7 +140,8 @@ func (m *composer) View() string {
 		title = "Reply to " + ansi.Truncate(who, max(1, iw-ansi.StringWidth("Reply to "+label)), "…") + label
 	}
 	// drawDialog cuts every line to the inner width; the text area goes in as its rows.
-	lines := append(strings.Split(m.ta.View(), "\n"), m.statusLine(iw))
+	lines := append(m.contextView(iw), strings.Split(m.ta.View(), "\n")...)
+	lines = append(lines, m.statusLine(iw))
 	lines = append(lines, m.warningLines(iw)...)
 	for _, n := range m.shown {
 		if n.rows > 0 {
@@ -147,7 +153,7 @@ func (m *composer) View() string {
 	if m.discard {
 		esc = " try once more to keep it, else close without it"
 	}
-	lines = append(lines, st.Faint.Render(keys.Send.Help().Key+" send · "+keys.Cancel.Help().Key+esc))
+	lines = append(lines, st.Faint.Render(keys.Send.Help().Key+" send · "+keys.Editor.Help().Key+" editor · "+keys.Cancel.Help().Key+esc))
 	return drawDialog(st, dw, title, lines)
 }
 
@@ -159,6 +165,8 @@ func (m *composer) statusLine(iw int) string {
 	switch {
 	case !m.loaded && m.err == nil:
 		left = "loading…"
+	case m.editing:
+		left = "in your editor…"
 	case m.sending:
 		left = "sending…"
 	case m.unsaved():

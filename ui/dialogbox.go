@@ -134,11 +134,15 @@ func plural(n int, one string) string {
 	return itoa(n) + " " + one + "s"
 }
 
-// targetName names the conversations an action is for: "conversation 12" for one,
-// "3 conversations" for a bulk selection.
-func targetName(ids []int64) string {
-	if len(ids) == 1 {
-		return "conversation " + itoa(int(ids[0]))
+// targetName names the conversations an action is for: the customer ("Matt Baker") for
+// one, "3 conversations" for a bulk selection. who is the customer's name, made safe, as
+// the screen shows it ("" when it is not known); an internal id is never shown.
+func targetName(ids []int64, who string) string {
+	switch {
+	case len(ids) != 1:
+		return plural(len(ids), "conversation")
+	case who != "":
+		return who
 	}
-	return plural(len(ids), "conversation")
+	return "this conversation"
 }

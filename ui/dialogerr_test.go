@@ -24,11 +24,11 @@ func TestDialogErrorsShowTheirCause(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
 	id := ids[0]
 	open := map[string]func() overlay{
-		"tag":      func() overlay { return newTagPicker(c, ids) },
-		"escalate": func() overlay { return newEscalateDialog(c, ids) },
-		"snooze":   func() overlay { return newSnoozeDialog(c, ids) },
-		"assign":   func() overlay { return newAssignPicker(c, ids) },
-		"note":     func() overlay { return newNoteDialog(c, id) },
+		"tag":      func() overlay { return newTagPicker(c, ids, "") },
+		"escalate": func() overlay { return newEscalateDialog(c, ids, "") },
+		"snooze":   func() overlay { return newSnoozeDialog(c, ids, "") },
+		"assign":   func() overlay { return newAssignPicker(c, ids, "") },
+		"note":     func() overlay { return newNoteDialog(c, id, "") },
 	}
 	errs := map[string]error{
 		"path":      storeFull("/tmp/TestDiskFullUI3021305781/001/triage.db"),

@@ -30,6 +30,7 @@ const escalateLabel = 10
 type escalateDialog struct {
 	c       *Common
 	ids     []int64
+	who     string // the customer, when there is one conversation
 	reasons []string
 	reason  int
 	prio    inbox.Priority
@@ -50,8 +51,8 @@ var (
 
 // newEscalateDialog opens the escalate dialog on conversations, at the first reason and
 // priority high: a case worth escalating is rarely less.
-func newEscalateDialog(c *Common, ids []int64) *escalateDialog {
-	d := &escalateDialog{c: c, ids: ids, reasons: c.Inbox.Config().Escalation.Reasons, prio: inbox.PriorityHigh,
+func newEscalateDialog(c *Common, ids []int64, who string) *escalateDialog {
+	d := &escalateDialog{c: c, ids: ids, who: who, reasons: c.Inbox.Config().Escalation.Reasons, prio: inbox.PriorityHigh,
 		note: newDialogInput(c.Styles, "> ", "optional, for customer service")}
 	d.SetSize(c.Width, c.Height)
 	return d
@@ -166,7 +167,7 @@ func (d *escalateDialog) escalate() tea.Cmd {
 	d.busy, d.err = true, nil
 	c, ids := d.c, d.ids
 	req := inbox.EscalateRequest{Reason: d.reasons[d.reason], Priority: d.prio, Note: strings.TrimSpace(d.note.Value())}
-	return attempt("escalated: "+Safe(req.Reason), ids, true, func() error { return c.Inbox.Escalate(c.Ctx, req, ids...) })
+	return onward(attempt("escalated: "+Safe(req.Reason), ids, true, func() error { return c.Inbox.Escalate(c.Ctx, req, ids...) }))
 }
 
 // SetSize fits the dialog: the reasons get the rows the other lines leave.
@@ -226,7 +227,7 @@ func (d *escalateDialog) View() string {
 		hint = "enter or ctrl+s: escalate · shift+tab: back"
 	}
 	lines = withStatus(st, d.w, d.h, lines, d.err, hint)
-	return drawDialog(st, d.w, "Escalate "+targetName(d.ids)+" to customer service", lines)
+	return drawDialog(st, d.w, "Escalate "+targetName(d.ids, d.who)+" to customer service", lines)
 }
 
 // ShortHelp lists the dialog's keys.
@@ -243,6 +244,7 @@ func (d *escalateDialog) ShortHelp() []key.Binding {
 type noteDialog struct {
 	c     *Common
 	id    int64
+	who   string
 	area  textarea.Model
 	armed bool // esc was pressed once with text typed
 	busy  bool
@@ -251,7 +253,7 @@ type noteDialog struct {
 }
 
 // newNoteDialog opens an empty note for a conversation.
-func newNoteDialog(c *Common, id int64) *noteDialog {
+func newNoteDialog(c *Common, id int64, who string) *noteDialog {
 	area := textarea.New()
 	area.ShowLineNumbers = false
 	area.Prompt = ""
@@ -262,7 +264,7 @@ func newNoteDialog(c *Common, id int64) *noteDialog {
 	s.Focused.Placeholder = c.Styles.Faint
 	area.SetStyles(s)
 	area.Focus()
-	d := &noteDialog{c: c, id: id, area: area}
+	d := &noteDialog{c: c, id: id, who: who, area: area}
 	d.SetSize(c.Width, c.Height)
 	return d
 }
@@ -330,7 +332,7 @@ func (d *noteDialog) View() string {
 	default:
 		lines = append(lines, lipgloss.NewStyle().Foreground(st.Warn).Bold(true).Render("press esc again to discard the note"))
 	}
-	return drawDialog(st, d.w, "Note on conversation "+itoa(int(d.id))+" (internal)", lines)
+	return drawDialog(st, d.w, "Note on "+targetName([]int64{d.id}, d.who)+" (internal)", lines)
 }
 
 // ShortHelp lists the dialog's keys.

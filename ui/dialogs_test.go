@@ -11,7 +11,7 @@ import (
 
 func TestEscalateDialog(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
-	r := runOverlay(t, newEscalateDialog(c, ids))
+	r := runOverlay(t, newEscalateDialog(c, ids, ""))
 	// "r" jumps to refund; tab to priority, "u" for urgent; tab to the note; enter on the
 	// last field escalates.
 	r.keys("r", "tab", "u", "tab").typ("charged twice, order 1042").keys("enter")
@@ -33,7 +33,7 @@ func TestEscalateDialog(t *testing.T) {
 
 func TestEscalateDialogDefaultsAndKeys(t *testing.T) {
 	c, ids := pickerInbox(t, 2)
-	d := newEscalateDialog(c, ids)
+	d := newEscalateDialog(c, ids, "")
 	r := runOverlay(t, d)
 	if v := r.view(); !strings.Contains(v, "› billing") || !strings.Contains(v, "[high]") || !strings.Contains(v, "2 conversations") {
 		t.Errorf("defaults are not billing and high:\n%s", v)
@@ -68,7 +68,7 @@ func TestEscalateDialogDefaultsAndKeys(t *testing.T) {
 
 func TestEscalateDialogEscAndErrors(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
-	r := runOverlay(t, newEscalateDialog(c, ids)).keys("tab", "tab").typ("not sent").keys("esc")
+	r := runOverlay(t, newEscalateDialog(c, ids, "")).keys("tab", "tab").typ("not sent").keys("esc")
 	if !r.closed() || len(r.sent) != 1 {
 		t.Errorf("esc sent %v", r.sent)
 	}
@@ -76,7 +76,7 @@ func TestEscalateDialogEscAndErrors(t *testing.T) {
 		t.Errorf("esc escalated: %+v", e)
 	}
 
-	r = runOverlay(t, newEscalateDialog(c, []int64{9999})).keys("ctrl+s")
+	r = runOverlay(t, newEscalateDialog(c, []int64{9999}, "")).keys("ctrl+s")
 	if r.closed() || len(r.sent) != 0 || !strings.Contains(r.view(), "9999") {
 		t.Errorf("an error must keep the dialog open and show it; sent %v, view:\n%s", r.sent, r.view())
 	}
@@ -84,7 +84,7 @@ func TestEscalateDialogEscAndErrors(t *testing.T) {
 
 func TestNoteDialog(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
-	r := runOverlay(t, newNoteDialog(c, ids[0])).typ("called the courier, parcel is in Lyon").keys("ctrl+s")
+	r := runOverlay(t, newNoteDialog(c, ids[0], "")).typ("called the courier, parcel is in Lyon").keys("ctrl+s")
 	if a := r.action(); a.What != "note added" || a.Advance || !r.closed() {
 		t.Errorf("action %+v", a)
 	}
@@ -95,11 +95,11 @@ func TestNoteDialog(t *testing.T) {
 
 func TestNoteDialogEsc(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
-	if r := runOverlay(t, newNoteDialog(c, ids[0])).keys("esc"); !r.closed() {
+	if r := runOverlay(t, newNoteDialog(c, ids[0], "")).keys("esc"); !r.closed() {
 		t.Error("esc on an empty note does not close")
 	}
 
-	r := runOverlay(t, newNoteDialog(c, ids[0])).typ("half a thought").keys("esc")
+	r := runOverlay(t, newNoteDialog(c, ids[0], "")).typ("half a thought").keys("esc")
 	if r.closed() || !strings.Contains(r.view(), "press esc again") {
 		t.Fatalf("first esc with text: closed %v, view:\n%s", r.closed(), r.view())
 	}
@@ -116,7 +116,7 @@ func TestNoteDialogEsc(t *testing.T) {
 		t.Errorf("discarded note was saved: %+v", n)
 	}
 
-	r = runOverlay(t, newNoteDialog(c, ids[0])).typ("   ").keys("ctrl+s")
+	r = runOverlay(t, newNoteDialog(c, ids[0], "")).typ("   ").keys("ctrl+s")
 	if r.closed() || !strings.Contains(r.view(), "a note needs some text") {
 		t.Errorf("empty note: sent %v, view:\n%s", r.sent, r.view())
 	}
@@ -141,12 +141,12 @@ func TestPickerAndDialogWidths(t *testing.T) {
 		t.Fatal(err)
 	}
 	open := map[string]func() overlay{
-		"canned":   func() overlay { return newCannedPicker(c, id, false) },
-		"tag":      func() overlay { return newTagPicker(c, []int64{id}) },
-		"escalate": func() overlay { return newEscalateDialog(c, []int64{id}) },
-		"snooze":   func() overlay { return newSnoozeDialog(c, []int64{id}) },
-		"assign":   func() overlay { return newAssignPicker(c, []int64{id}) },
-		"note":     func() overlay { return newNoteDialog(c, id) },
+		"canned":   func() overlay { return newCannedPicker(c, id, "", false) },
+		"tag":      func() overlay { return newTagPicker(c, []int64{id}, "") },
+		"escalate": func() overlay { return newEscalateDialog(c, []int64{id}, "") },
+		"snooze":   func() overlay { return newSnoozeDialog(c, []int64{id}, "") },
+		"assign":   func() overlay { return newAssignPicker(c, []int64{id}, "") },
+		"note":     func() overlay { return newNoteDialog(c, id, "") },
 		"views":    func() overlay { return newViewPicker(c, 0) },
 	}
 	for name, mk := range open {

@@ -37,6 +37,7 @@ type Model struct {
 	search    textinput.Model
 	searching bool
 	searchErr *inbox.QueryError
+	channels  []string // the channels a search may name, read at start and on the clock
 
 	prefix      bool // ';' was pressed: the next action applies to the selection
 	helpOffset  int  // first line of the help screen shown, when it is taller than the window
@@ -65,7 +66,23 @@ func New(c *Common) *Model {
 
 // Init loads the first page, asks the terminal for its background colour, starts the clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.queue.reloadFromTop(), m.c.tick(), tea.RequestBackgroundColor, m.wake())
+	return tea.Batch(m.queue.reloadFromTop(), m.c.tick(), tea.RequestBackgroundColor, m.wake(), m.readChannels())
+}
+
+// channelsMsg is the list of channels a search may name.
+type channelsMsg struct{ names []string }
+
+// readChannels reads the channels a search may name; another process may add one (an
+// import), so the clock reads them again.
+func (m *Model) readChannels() tea.Cmd {
+	c := m.c
+	return func() tea.Msg {
+		names, err := c.Inbox.Channels(c.Ctx)
+		if err != nil {
+			return statusMsg{Err: err}
+		}
+		return channelsMsg{names: names}
+	}
 }
 
 func (m *Model) wake() tea.Cmd {
@@ -121,7 +138,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		// Ages and badges follow the clock on every render; the reload brings in what
 		// other processes (an import, a sync) added, keeping the cursor on its row.
-		cmds := []tea.Cmd{m.c.tick(), m.wake()}
+		cmds := []tea.Cmd{m.c.tick(), m.wake(), m.readChannels()}
 		if !m.queue.loading && m.overlay == nil {
 			cmds = append(cmds, m.queue.reload(false))
 		}
@@ -130,6 +147,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.synced(msg)
 	case statusMsg:
 		m.setStatus(msg.Text, msg.Err)
+		return m, nil
+	case channelsMsg:
+		m.channels = msg.names
 		return m, nil
 	case actionMsg:
 		return m, m.afterAction(msg)

@@ -191,19 +191,19 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Reply):
 		return m.open(newComposer(c, one, "")), true
 	case key.Matches(msg, k.Canned):
-		return m.open(newCannedPicker(c, one, false)), true
+		return m.open(newCannedPicker(c, one, m.who(ids), false)), true
 	case key.Matches(msg, k.QuickCanned):
-		return m.open(newCannedPicker(c, one, true)), true
+		return m.open(newCannedPicker(c, one, m.who(ids), true)), true
 	case key.Matches(msg, k.Tag):
-		return m.open(newTagPicker(c, ids)), true
+		return m.open(newTagPicker(c, ids, m.who(ids))), true
 	case key.Matches(msg, k.Escalate):
-		return m.open(newEscalateDialog(c, ids)), true
+		return m.open(newEscalateDialog(c, ids, m.who(ids))), true
 	case key.Matches(msg, k.Snooze):
-		return m.open(newSnoozeDialog(c, ids)), true
+		return m.open(newSnoozeDialog(c, ids, m.who(ids))), true
 	case key.Matches(msg, k.Assign):
-		return m.open(newAssignPicker(c, ids)), true
+		return m.open(newAssignPicker(c, ids, m.who(ids))), true
 	case key.Matches(msg, k.Note):
-		return m.open(newNoteDialog(c, one)), true
+		return m.open(newNoteDialog(c, one, m.who(ids))), true
 	case key.Matches(msg, k.Moderate):
 		return m.open(newModeratePicker(c, one)), true
 	case key.Matches(msg, k.Done):
@@ -220,6 +220,9 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 	switch msg.String() {
 	case "enter":
+		if m.searchErr != nil {
+			return nil // the error stays, over the results of the last search that made sense
+		}
 		m.searching = false
 		m.search.Blur()
 		return m.queue.doneTyping()
@@ -242,7 +245,7 @@ func (m *Model) searchKey(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	// Parsing is pure and quick, so it happens here; the page is fetched by a command.
-	if _, err := inbox.ParseQueryLive(text); err != nil {
+	if _, err := inbox.ParseQueryIn(text, true, m.channels); err != nil {
 		var qe *inbox.QueryError
 		if errors.As(err, &qe) {
 			m.searchErr = qe

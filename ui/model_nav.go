@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -101,4 +103,21 @@ func (q *queueScreen) indexOf(id int64) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// who names the customer of the one conversation ids holds, as the screen shows them, for
+// a dialog's title; "" for several conversations, or one the screen does not show.
+func (m *Model) who(ids []int64) string {
+	if len(ids) != 1 {
+		return ""
+	}
+	id := ids[0]
+	if s := m.conv; s != nil && s.ID() == id && s.loaded && s.err == nil {
+		return Safe(cmp.Or(strings.TrimSpace(s.thread.Info.AuthorName), s.thread.Info.AuthorHandle))
+	}
+	if i, ok := m.queue.indexOf(id); ok {
+		r := m.queue.rows[i]
+		return Safe(cmp.Or(strings.TrimSpace(r.AuthorName), r.AuthorHandle))
+	}
+	return ""
 }

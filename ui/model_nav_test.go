@@ -28,7 +28,7 @@ func TestConversationJAndKWalkTheQueue(t *testing.T) {
 	rows := a.m.queue.rows[:3]
 	a.keys("enter")
 	a.wantConversation(rows[0])
-	a.want("J/K next/previous", "q/esc back")
+	a.want("J/K next/prev", "q/esc back", "? help")
 	a.keys("J")
 	a.wantConversation(rows[1])
 	a.keys("J")
@@ -163,3 +163,117 @@ func TestEmailShowsItsSubject(t *testing.T) {
 		t.Errorf("conversation header lacks the subject:\n%s", head)
 	}
 }
+
+func TestDialogsNameTheCustomer(t *testing.T) {
+	a := newApp(t, demoCommon(t), 120, 35)
+	r := a.row()
+	name := Safe(r.AuthorName)
+	titles := map[string]string{
+		"s": "Snooze " + name + " until…", "t": "Tag " + name, "e": "Escalate " + name + " to customer service",
+		"n": "Note on " + name + " (internal)", "c": "Canned reply for " + name, "a": "Assign " + name,
+		"C": "Quick canned reply to " + name,
+	}
+	for _, screen := range []string{"queue", "conversation"} {
+		if screen == "conversation" {
+			a.keys("enter")
+			a.wantConversation(r)
+		}
+		for k, title := range titles {
+			a.keys(k)
+			a.want(title)
+			if s := a.screen(); strings.Contains(s, "conversation "+itoa(int(r.ID))) {
+				t.Errorf("%s, %s: the dialog names conversation %d:\n%s", screen, k, r.ID, s)
+			}
+			a.keys("esc")
+			if a.m.overlay != nil {
+				t.Fatalf("%s, %s: esc did not close the dialog", screen, k)
+			}
+		}
+	}
+}
+
+func TestQuickCannedNeverDiscardsADraft(t *testing.T) {
+	a := newApp(t, demoCommon(t), 120, 35)
+	rows := append([]inbox.QueueRow(nil), a.m.queue.rows[:3]...)
+	first := rows[0]
+	a.keys("r").typ("Half a reply I mean to finish").keys("esc")
+	draft := func(id int64) string {
+		d, err := a.c.Inbox.Draft(a.c.Ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if draft(first.ID) == "" {
+		t.Fatal("the draft was not saved")
+	}
+
+	// Asked, and any answer but y keeps the draft and sends nothing.
+	before := len(a.thread(first.ID).Messages)
+	a.keys("C", "enter")
+	a.want(Safe(first.AuthorName)+" has a saved draft:", "Half a reply I mean to finish", "discards it. Nothing is sent until you")
+	a.keys("n")
+	a.want("Quick canned reply to")
+	a.keys("esc")
+	if a.m.overlay != nil {
+		t.Fatal("esc did not close the picker")
+	}
+	if got := draft(first.ID); got != "Half a reply I mean to finish" {
+		t.Errorf("draft after n is %q", got)
+	}
+	if n := len(a.thread(first.ID).Messages); n != before {
+		t.Errorf("%d messages after n, %d before: something was sent", n, before)
+	}
+	a.wantState(first.ID, inbox.State(first.State))
+
+	// c opens both in the composer: the draft first.
+	a.keys("C", "enter", "c")
+	a.want("Half a reply I mean to finish", draftKeptNote)
+	a.keys("esc")
+
+	// From the conversation, y sends, closes and moves on to the next conversation.
+	a.keys("enter")
+	a.wantConversation(first)
+	a.keys("C", "enter", "y")
+	a.wantState(first.ID, inbox.StateDone)
+	if got := draft(first.ID); got != "" {
+		t.Errorf("draft after y is %q, want it gone with the reply sent", got)
+	}
+	a.wantConversation(rows[1])
+
+	// Without a draft, C sends at once and moves on, as its picker says.
+	a.keys("C")
+	a.want("go to the next")
+	a.keys("enter")
+	a.wantState(rows[1].ID, inbox.StateDone)
+	a.wantConversation(rows[2])
+}
+
+func TestSearchEnterKeepsTheErrorAndTheResults(t *testing.T) {
+	a := newApp(t, demoCommon(t), 120, 35)
+	a.keys("/").typ("chan:emial")
+	a.want("did you mean email?")
+	rows := queueRows(a)
+	if len(rows) < 5 {
+		t.Fatalf("want the whole inbox under the error, got:\n%s", a.screen())
+	}
+	a.keys("enter")
+	if !a.m.searching {
+		t.Error("enter closed the search line over an invalid search")
+	}
+	a.want("did you mean email?", "esc clear")
+	if s := a.screen(); strings.Contains(s, "enter keep") {
+		t.Errorf("help offers enter, which does nothing now:\n%s", s)
+	}
+	if got := queueRows(a); !slicesEqual(got, rows) {
+		t.Errorf("rows after enter on an invalid search:\n%v\nwant those before enter:\n%v", got, rows)
+	}
+}
+
+// queueRows are the queue's lines on the screen.
+func queueRows(a *app) []string {
+	lines := strings.Split(a.screen(), "\n")
+	return lines[2 : len(lines)-2]
+}
+
+func slicesEqual(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }

@@ -158,7 +158,7 @@ func TestAppCannedReplyThroughTheComposer(t *testing.T) {
 		t.Fatalf("j: cursor %d on %d, want row 1", a.m.queue.cursor, r.ID)
 	}
 	a.keys("c")
-	a.want("Canned reply for conversation", "thanks-praise")
+	a.want("Canned reply for "+Safe(r.AuthorName), "thanks-praise")
 	p, ok := a.m.overlay.(*cannedPicker)
 	if !ok {
 		t.Fatalf("c opened %T, want the canned picker", a.m.overlay)

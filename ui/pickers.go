@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -28,6 +29,7 @@ func pickerRows(ih, extra int) int { return max(ih-extra, dialogMinRows) }
 type cannedPicker struct {
 	c       *Common
 	convID  int64
+	who     string
 	quick   bool
 	list    fuzzyList
 	names   []string // by item index
@@ -37,6 +39,10 @@ type cannedPicker struct {
 	err     error
 	w, h    int
 	preview int // rows of preview
+	// draft is the conversation's saved draft. A quick reply would replace it, so with
+	// one the picker asks first (asking is the reply chosen) and keeps it unless told.
+	draft  string
+	asking string
 }
 
 // cannedLoadedMsg carries the canned replies, each already rendered for the conversation:
@@ -45,13 +51,14 @@ type cannedLoadedMsg struct {
 	replies []inbox.CannedReply
 	texts   map[string]string
 	errs    map[string]error
+	draft   string
 	err     error
 }
 
 // newCannedPicker opens the canned replies for a conversation; quick is the C key, which
 // sends the reply and moves on instead of opening the composer.
-func newCannedPicker(c *Common, convID int64, quick bool) *cannedPicker {
-	p := &cannedPicker{c: c, convID: convID, quick: quick, list: newFuzzyList(c, "filter by name or words"), loading: true}
+func newCannedPicker(c *Common, convID int64, who string, quick bool) *cannedPicker {
+	p := &cannedPicker{c: c, convID: convID, who: who, quick: quick, list: newFuzzyList(c, "filter by name or words"), loading: true}
 	p.SetSize(c.Width, c.Height)
 	return p
 }
@@ -65,6 +72,9 @@ func (p *cannedPicker) Init() tea.Cmd {
 			return cannedLoadedMsg{err: err}
 		}
 		m := cannedLoadedMsg{replies: replies, texts: map[string]string{}, errs: map[string]error{}}
+		if m.draft, err = c.Inbox.Draft(c.Ctx, id); err != nil {
+			return cannedLoadedMsg{err: fmt.Errorf("read the draft: %w", err)}
+		}
 		for _, r := range replies {
 			if m.texts[r.Name], err = c.Inbox.RenderCanned(c.Ctx, id, r.Name); err != nil {
 				m.errs[r.Name] = err
@@ -78,7 +88,7 @@ func (p *cannedPicker) Init() tea.Cmd {
 func (p *cannedPicker) Update(msg tea.Msg) (overlay, tea.Cmd) {
 	switch msg := msg.(type) {
 	case cannedLoadedMsg:
-		p.loading, p.err, p.texts, p.errs = false, msg.err, msg.texts, msg.errs
+		p.loading, p.err, p.texts, p.errs, p.draft = false, msg.err, msg.texts, msg.errs, msg.draft
 		items := make([]listItem, len(msg.replies))
 		p.names = make([]string, len(msg.replies))
 		for i, r := range msg.replies {
@@ -92,6 +102,8 @@ func (p *cannedPicker) Update(msg tea.Msg) (overlay, tea.Cmd) {
 		return p, nil
 	case tea.KeyPressMsg:
 		switch {
+		case p.asking != "":
+			return p, p.answer(msg)
 		case key.Matches(msg, p.c.Keys.Cancel):
 			return p, closeOverlay
 		case key.Matches(msg, p.c.Keys.Accept):
@@ -99,6 +111,30 @@ func (p *cannedPicker) Update(msg tea.Msg) (overlay, tea.Cmd) {
 		}
 	}
 	return p, p.list.Update(msg)
+}
+
+// The answers to "send it and discard the draft?".
+var (
+	draftDiscard = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "send, discard the draft"))
+	draftBoth    = key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "open both in the composer"))
+	draftKeep    = key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "keep the draft"))
+)
+
+// answer takes the answer to the question about the draft: y sends the canned reply (the
+// draft goes), c opens the draft with the reply below it in the composer, and n, esc or
+// any other key goes back to the list with nothing sent.
+func (p *cannedPicker) answer(msg tea.KeyPressMsg) tea.Cmd {
+	name := p.asking
+	p.asking = ""
+	chosen := cannedChosenMsg{ConvID: p.convID, Name: name, Text: p.texts[name], Quick: true}
+	switch {
+	case key.Matches(msg, draftDiscard):
+		return tea.Batch(func() tea.Msg { return chosen }, closeOverlay)
+	case key.Matches(msg, draftBoth):
+		chosen.Quick = false // the root opens the composer in the picker's place
+		return func() tea.Msg { return chosen }
+	}
+	return nil
 }
 
 func (p *cannedPicker) choose() tea.Cmd {
@@ -109,6 +145,10 @@ func (p *cannedPicker) choose() tea.Cmd {
 	name := p.names[i]
 	if err := p.errs[name]; err != nil {
 		p.err = err
+		return nil
+	}
+	if p.quick && strings.TrimSpace(p.draft) != "" {
+		p.asking = name
 		return nil
 	}
 	chosen := cannedChosenMsg{ConvID: p.convID, Name: name, Text: p.texts[name], Quick: p.quick}
@@ -134,16 +174,21 @@ func (p *cannedPicker) SetSize(w, h int) {
 
 // View is the list over the preview of the highlighted reply.
 func (p *cannedPicker) View() string {
-	title := "Canned reply for conversation " + itoa(int(p.convID))
+	title := "Canned reply for " + targetName([]int64{p.convID}, p.who)
 	hint := "enter: open it in the composer"
 	if p.quick {
-		title = "Quick canned reply: send, done, next"
+		title = "Quick canned reply to " + targetName([]int64{p.convID}, p.who) + ": send, done, next"
 		hint = "enter: send it, mark done, go to the next"
 	}
 	iw, _ := dialogInner(p.c.Styles, p.w, 0)
 	lines := strings.Split(p.list.View(), "\n")
 	lines = append(lines, p.c.Styles.Faint.Render(strings.Repeat("─", iw)))
-	lines = append(lines, p.previewLines(iw)...)
+	if p.asking != "" {
+		lines = append(lines, p.draftQuestion(iw)...)
+		hint = "y: send, discard the draft · c: both in the composer · n: keep it"
+	} else {
+		lines = append(lines, p.previewLines(iw)...)
+	}
 	return drawDialog(p.c.Styles, p.w, title, withStatus(p.c.Styles, p.w, p.h, lines, p.err, hint))
 }
 
@@ -177,8 +222,26 @@ func (p *cannedPicker) previewLines(iw int) []string {
 	return body
 }
 
-// ShortHelp lists the picker's keys.
-func (p *cannedPicker) ShortHelp() []key.Binding { return pickerHelp(p.c, &p.list) }
+// draftQuestion replaces the preview while the picker asks what becomes of the draft.
+func (p *cannedPicker) draftQuestion(iw int) []string {
+	st := p.c.Styles
+	wrap := func(text string) []string { return strings.Split(ansi.Wrap(text, iw, " "), "\n") }
+	out := wrap(st.Bold.Render(targetName([]int64{p.convID}, p.who) + " has a saved draft:"))
+	out = append(out, "  "+st.Outbound.Render(ansi.Truncate(Safe(firstLine(p.draft, 4*iw)), iw-2, "…")))
+	out = append(out, wrap("Sending “"+Safe(p.asking)+"” discards it. Nothing is sent until you press y.")...)
+	for len(out) < p.preview {
+		out = append(out, "")
+	}
+	return out[:min(len(out), max(p.preview, 3))]
+}
+
+// ShortHelp lists the picker's keys: the answers while it asks about the draft.
+func (p *cannedPicker) ShortHelp() []key.Binding {
+	if p.asking != "" {
+		return []key.Binding{draftDiscard, draftBoth, draftKeep}
+	}
+	return pickerHelp(p.c, &p.list)
+}
 
 // --- views ---
 
@@ -264,6 +327,7 @@ func (p *viewPicker) ShortHelp() []key.Binding {
 type assignPicker struct {
 	c      *Common
 	ids    []int64
+	who    string // the customer, when there is one conversation
 	agents []string
 	list   fuzzyList
 	busy   bool
@@ -279,8 +343,8 @@ type assigneeMsg struct {
 
 // newAssignPicker lists the agents with the person at the keyboard highlighted, then
 // "unassign".
-func newAssignPicker(c *Common, ids []int64) *assignPicker {
-	p := &assignPicker{c: c, ids: ids, agents: c.Inbox.Config().Agents, list: newFuzzyList(c, "filter agents")}
+func newAssignPicker(c *Common, ids []int64, who string) *assignPicker {
+	p := &assignPicker{c: c, ids: ids, who: who, agents: c.Inbox.Config().Agents, list: newFuzzyList(c, "filter agents")}
 	p.setItems("")
 	p.list.Select(func(i int, _ listItem) bool { return i < len(p.agents) && p.agents[i] == c.Inbox.Agent() })
 	p.SetSize(c.Width, c.Height)
@@ -368,7 +432,7 @@ func (p *assignPicker) View() string {
 		hint = "enter: assign to " + Safe(p.agents[i])
 	}
 	lines := strings.Split(p.list.View(), "\n")
-	return drawDialog(p.c.Styles, p.w, "Assign "+targetName(p.ids), withStatus(p.c.Styles, p.w, p.h, lines, p.err, hint))
+	return drawDialog(p.c.Styles, p.w, "Assign "+targetName(p.ids, p.who), withStatus(p.c.Styles, p.w, p.h, lines, p.err, hint))
 }
 
 // ShortHelp lists the picker's keys.

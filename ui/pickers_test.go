@@ -213,7 +213,7 @@ func TestFuzzyListKeys(t *testing.T) {
 
 func TestCannedPickerPreviewsAndChooses(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
-	r := runOverlay(t, newCannedPicker(c, ids[0], true))
+	r := runOverlay(t, newCannedPicker(c, ids[0], "", true))
 	v := r.view()
 	for _, want := range []string{"where-is-my-order", "refund-started", "thanks", "3/3"} {
 		if !strings.Contains(v, want) {
@@ -243,7 +243,7 @@ func TestCannedPickerPreviewsAndChooses(t *testing.T) {
 
 func TestCannedPickerMatchesBodyWords(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
-	r := runOverlay(t, newCannedPicker(c, ids[0], false)).typ("order number")
+	r := runOverlay(t, newCannedPicker(c, ids[0], "", false)).typ("order number")
 	if _, i, ok := r.ov.(*cannedPicker).list.Selected(); !ok || r.ov.(*cannedPicker).names[i] != "where-is-my-order" {
 		t.Errorf("body words did not find the reply:\n%s", r.view())
 	}
@@ -269,13 +269,13 @@ func TestTagPicker(t *testing.T) {
 
 	t.Run("tag", func(t *testing.T) {
 		c, ids := setup(t)
-		r := runOverlay(t, newTagPicker(c, ids[:1]))
+		r := runOverlay(t, newTagPicker(c, ids[:1], ""))
 		v := r.view()
 		if !strings.Contains(v, "✓ refund") || !strings.Contains(v, "2 · untag") || !strings.Contains(v, "shipping") {
 			t.Errorf("tags are not listed with counts and marks:\n%s", v)
 		}
 		r.typ("ship")
-		if !strings.Contains(r.view(), "enter: tag conversation") {
+		if !strings.Contains(r.view(), "enter: tag this conversation") {
 			t.Errorf("status does not say what enter does:\n%s", r.view())
 		}
 		r.keys("enter")
@@ -288,7 +288,7 @@ func TestTagPicker(t *testing.T) {
 	})
 	t.Run("untag", func(t *testing.T) {
 		c, ids := setup(t)
-		r := runOverlay(t, newTagPicker(c, ids[:1])).typ("refund")
+		r := runOverlay(t, newTagPicker(c, ids[:1], "")).typ("refund")
 		if !strings.Contains(r.view(), "enter: remove “refund”") {
 			t.Errorf("status does not say it will untag:\n%s", r.view())
 		}
@@ -302,7 +302,7 @@ func TestTagPicker(t *testing.T) {
 	})
 	t.Run("create", func(t *testing.T) {
 		c, ids := setup(t)
-		r := runOverlay(t, newTagPicker(c, ids)).typ("Warranty")
+		r := runOverlay(t, newTagPicker(c, ids, "")).typ("Warranty")
 		if v := r.view(); !strings.Contains(v, "+ create tag “warranty”") || !strings.Contains(v, "tag 2 conversations") {
 			t.Errorf("no create row:\n%s", v)
 		}
@@ -318,8 +318,8 @@ func TestTagPicker(t *testing.T) {
 	})
 	t.Run("create row is offered, the match is highlighted", func(t *testing.T) {
 		c, ids := setup(t)
-		r := runOverlay(t, newTagPicker(c, ids[:1])).typ("ship")
-		if v := r.view(); !strings.Contains(v, "create tag “ship”") || !strings.Contains(v, "enter: tag conversation") ||
+		r := runOverlay(t, newTagPicker(c, ids[:1], "")).typ("ship")
+		if v := r.view(); !strings.Contains(v, "create tag “ship”") || !strings.Contains(v, "enter: tag this conversation") ||
 			!strings.Contains(v, "“shipping”") {
 			t.Errorf("view:\n%s", v)
 		}
@@ -334,14 +334,14 @@ func TestTagPicker(t *testing.T) {
 	})
 	t.Run("exact name offers no create", func(t *testing.T) {
 		c, ids := setup(t)
-		r := runOverlay(t, newTagPicker(c, ids[:1])).typ("SHIPPING")
+		r := runOverlay(t, newTagPicker(c, ids[:1], "")).typ("SHIPPING")
 		if strings.Contains(r.view(), "create tag") {
 			t.Errorf("create offered for an existing tag:\n%s", r.view())
 		}
 	})
 	t.Run("error stays open", func(t *testing.T) {
 		c, ids := setup(t)
-		r := runOverlay(t, newTagPicker(c, ids[:1])).typ("two words").keys("enter")
+		r := runOverlay(t, newTagPicker(c, ids[:1], "")).typ("two words").keys("enter")
 		if r.closed() || len(r.sent) != 0 || !strings.Contains(r.view(), "use letters, digits") {
 			t.Errorf("sent %v; view:\n%s", r.sent, r.view())
 		}
@@ -357,7 +357,7 @@ func TestTagPickerSanitizesTags(t *testing.T) {
 	if err := c.Inbox.Tag(context.Background(), "evil\x1b]0;pwned\x07\u202e", ids...); err != nil {
 		t.Fatal(err)
 	}
-	r := runOverlay(t, newTagPicker(c, ids))
+	r := runOverlay(t, newTagPicker(c, ids, ""))
 	if v := r.ov.View(); strings.Contains(v, "\x1b]0;") || strings.Contains(v, "\u202e") || !strings.Contains(plain(v), "evil") {
 		t.Errorf("tag not sanitized: %q", v)
 	}
@@ -365,7 +365,7 @@ func TestTagPickerSanitizesTags(t *testing.T) {
 
 func TestAssignPicker(t *testing.T) {
 	c, ids := pickerInbox(t, 2)
-	r := runOverlay(t, newAssignPicker(c, ids))
+	r := runOverlay(t, newAssignPicker(c, ids, ""))
 	if it, _, _ := r.ov.(*assignPicker).list.Selected(); it.Title != "maria" {
 		t.Errorf("highlighted %q, want the current user", it.Title)
 	}
@@ -379,7 +379,7 @@ func TestAssignPicker(t *testing.T) {
 		}
 	}
 
-	r = runOverlay(t, newAssignPicker(c, ids[:1]))
+	r = runOverlay(t, newAssignPicker(c, ids[:1], ""))
 	if !strings.Contains(r.view(), "• dev") {
 		t.Errorf("current assignee not marked:\n%s", r.view())
 	}

@@ -113,7 +113,7 @@ type rowLook struct {
 // visible row is looked at on every frame and drawn only when its look changed.
 func (q *queueScreen) lookOf(r inbox.QueueRow, cursor bool, l layout, now time.Time) rowLook {
 	lk := rowLook{channel: r.Channel, author: r.AuthorName, text: r.LastText,
-		subject: r.Subject, urgent: r.Priority >= int(inbox.PriorityUrgent), count: r.Unanswered,
+		subject: inbox.Topic(r.Subject), urgent: r.Priority >= int(inbox.PriorityUrgent), count: r.Unanswered,
 		draft: r.HasDraft, cursor: cursor, marked: q.selected[r.ID]}
 	if lk.author == "" {
 		lk.author = r.AuthorHandle

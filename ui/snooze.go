@@ -28,7 +28,8 @@ var snoozeChoices = []struct{ label, input string }{
 type snoozeDialog struct {
 	c      *Common
 	ids    []int64
-	cursor int // 0…len(snoozeChoices)-1 a choice; len(snoozeChoices) the typed time
+	who    string // the customer, when there is one conversation
+	cursor int    // 0…len(snoozeChoices)-1 a choice; len(snoozeChoices) the typed time
 	input  textinput.Model
 	busy   bool
 	err    error
@@ -36,8 +37,8 @@ type snoozeDialog struct {
 }
 
 // newSnoozeDialog opens the snooze dialog on conversations.
-func newSnoozeDialog(c *Common, ids []int64) *snoozeDialog {
-	d := &snoozeDialog{c: c, ids: ids, input: newDialogInput(c.Styles, "> ", "2h, tomorrow 14:00, mon 9:00…")}
+func newSnoozeDialog(c *Common, ids []int64, who string) *snoozeDialog {
+	d := &snoozeDialog{c: c, ids: ids, who: who, input: newDialogInput(c.Styles, "> ", "2h, tomorrow 14:00, mon 9:00…")}
 	d.SetSize(c.Width, c.Height)
 	return d
 }
@@ -152,7 +153,7 @@ func (d *snoozeDialog) View() string {
 		}
 	}
 	lines = withStatus(st, d.w, d.h, append(lines, ""), d.err, hint)
-	return drawDialog(st, d.w, "Snooze "+targetName(d.ids)+" until…", lines)
+	return drawDialog(st, d.w, "Snooze "+targetName(d.ids, d.who)+" until…", lines)
 }
 
 // ShortHelp lists the dialog's keys.

@@ -114,7 +114,7 @@ func TestSnoozeFormatWhen(t *testing.T) {
 
 func TestSnoozeDialogChoice(t *testing.T) {
 	c, ids := pickerInbox(t, 2)
-	r := runOverlay(t, newSnoozeDialog(c, ids))
+	r := runOverlay(t, newSnoozeDialog(c, ids, ""))
 	if v := r.view(); !strings.Contains(v, "Sat 09:00") || !strings.Contains(v, "Mon 09:00") || !strings.Contains(v, "Fri 16:30") {
 		t.Errorf("choices do not show their times:\n%s", v)
 	}
@@ -133,7 +133,7 @@ func TestSnoozeDialogChoice(t *testing.T) {
 func TestSnoozeDialogTyped(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
 	// Typing on the choices moves to the typed time; the status line shows what it means.
-	r := runOverlay(t, newSnoozeDialog(c, ids)).typ("2026-12-01 08:15")
+	r := runOverlay(t, newSnoozeDialog(c, ids, "")).typ("2026-12-01 08:15")
 	if v := r.view(); !strings.Contains(v, "enter: snooze until Tue 1 Dec 08:15") {
 		t.Errorf("typed time is not previewed:\n%s", v)
 	}
@@ -148,7 +148,7 @@ func TestSnoozeDialogTyped(t *testing.T) {
 
 func TestSnoozeDialogBadInput(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
-	r := runOverlay(t, newSnoozeDialog(c, ids)).typ("soon").keys("enter")
+	r := runOverlay(t, newSnoozeDialog(c, ids, "")).typ("soon").keys("enter")
 	if r.closed() || len(r.sent) != 0 || !strings.Contains(r.view(), `"soon": not a time I know`) {
 		t.Errorf("sent %v, view:\n%s", r.sent, r.view())
 	}
@@ -163,7 +163,7 @@ func TestSnoozeDialogBadInput(t *testing.T) {
 	if a := r.action(); a.What != "snoozed until Mon 09:00" {
 		t.Errorf("action %+v", a)
 	}
-	r = runOverlay(t, newSnoozeDialog(c, ids)).keys("esc")
+	r = runOverlay(t, newSnoozeDialog(c, ids, "")).keys("esc")
 	if !r.closed() || len(r.sent) != 1 {
 		t.Errorf("esc sent %v", r.sent)
 	}
@@ -171,7 +171,7 @@ func TestSnoozeDialogBadInput(t *testing.T) {
 
 func TestSnoozeDialogTabAndArrows(t *testing.T) {
 	c, ids := pickerInbox(t, 1)
-	d := newSnoozeDialog(c, ids)
+	d := newSnoozeDialog(c, ids, "")
 	r := runOverlay(t, d).keys("tab")
 	if !d.typing() {
 		t.Fatal("tab does not go to the typed time")

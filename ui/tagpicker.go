@@ -15,6 +15,7 @@ import (
 type tagPicker struct {
 	c       *Common
 	ids     []int64
+	who     string // the customer, when there is one conversation
 	list    fuzzyList
 	tags    []inbox.TagCount
 	on      map[string]bool // tags the (single) conversation has
@@ -32,8 +33,8 @@ type tagsLoadedMsg struct {
 }
 
 // newTagPicker opens the tags for conversations (one, or the bulk selection).
-func newTagPicker(c *Common, ids []int64) *tagPicker {
-	p := &tagPicker{c: c, ids: ids, list: newFuzzyList(c, "filter, or type a new tag"), on: map[string]bool{}, loading: true}
+func newTagPicker(c *Common, ids []int64, who string) *tagPicker {
+	p := &tagPicker{c: c, ids: ids, who: who, list: newFuzzyList(c, "filter, or type a new tag"), on: map[string]bool{}, loading: true}
 	p.list.fixed = p.createRow
 	// Typing part of a tag and pressing enter should file under the tag that matched,
 	// not create a near-duplicate ("ship" beside "shipping"): the create row is on top
@@ -166,14 +167,14 @@ func (p *tagPicker) View() string {
 	case p.loading:
 		hint = "loading tags…"
 	case ok && untag:
-		hint = "enter: remove “" + Safe(tag) + "” from " + targetName(p.ids)
+		hint = "enter: remove “" + Safe(tag) + "” from " + targetName(p.ids, p.who)
 	case ok && p.isNew(tag):
-		hint = "enter: create “" + Safe(tag) + "” and tag " + targetName(p.ids)
+		hint = "enter: create “" + Safe(tag) + "” and tag " + targetName(p.ids, p.who)
 	case ok:
-		hint = "enter: tag " + targetName(p.ids) + " with “" + Safe(tag) + "”"
+		hint = "enter: tag " + targetName(p.ids, p.who) + " with “" + Safe(tag) + "”"
 	}
 	lines := strings.Split(p.list.View(), "\n")
-	return drawDialog(p.c.Styles, p.w, "Tag "+targetName(p.ids), withStatus(p.c.Styles, p.w, p.h, lines, p.err, hint))
+	return drawDialog(p.c.Styles, p.w, "Tag "+targetName(p.ids, p.who), withStatus(p.c.Styles, p.w, p.h, lines, p.err, hint))
 }
 
 // ShortHelp lists the picker's keys.

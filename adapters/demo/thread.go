@@ -28,6 +28,7 @@ func (g *gen) message(c *conv, dir inbox.Direction, at time.Time, text, inReplyT
 	m := inbox.Message{
 		Channel: c.channel, Account: c.account, Conversation: c.key, Kind: c.kind, Direction: dir,
 		ID: messageID(c.channel, c.kind, at, g.seq, domain), Text: text, CreatedAt: at, InReplyTo: inReplyTo,
+		Subject: c.subject(),
 	}
 	if dir == inbox.In && !c.spam && g.now.Sub(at) < recent {
 		g.recentIn++
