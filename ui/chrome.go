@@ -83,7 +83,11 @@ func (m *Model) footer() string {
 	case m.prefix:
 		line1 = st.Marked.Render("; — next action applies to the selection")
 	}
-	if sync := m.syncLine(); sync != "" {
+	sync := m.syncLine()
+	if f := m.failedLine(); f != "" {
+		sync = strings.TrimSpace(f + "  " + sync)
+	}
+	if sync != "" {
 		if gap := w - ansi.StringWidth(line1) - ansi.StringWidth(sync); gap >= 2 {
 			line1 += strings.Repeat(" ", gap) + sync
 		}
@@ -122,7 +126,11 @@ func (m *Model) shortHelp() []key.Binding {
 	case screenConversation:
 		step := key.NewBinding(key.WithKeys(append(k.NextConv.Keys(), k.PrevConv.Keys()...)...),
 			key.WithHelp(k.NextConv.Help().Key+"/"+k.PrevConv.Help().Key, "next/prev"))
-		return []key.Binding{k.Reply, k.Canned, k.Tag, k.Escalate, k.Done, k.Snooze, step, k.Undo, m.backKey(), k.Help} // n note and the rest: ?
+		keys := []key.Binding{k.Reply, k.Canned, k.Tag, k.Escalate, k.Done, k.Snooze, step, k.Undo, m.backKey(), k.Help} // n note and the rest: ?
+		if _, failed := m.conv.failedReply(); failed {
+			keys = append([]key.Binding{k.Retry, k.TakeBack}, keys...)
+		}
+		return keys
 	case screenStats:
 		if m.stats != nil {
 			return append(m.stats.ShortHelp(), m.backKey())
@@ -162,7 +170,7 @@ func (m *Model) helpView() string {
 		keys  []key.Binding
 	}{
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back, k.NextConv, k.PrevConv}},
-		{"Answer", []key.Binding{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Send, k.Editor, k.ContextUp, k.ContextDown}},
+		{"Answer", []key.Binding{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Send, k.Editor, k.ContextUp, k.ContextDown, k.Retry, k.TakeBack}},
 		{"Triage", []key.Binding{k.Tag, k.Assign, k.Escalate, k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Moderate}},
 		{"Select", []key.Binding{k.Select, k.SelectQuery, k.ApplyToSelected}},
 		{"Find", []key.Binding{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit}},
@@ -196,7 +204,7 @@ func (m *Model) helpView() string {
 		end := min(i+perRow, len(cols))
 		rows = append(rows, sideBySide(cols[i:end], colW))
 	}
-	intro := st.Faint.Render("Keys can be remapped in config.toml under [keys], e.g. reply = [\"r\", \"R\"]. esc goes back.")
+	intro := st.Faint.Render("Keys can be remapped in config.toml under [keys], e.g. reply = [\"r\", \"w\"]. esc goes back.")
 	return strings.Join(rows, "\n\n") + "\n\n" + intro
 }
 

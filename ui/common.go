@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -63,6 +64,9 @@ type statusMsg struct {
 
 // do runs an inbox action off the UI goroutine and reports it as an actionMsg.
 func do(what string, ids []int64, advance bool, fn func() error) tea.Cmd {
+	if len(ids) > 1 {
+		what += fmt.Sprintf(" on %d conversations", len(ids)) // a bulk action says how many
+	}
 	return func() tea.Msg {
 		return actionMsg{What: what, IDs: ids, Advance: advance, Err: fn()}
 	}
@@ -100,6 +104,8 @@ type cannedChosenMsg struct {
 	Name   string
 	Text   string
 	Quick  bool
+	Holes  string  // what the reply lacks in this conversation; C opens the composer instead
+	IDs    []int64 // a selection: the reply goes to each (Quick: and closes each)
 }
 
 // chooseViewMsg switches the queue to the view at Index of inbox.Service.Views().

@@ -64,6 +64,8 @@ type composer struct {
 	c       *Common
 	convID  int64
 	initial string // a rendered canned reply to start from, "" for the saved draft
+	blank   string // what a new reply started as (the sign-off), not a draft by itself
+	holes   string // what the canned reply it started from lacks here ({ticket} never given)
 	ta      textarea.Model
 	w, h    int
 
@@ -155,7 +157,13 @@ func (m *composer) ShortHelp() []key.Binding {
 
 // unsaved reports whether the latest text is not yet stored, so quitting can ask first.
 func (m *composer) unsaved() bool {
-	return m.loaded && !m.sent && (m.saving || m.ta.Value() != m.saved)
+	return m.loaded && !m.sent && (m.saving || m.ta.Value() != m.saved) && !m.untouched()
+}
+
+// untouched reports whether the text is still what a new reply starts as (the sign-off
+// alone): nothing the person wrote, so nothing to keep as a draft.
+func (m *composer) untouched() bool {
+	return m.blank != "" && m.saved == "" && m.ta.Value() == m.blank
 }
 
 // Update handles keys and the answers of the composer's commands.
@@ -223,9 +231,20 @@ func (m *composer) onLoaded(msg composerLoadedMsg) tea.Cmd {
 	// A canned reply is filled in with the customer's name and handle: outside text, so
 	// it is cleaned like any other before the text area shows it (and so before it is
 	// sent). The text area drops ESC itself but keeps what followed it and bidi overrides.
+	signoff := ""
+	if text == "" && msg.draft == "" {
+		// A new reply on a channel that wants the brand's sign-off starts with it, below
+		// the place to write.
+		signoff = m.c.Inbox.NewReplyText(m.info.Channel)
+		text = signoff
+	}
 	m.ta.SetValue(SafeText(text))
+	if signoff != "" {
+		m.ta.MoveToBegin()
+		m.blank = m.ta.Value() // not a draft until the person writes something
+	}
 	m.check()
-	if m.ta.Value() != m.saved {
+	if m.ta.Value() != m.saved && m.ta.Value() != signoff {
 		return m.schedule()
 	}
 	return nil
@@ -300,8 +319,12 @@ func (m *composer) schedule() tea.Cmd {
 func (m *composer) save() tea.Cmd {
 	m.saving = true
 	svc, ctx, id, text, owner := m.c.Inbox, m.c.Ctx, m.convID, m.ta.Value(), m
+	stored := text
+	if m.blank != "" && text == m.blank {
+		stored = "" // back to the sign-off alone: no draft
+	}
 	return func() tea.Msg {
-		return draftSavedMsg{owner: owner, text: text, err: svc.SaveDraft(ctx, id, text)}
+		return draftSavedMsg{owner: owner, text: stored, err: svc.SaveDraft(ctx, id, stored)}
 	}
 }
 
@@ -341,7 +364,7 @@ func (m *composer) onSaved(msg draftSavedMsg) tea.Cmd {
 // close keeps the text as the draft and closes once it is stored. When the write fails
 // the composer stays open with the text; see discard.
 func (m *composer) close() tea.Cmd {
-	if !m.loaded || (!m.saving && m.ta.Value() == m.saved) {
+	if !m.loaded || (!m.saving && (m.ta.Value() == m.saved || m.untouched())) {
 		return closeOverlay
 	}
 	m.seq++ // no pending tick may write after this

@@ -148,18 +148,40 @@ func TestComposerOverLimit(t *testing.T) {
 func TestComposerEmailSignoff(t *testing.T) {
 	c, ids := composerInbox(t)
 	r := composerOpen(t, c, ids["email"], "")
+	// A new email reply starts with the sign-off, the cursor above it.
 	r.keys(typeText("Hi Bo, your refund is on its way.")...)
 	v := r.view()
-	if !strings.Contains(v, "Reply to Bo Lind on email") || !strings.Contains(v, `missing sign-off "— Acme"`) {
-		t.Fatalf("no sign-off warning:\n%s", v)
+	if !strings.Contains(v, "Reply to Bo Lind on email") || strings.Contains(v, "missing sign-off") {
+		t.Fatalf("the new reply did not start with the sign-off:\n%s", v)
+	}
+	if got := r.m.ta.Value(); got != "Hi Bo, your refund is on its way.\n\n— Acme" {
+		t.Errorf("text = %q, want what was typed above the sign-off", got)
 	}
 	if regexp.MustCompile(`\d+/\d+`).MatchString(v) {
 		t.Errorf("email has no length limit, yet a counter shows:\n%s", v)
 	}
-	r.keys(press("enter"))
-	r.keys(typeText("— Acme")...)
-	if v := r.view(); strings.Contains(v, "sign-off") {
-		t.Errorf("sign-off still reported after writing it:\n%s", v)
+	// Taking the sign-off away is warned of.
+	r.keys(press("down"), press("down"), press("end"))
+	r.keys(press("backspace"), press("backspace"), press("backspace"), press("backspace"), press("backspace"), press("backspace"))
+	if v := r.view(); !strings.Contains(v, `missing sign-off "— Acme"`) {
+		t.Errorf("no warning once the sign-off is gone (%q):\n%s", r.m.ta.Value(), v)
+	}
+}
+
+// A new reply that holds nothing but the sign-off is no draft: esc closes at once, and the
+// queue marks no draft.
+func TestComposerSignoffAloneIsNoDraft(t *testing.T) {
+	c, ids := composerInbox(t)
+	r := composerOpen(t, c, ids["email"], "")
+	if r.m.unsaved() {
+		t.Errorf("a new reply with only the sign-off counts as unsaved")
+	}
+	r.run(r.update(press("esc")))
+	if !r.received(composerClosed) {
+		t.Fatalf("esc did not close the composer")
+	}
+	if d := composerDraft(t, c, ids["email"]); d != "" {
+		t.Errorf("draft = %q, want none", d)
 	}
 }
 

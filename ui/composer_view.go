@@ -54,6 +54,9 @@ func (m *composer) notices() []composerNotice {
 	if m.note != "" {
 		out = append(out, composerNotice{style: st.Faint, text: m.note, keep: 3})
 	}
+	if m.holes != "" {
+		out = append(out, composerNotice{style: lipgloss.NewStyle().Foreground(st.Warn), text: Safe(m.holes), keep: 2})
+	}
 	if m.err != nil {
 		out = append(out, composerNotice{style: st.Error, err: m.err, keep: 1})
 	}

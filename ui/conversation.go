@@ -152,6 +152,7 @@ func (s *conversationScreen) Update(msg tea.Msg) (*conversationScreen, tea.Cmd) 
 				s.thread, s.hidden, s.explain = msg.thread, msg.hidden, msg.explain
 			}
 		})
+		return s, s.outboxTick()
 	case convHistoryMsg:
 		if msg.id != s.id || msg.seq != s.seq {
 			return s, nil
@@ -350,7 +351,7 @@ func (s *conversationScreen) messageLines(m *inbox.MessageRow, w int) []string {
 		case "failed", "unknown":
 			head += " · " + st.Error.Render("send "+m.OutboxStatus)
 		case "cancelled":
-			head += " · " + st.Faint.Render("cancelled")
+			head += " · " + st.Faint.Render("taken back")
 		}
 	} else {
 		head = st.Inbound.Render("▸ " + Safe(cmp.Or(m.AuthorName, m.AuthorHandle, "unknown author")))
@@ -376,6 +377,13 @@ func (s *conversationScreen) messageLines(m *inbox.MessageRow, w int) []string {
 	}
 	if e, ok := s.explain[m.ID]; ok {
 		out = append(out, convHanging(st.Faint, "  ↳ ", Safe(e), w)...)
+	}
+	if line, bad := s.outboxLine(m); line != "" {
+		style := st.DueSoon
+		if bad {
+			style = st.Error
+		}
+		out = append(out, convHanging(style, "  ", line, w)...)
 	}
 	return out
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -26,14 +27,15 @@ const (
 const escalateLabel = 10
 
 // escalateDialog hands conversations to customer service with a reason, a priority and
-// an optional note.
+// an optional note. Nothing is chosen for the person: the reason must be picked, and the
+// priority stays as it is unless they move it.
 type escalateDialog struct {
 	c       *Common
 	ids     []int64
 	who     string // the customer, when there is one conversation
 	reasons []string
-	reason  int
-	prio    inbox.Priority
+	reason  int            // -1 until one is chosen
+	prio    inbox.Priority // prioUnchanged, or the priority to set
 	note    textinput.Model
 	field   int
 	offset  int // first reason on screen
@@ -49,10 +51,13 @@ var (
 	prioNext = key.NewBinding(key.WithKeys("right", "j", "down"))
 )
 
-// newEscalateDialog opens the escalate dialog on conversations, at the first reason and
-// priority high: a case worth escalating is rarely less.
+// prioUnchanged is the escalate dialog's first priority: leave it as it is.
+const prioUnchanged inbox.Priority = -1
+
+// newEscalateDialog opens the escalate dialog on conversations with no reason chosen and
+// the priority unchanged.
 func newEscalateDialog(c *Common, ids []int64, who string) *escalateDialog {
-	d := &escalateDialog{c: c, ids: ids, who: who, reasons: c.Inbox.Config().Escalation.Reasons, prio: inbox.PriorityHigh,
+	d := &escalateDialog{c: c, ids: ids, who: who, reasons: c.Inbox.Config().Escalation.Reasons, reason: -1, prio: prioUnchanged,
 		note: newDialogInput(c.Styles, "> ", "optional, for customer service")}
 	d.SetSize(c.Width, c.Height)
 	return d
@@ -118,14 +123,15 @@ func (d *escalateDialog) focus(f int) tea.Cmd {
 // typed, so "r" then "r" again goes through refund, then any other r-reason.
 func (d *escalateDialog) updateReason(km tea.KeyPressMsg) {
 	switch {
+	case len(d.reasons) == 0:
 	case key.Matches(km, d.c.Keys.Up):
-		d.reason = (d.reason - 1 + len(d.reasons)) % len(d.reasons)
+		d.reason = (max(d.reason, 0) - 1 + len(d.reasons)) % len(d.reasons)
 	case key.Matches(km, d.c.Keys.Down):
 		d.reason = (d.reason + 1) % len(d.reasons)
 	case isText(km):
 		letter := strings.ToLower(km.Text)
 		for step := 1; step <= len(d.reasons); step++ {
-			i := (d.reason + step) % len(d.reasons)
+			i := (max(d.reason, -1) + step + len(d.reasons)) % len(d.reasons)
 			if strings.HasPrefix(strings.ToLower(d.reasons[i]), letter) {
 				d.reason = i
 				break
@@ -135,11 +141,12 @@ func (d *escalateDialog) updateReason(km tea.KeyPressMsg) {
 	d.scroll()
 }
 
-// updatePriority moves along low…urgent with the arrows or j/k, or jumps by first letter.
+// updatePriority moves along unchanged, low…urgent with the arrows or j/k, or jumps by
+// first letter.
 func (d *escalateDialog) updatePriority(km tea.KeyPressMsg) {
 	switch {
 	case key.Matches(km, prioPrev):
-		d.prio = max(d.prio-1, inbox.PriorityLow)
+		d.prio = max(d.prio-1, prioUnchanged)
 	case key.Matches(km, prioNext):
 		d.prio = min(d.prio+1, inbox.PriorityUrgent)
 	case isText(km):
@@ -152,7 +159,7 @@ func (d *escalateDialog) updatePriority(km tea.KeyPressMsg) {
 }
 
 func (d *escalateDialog) scroll() {
-	if d.reason < d.offset {
+	if d.reason >= 0 && d.reason < d.offset {
 		d.offset = d.reason
 	}
 	if d.reason >= d.offset+d.rows {
@@ -164,9 +171,17 @@ func (d *escalateDialog) escalate() tea.Cmd {
 	if d.busy || len(d.reasons) == 0 {
 		return nil
 	}
+	if d.reason < 0 {
+		d.err = errors.New("choose a reason first: j/k or its first letter")
+		return d.focus(fieldReason)
+	}
 	d.busy, d.err = true, nil
 	c, ids := d.c, d.ids
-	req := inbox.EscalateRequest{Reason: d.reasons[d.reason], Priority: d.prio, Note: strings.TrimSpace(d.note.Value())}
+	req := inbox.EscalateRequest{Reason: d.reasons[d.reason], Note: strings.TrimSpace(d.note.Value())}
+	if d.prio != prioUnchanged {
+		p := d.prio
+		req.Priority = &p
+	}
 	return onward(attempt("escalated: "+Safe(req.Reason), ids, true, func() error { return c.Inbox.Escalate(c.Ctx, req, ids...) }))
 }
 
@@ -209,13 +224,17 @@ func (d *escalateDialog) View() string {
 		lines = append(lines, head+text)
 	}
 	prio := d.label(fieldPriority, "Priority")
-	for p := inbox.PriorityLow; p <= inbox.PriorityUrgent; p++ {
-		opt := " " + p.String() + " "
+	for p := prioUnchanged; p <= inbox.PriorityUrgent; p++ {
+		name := p.String()
+		if p == prioUnchanged {
+			name = "unchanged"
+		}
+		opt := " " + name + " "
 		switch {
 		case p == d.prio && d.field == fieldPriority:
-			opt = st.Selected.Render("[" + p.String() + "]")
+			opt = st.Selected.Render("[" + name + "]")
 		case p == d.prio:
-			opt = st.Bold.Render("[" + p.String() + "]")
+			opt = st.Bold.Render("[" + name + "]")
 		default:
 			opt = st.Faint.Render(opt)
 		}

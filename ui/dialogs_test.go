@@ -35,10 +35,11 @@ func TestEscalateDialogDefaultsAndKeys(t *testing.T) {
 	c, ids := pickerInbox(t, 2)
 	d := newEscalateDialog(c, ids, "")
 	r := runOverlay(t, d)
-	if v := r.view(); !strings.Contains(v, "› billing") || !strings.Contains(v, "[high]") || !strings.Contains(v, "2 conversations") {
-		t.Errorf("defaults are not billing and high:\n%s", v)
+	// Nothing is chosen for the person: no reason, and the priority left as it is.
+	if v := r.view(); strings.Contains(v, "›") || !strings.Contains(v, "[unchanged]") || !strings.Contains(v, "2 conversations") {
+		t.Errorf("the dialog opened with a reason chosen or the priority changed:\n%s", v)
 	}
-	r.keys("j", "j", "k", "down")
+	r.keys("j", "j", "j", "k", "down")
 	if d.reasons[d.reason] != "refund" {
 		t.Errorf("j j k ↓ led to %q", d.reasons[d.reason])
 	}
@@ -56,7 +57,7 @@ func TestEscalateDialogDefaultsAndKeys(t *testing.T) {
 	}
 	r.keys("j")
 	r.keys("ctrl+s") // from any field
-	if a := r.action(); a.What != "escalated: bug" || len(a.IDs) != 2 {
+	if a := r.action(); a.What != "escalated: bug on 2 conversations" || len(a.IDs) != 2 {
 		t.Errorf("action %+v", a)
 	}
 	for _, id := range ids {
@@ -76,7 +77,16 @@ func TestEscalateDialogEscAndErrors(t *testing.T) {
 		t.Errorf("esc escalated: %+v", e)
 	}
 
-	r = runOverlay(t, newEscalateDialog(c, []int64{9999}, "")).keys("ctrl+s")
+	// Escalating before a reason is chosen says so and escalates nothing.
+	r = runOverlay(t, newEscalateDialog(c, ids, "")).keys("ctrl+s")
+	if r.closed() || len(r.sent) != 0 || !strings.Contains(r.view(), "choose a reason first") {
+		t.Errorf("escalated without a reason; sent %v, view:\n%s", r.sent, r.view())
+	}
+	if e := info(t, c, ids[0]).Escalations; len(e) != 0 {
+		t.Errorf("escalated without a reason: %+v", e)
+	}
+
+	r = runOverlay(t, newEscalateDialog(c, []int64{9999}, "")).keys("j", "ctrl+s")
 	if r.closed() || len(r.sent) != 0 || !strings.Contains(r.view(), "9999") {
 		t.Errorf("an error must keep the dialog open and show it; sent %v, view:\n%s", r.sent, r.view())
 	}
@@ -141,7 +151,7 @@ func TestPickerAndDialogWidths(t *testing.T) {
 		t.Fatal(err)
 	}
 	open := map[string]func() overlay{
-		"canned":   func() overlay { return newCannedPicker(c, id, "", false) },
+		"canned":   func() overlay { return newCannedPicker(c, []int64{id}, "", false) },
 		"tag":      func() overlay { return newTagPicker(c, []int64{id}, "") },
 		"escalate": func() overlay { return newEscalateDialog(c, []int64{id}, "") },
 		"snooze":   func() overlay { return newSnoozeDialog(c, []int64{id}, "") },

@@ -11,7 +11,7 @@ import (
 )
 
 // KeyMap is every key binding of triage, in one place. Bindings follow mutt, aerc and vim;
-// config can remap any of them by name ([keys] reply = ["r", "R"]).
+// config can remap any of them by name ([keys] reply = ["r", "w"]).
 type KeyMap struct {
 	Up, Down, Top, Bottom, HalfDown, HalfUp key.Binding
 	Open, Back                              key.Binding
@@ -19,6 +19,7 @@ type KeyMap struct {
 	Reply, Canned, QuickCanned              key.Binding
 	Tag, Escalate, Done, Snooze, Assign     key.Binding
 	Note, Spam, Reopen, Undo, Moderate      key.Binding
+	Retry, TakeBack                         key.Binding // a failed reply: send again, or edit
 	Select, SelectQuery, ApplyToSelected    key.Binding
 	Search, Views, Stats, Help, Quit, Log   key.Binding
 	ViewKeys                                [9]key.Binding
@@ -56,6 +57,8 @@ func DefaultKeyMap() *KeyMap {
 		Spam:            b("!", "spam", "!"),
 		Reopen:          b("o", "reopen", "o"),
 		Undo:            b("u", "undo", "u"),
+		Retry:           b("R", "resend failed", "R"),
+		TakeBack:        b("E", "edit failed", "E"),
 		Moderate:        b("m", "moderate on the channel", "m"),
 		Select:          b("space", "select", "space"),
 		SelectQuery:     b("T", "select matching", "T"),
@@ -88,7 +91,7 @@ func (k *KeyMap) bindingsByName() map[string]*key.Binding {
 		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "half_down": &k.HalfDown, "half_up": &k.HalfUp,
 		"open": &k.Open, "back": &k.Back, "next_conversation": &k.NextConv, "previous_conversation": &k.PrevConv, "reply": &k.Reply, "canned": &k.Canned, "quick_canned": &k.QuickCanned,
 		"tag": &k.Tag, "escalate": &k.Escalate, "done": &k.Done, "snooze": &k.Snooze, "assign": &k.Assign, "note": &k.Note,
-		"spam": &k.Spam, "reopen": &k.Reopen, "undo": &k.Undo, "moderate": &k.Moderate, "select": &k.Select, "select_query": &k.SelectQuery,
+		"spam": &k.Spam, "reopen": &k.Reopen, "undo": &k.Undo, "retry": &k.Retry, "take_back": &k.TakeBack, "moderate": &k.Moderate, "select": &k.Select, "select_query": &k.SelectQuery,
 		"apply_to_selected": &k.ApplyToSelected, "search": &k.Search, "views": &k.Views, "stats": &k.Stats,
 		"help": &k.Help, "quit": &k.Quit, "log": &k.Log, "send": &k.Send, "editor": &k.Editor,
 		"scroll_message_up": &k.ContextUp, "scroll_message_down": &k.ContextDown,
@@ -199,7 +202,7 @@ func keyErr(name, format string, args ...any) error {
 func (k *KeyMap) FullHelp() [][]key.Binding {
 	groups := [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back, k.NextConv, k.PrevConv},
-		{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Tag, k.Assign, k.Escalate},
+		{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Tag, k.Assign, k.Escalate, k.Retry, k.TakeBack},
 		{k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Moderate, k.Select, k.SelectQuery, k.ApplyToSelected},
 		{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit},
 	}

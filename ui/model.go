@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
@@ -46,6 +47,7 @@ type Model struct {
 	statusErr   error
 	log         []logLine
 	confirmQuit bool
+	failed      int   // replies the channels refused, for the footer
 	onward      int64 // moveOn: the conversation acted on, until the queue read after it lands
 	onwardLast  bool  // it was the last row of the view
 
@@ -66,7 +68,7 @@ func New(c *Common) *Model {
 
 // Init loads the first page, asks the terminal for its background colour, starts the clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.queue.reloadFromTop(), m.c.tick(), tea.RequestBackgroundColor, m.wake(), m.readChannels())
+	return tea.Batch(m.queue.reloadFromTop(), m.c.tick(), tea.RequestBackgroundColor, m.wake(), m.readChannels(), m.countFailed())
 }
 
 // channelsMsg is the list of channels a search may name.
@@ -138,13 +140,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		// Ages and badges follow the clock on every render; the reload brings in what
 		// other processes (an import, a sync) added, keeping the cursor on its row.
-		cmds := []tea.Cmd{m.c.tick(), m.wake(), m.readChannels()}
+		cmds := []tea.Cmd{m.c.tick(), m.wake(), m.readChannels(), m.countFailed()}
 		if !m.queue.loading && m.overlay == nil {
 			cmds = append(cmds, m.queue.reload(false))
 		}
 		return m, tea.Batch(cmds...)
 	case syncMsg:
-		return m, m.synced(msg)
+		return m, tea.Batch(m.synced(msg), m.countFailed())
 	case statusMsg:
 		m.setStatus(msg.Text, msg.Err)
 		return m, nil
@@ -152,7 +154,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.channels = msg.names
 		return m, nil
 	case actionMsg:
-		return m, m.afterAction(msg)
+		return m, tea.Batch(m.afterAction(msg), m.countFailed())
+	case undoneReplyMsg:
+		return m, tea.Batch(m.afterAction(msg.act), m.countFailed(), m.open(newComposer(m.c, msg.conv, "")))
+	case failedCountMsg:
+		if msg.err == nil {
+			m.failed = msg.n
+		}
+		return m, nil
+	case convTickMsg:
+		if m.conv == nil {
+			return m, nil
+		}
+		return m, m.conv.onTick(msg)
 	case closeOverlayMsg:
 		_, replying := m.overlay.(*composer)
 		m.overlay = nil
@@ -164,7 +178,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.screen = screenQueue
 		return m, m.queue.setView(msg.Index)
 	case openComposerMsg:
-		return m, m.open(newComposer(m.c, msg.ConvID, msg.Text))
+		cmds := []tea.Cmd{m.open(newComposer(m.c, msg.ConvID, msg.Text)), m.countFailed()}
+		if m.conv != nil {
+			cmds = append(cmds, m.conv.Reload()) // a reply taken back to edit shows so
+		}
+		return m, tea.Batch(cmds...)
 	case cannedChosenMsg:
 		return m, m.cannedChosen(msg)
 	case commandDoneMsg:
@@ -266,18 +284,34 @@ func (m *Model) open(o overlay) tea.Cmd {
 	return o.Init()
 }
 
-// cannedChosen sends a quick canned reply (reply, done, next) or opens it in the composer.
+// cannedChosen sends a quick canned reply (reply, done, next) or opens it in the composer;
+// for a selection it sends the reply to each conversation (closing each, for C).
 func (m *Model) cannedChosen(msg cannedChosenMsg) tea.Cmd {
+	c := m.c
+	if len(msg.IDs) > 1 {
+		ids, name, closeEach := msg.IDs, msg.Name, msg.Quick
+		return func() tea.Msg {
+			b, err := c.Inbox.ReplyCannedToEach(c.Ctx, name, ids, closeEach)
+			what := fmt.Sprintf("replied with “%s” to %d of %d conversations", Safe(name), len(b.Sent), len(ids))
+			if closeEach {
+				what += " and closed them"
+			}
+			if len(b.Skipped) > 0 {
+				what += fmt.Sprintf("; %d left to answer one by one (%s)", len(b.Skipped), Safe(strings.Join(b.Skipped, "; ")))
+			}
+			return actionMsg{What: what, IDs: ids, Err: err}
+		}
+	}
 	if !msg.Quick {
-		return m.open(newComposer(m.c, msg.ConvID, msg.Text))
+		comp := newComposer(c, msg.ConvID, msg.Text)
+		comp.holes = msg.Holes
+		return m.open(comp)
 	}
 	// The text holds the customer's name and handle: cleaned as the composer cleans it.
-	c, id, text := m.c, msg.ConvID, SafeText(msg.Text)
-	return onward(do("replied with “"+msg.Name+"” and closed", []int64{id}, true, func() error {
-		if _, err := c.Inbox.Reply(c.Ctx, id, text); err != nil {
-			return err
-		}
-		return c.Inbox.Done(c.Ctx, id)
+	id, text := msg.ConvID, SafeText(msg.Text)
+	return onward(do("replied with “"+Safe(msg.Name)+"” and closed", []int64{id}, true, func() error {
+		_, err := c.Inbox.ReplyAndClose(c.Ctx, id, text)
+		return err
 	}))
 }
 
@@ -332,6 +366,9 @@ func (m *Model) synced(msg syncMsg) tea.Cmd {
 	for i, s := range msg.States {
 		if s.Status == "ok" && s.New > 0 && (i >= len(m.sync) || !s.LastFetch.Equal(m.sync[i].LastFetch)) {
 			fresh = true
+		}
+		if i < len(m.sync) && s.Settled != m.sync[i].Settled {
+			fresh = true // a reply was sent or failed: its row, badge and conversation change
 		}
 		if s.Status == "error" && (i >= len(m.sync) || m.sync[i].Err != s.Err) {
 			m.setStatus("", fmt.Errorf("sync %s: %s", s.Account, s.Err))

@@ -78,6 +78,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		if cmd, ok := m.convKey(msg); ok {
 			return cmd
 		}
+		switch {
+		case key.Matches(msg, k.Retry):
+			return m.retryReply()
+		case key.Matches(msg, k.TakeBack):
+			return m.editFailedReply()
+		}
 		var cmd tea.Cmd
 		m.conv, cmd = m.conv.Update(msg)
 		return cmd
@@ -85,24 +91,21 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	return m.queueKey(msg)
 }
 
+// undo reverses the person's last action, and in a conversation their last action on it,
+// never one elsewhere. A reply taken back inside its undo window opens in the composer.
 func (m *Model) undo() tea.Cmd {
 	c := m.c
+	var in int64
+	if m.screen == screenConversation && m.conv != nil {
+		in = m.conv.ID()
+	}
 	return func() tea.Msg {
-		u, err := c.Inbox.Undo(c.Ctx)
-		if errors.Is(err, inbox.ErrNothingToUndo) {
-			return statusMsg{Text: "nothing to undo"}
+		u, err := c.Inbox.UndoIn(c.Ctx, in)
+		msg := undoMessage(u, err)
+		if act, ok := msg.(actionMsg); ok && err == nil && u.Action == "reply" && len(u.Conversations) == 1 {
+			return undoneReplyMsg{act: act, conv: u.Conversations[0]}
 		}
-		what := "undid " + undoneWhat(u)
-		if len(u.Conversations) > 1 {
-			what += fmt.Sprintf(" on %d conversations", len(u.Conversations))
-		}
-		if u.Draft != "" {
-			what = "reply taken back before it was sent; its text is in the draft"
-		}
-		if u.Notice != "" {
-			what += " — " + u.Notice
-		}
-		return actionMsg{What: what, IDs: u.Conversations, Err: err}
+		return msg
 	}
 }
 
@@ -183,17 +186,13 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	one := ids[0]
 	advance := m.screen == screenQueue
 	c := m.c
-	many := ""
-	if len(ids) > 1 {
-		many = fmt.Sprintf(" (%d conversations)", len(ids))
-	}
 	switch {
 	case key.Matches(msg, k.Reply):
 		return m.open(newComposer(c, one, "")), true
 	case key.Matches(msg, k.Canned):
-		return m.open(newCannedPicker(c, one, m.who(ids), false)), true
+		return m.open(newCannedPicker(c, ids, m.who(ids), false)), true
 	case key.Matches(msg, k.QuickCanned):
-		return m.open(newCannedPicker(c, one, m.who(ids), true)), true
+		return m.open(newCannedPicker(c, ids, m.who(ids), true)), true
 	case key.Matches(msg, k.Tag):
 		return m.open(newTagPicker(c, ids, m.who(ids))), true
 	case key.Matches(msg, k.Escalate):
@@ -207,11 +206,11 @@ func (m *Model) actionKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case key.Matches(msg, k.Moderate):
 		return m.open(newModeratePicker(c, one)), true
 	case key.Matches(msg, k.Done):
-		return onward(do("done"+many, ids, advance, func() error { return c.Inbox.Done(c.Ctx, ids...) })), true
+		return onward(do("done", ids, advance, func() error { return c.Inbox.Done(c.Ctx, ids...) })), true
 	case key.Matches(msg, k.Spam):
-		return onward(do("marked spam"+many, ids, advance, func() error { return c.Inbox.Spam(c.Ctx, ids...) })), true
+		return onward(do("marked spam", ids, advance, func() error { return c.Inbox.Spam(c.Ctx, ids...) })), true
 	case key.Matches(msg, k.Reopen):
-		return do("reopened"+many, ids, advance, func() error { return c.Inbox.Reopen(c.Ctx, ids...) }), true
+		return do("reopened", ids, advance, func() error { return c.Inbox.Reopen(c.Ctx, ids...) }), true
 	}
 	return nil, false
 }

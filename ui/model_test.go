@@ -224,14 +224,20 @@ func TestAppTagEscalateSnooze(t *testing.T) {
 	a.wantStatus("tagged followup")
 
 	id = a.row().ID
+	prio := a.thread(id).Info.Priority
 	a.keys("e")
-	a.want("Escalate", "billing")
-	a.keys("ctrl+s")
+	a.want("Escalate", "billing", "[unchanged]")
+	a.keys("ctrl+s") // no reason chosen yet: nothing happens but a word of help
+	a.want("choose a reason first")
+	a.keys("b", "ctrl+s")
 	th := a.thread(id)
 	if len(th.Escalations) == 0 || th.Escalations[len(th.Escalations)-1].Reason != "billing" {
 		t.Errorf("escalations of %d = %+v, want one for billing", id, th.Escalations)
 	}
 	a.wantState(id, inbox.StateEscalated)
+	if got := a.thread(id).Info.Priority; got != prio {
+		t.Errorf("escalating changed the priority from %d to %d", prio, got)
+	}
 
 	id = a.row().ID
 	a.keys("s")
@@ -315,7 +321,7 @@ func TestAppBulkSelection(t *testing.T) {
 	a.keys("d")
 	a.wantState(one, inbox.StateDone)
 	a.wantState(two, inbox.StateDone)
-	a.wantStatus("done (2 conversations)")
+	a.wantStatus("done on 2 conversations")
 	if len(a.m.queue.selected) != 0 {
 		t.Errorf("selection kept after the action: %v", a.m.queue.selected)
 	}

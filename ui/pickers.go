@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/triage-inbox/triage/inbox"
 )
@@ -28,12 +29,14 @@ func pickerRows(ih, extra int) int { return max(ih-extra, dialogMinRows) }
 // for that conversation (its channel's variant, the customer's name, the ticket).
 type cannedPicker struct {
 	c       *Common
-	convID  int64
+	convID  int64   // the conversation the preview is filled in for
+	ids     []int64 // every conversation the reply goes to: more than one for a selection
 	who     string
 	quick   bool
 	list    fuzzyList
 	names   []string // by item index
 	texts   map[string]string
+	holes   map[string]string // name → what the reply lacks in this conversation
 	errs    map[string]error
 	loading bool
 	err     error
@@ -50,15 +53,17 @@ type cannedPicker struct {
 type cannedLoadedMsg struct {
 	replies []inbox.CannedReply
 	texts   map[string]string
+	holes   map[string]string
 	errs    map[string]error
 	draft   string
 	err     error
 }
 
-// newCannedPicker opens the canned replies for a conversation; quick is the C key, which
-// sends the reply and moves on instead of opening the composer.
-func newCannedPicker(c *Common, convID int64, who string, quick bool) *cannedPicker {
-	p := &cannedPicker{c: c, convID: convID, who: who, quick: quick, list: newFuzzyList(c, "filter by name or words"), loading: true}
+// newCannedPicker opens the canned replies for conversations (the preview is filled in for
+// the first); quick is the C key, which sends the reply and moves on instead of opening
+// the composer. For a selection the reply is sent to each, filled in for each.
+func newCannedPicker(c *Common, ids []int64, who string, quick bool) *cannedPicker {
+	p := &cannedPicker{c: c, convID: ids[0], ids: ids, who: who, quick: quick, list: newFuzzyList(c, "filter by name or words"), loading: true}
 	p.SetSize(c.Width, c.Height)
 	return p
 }
@@ -71,14 +76,16 @@ func (p *cannedPicker) Init() tea.Cmd {
 		if err != nil {
 			return cannedLoadedMsg{err: err}
 		}
-		m := cannedLoadedMsg{replies: replies, texts: map[string]string{}, errs: map[string]error{}}
+		m := cannedLoadedMsg{replies: replies, texts: map[string]string{}, holes: map[string]string{}, errs: map[string]error{}}
 		if m.draft, err = c.Inbox.Draft(c.Ctx, id); err != nil {
 			return cannedLoadedMsg{err: fmt.Errorf("read the draft: %w", err)}
 		}
 		for _, r := range replies {
-			if m.texts[r.Name], err = c.Inbox.RenderCanned(c.Ctx, id, r.Name); err != nil {
+			rendered, err := c.Inbox.RenderCannedFor(c.Ctx, id, r.Name)
+			if err != nil {
 				m.errs[r.Name] = err
 			}
+			m.texts[r.Name], m.holes[r.Name] = rendered.Text, rendered.Warning()
 		}
 		return m
 	}
@@ -88,7 +95,7 @@ func (p *cannedPicker) Init() tea.Cmd {
 func (p *cannedPicker) Update(msg tea.Msg) (overlay, tea.Cmd) {
 	switch msg := msg.(type) {
 	case cannedLoadedMsg:
-		p.loading, p.err, p.texts, p.errs, p.draft = false, msg.err, msg.texts, msg.errs, msg.draft
+		p.loading, p.err, p.texts, p.holes, p.errs, p.draft = false, msg.err, msg.texts, msg.holes, msg.errs, msg.draft
 		items := make([]listItem, len(msg.replies))
 		p.names = make([]string, len(msg.replies))
 		for i, r := range msg.replies {
@@ -126,7 +133,7 @@ var (
 func (p *cannedPicker) answer(msg tea.KeyPressMsg) tea.Cmd {
 	name := p.asking
 	p.asking = ""
-	chosen := cannedChosenMsg{ConvID: p.convID, Name: name, Text: p.texts[name], Quick: true}
+	chosen := cannedChosenMsg{ConvID: p.convID, Name: name, Text: p.texts[name], Quick: true, Holes: p.holes[name]}
 	switch {
 	case key.Matches(msg, draftDiscard):
 		return tea.Batch(func() tea.Msg { return chosen }, closeOverlay)
@@ -147,12 +154,21 @@ func (p *cannedPicker) choose() tea.Cmd {
 		p.err = err
 		return nil
 	}
-	if p.quick && strings.TrimSpace(p.draft) != "" {
+	chosen := cannedChosenMsg{ConvID: p.convID, Name: name, Text: p.texts[name], Quick: p.quick, Holes: p.holes[name]}
+	if len(p.ids) > 1 {
+		// A selection: each conversation gets the reply filled in for it; those it would
+		// leave a hole in are skipped and named, never sent unread.
+		chosen.IDs = p.ids
+		return tea.Batch(func() tea.Msg { return chosen }, closeOverlay)
+	}
+	if chosen.Holes != "" {
+		chosen.Quick = false // a reply with a hole in it is read before it is sent: the composer
+	}
+	if chosen.Quick && strings.TrimSpace(p.draft) != "" {
 		p.asking = name
 		return nil
 	}
-	chosen := cannedChosenMsg{ConvID: p.convID, Name: name, Text: p.texts[name], Quick: p.quick}
-	if !p.quick {
+	if !chosen.Quick {
 		// The root opens the composer in the picker's place. A closeOverlay batched
 		// with it could arrive after it (batched commands run concurrently) and close
 		// the composer instead of the picker.
@@ -176,7 +192,14 @@ func (p *cannedPicker) SetSize(w, h int) {
 func (p *cannedPicker) View() string {
 	title := "Canned reply for " + targetName([]int64{p.convID}, p.who)
 	hint := "enter: open it in the composer"
-	if p.quick {
+	switch {
+	case len(p.ids) > 1 && p.quick:
+		title = "Quick canned reply to " + targetName(p.ids, "") + ": send to each, mark done"
+		hint = "enter: send to each (the preview is for the first), mark each done"
+	case len(p.ids) > 1:
+		title = "Canned reply to " + targetName(p.ids, "") + ": send to each"
+		hint = "enter: send to each (the preview is for the first); they wait for the customer"
+	case p.quick:
 		title = "Quick canned reply to " + targetName([]int64{p.convID}, p.who) + ": send, done, next"
 		hint = "enter: send it, mark done, go to the next"
 	}
@@ -212,6 +235,15 @@ func (p *cannedPicker) previewLines(iw int) []string {
 		body = []string{p.c.Styles.Error.Render(Safe(p.errs[p.names[i]].Error()))}
 	default:
 		body = wrap(p.texts[p.names[i]])
+		if h := p.holes[p.names[i]]; h != "" {
+			// First, so a short preview never cuts it: the text has a hole in it.
+			warn := strings.Split(ansi.Wrap("⚠ "+Safe(h), iw, " "), "\n")
+			for j := range warn {
+				warn[j] = lipgloss.NewStyle().Foreground(p.c.Styles.Warn).Render(warn[j])
+			}
+			body = append(warn, body...)
+			rows = max(rows, min(len(body), p.preview))
+		}
 	}
 	if len(body) > rows {
 		body = append(body[:rows-1], p.c.Styles.Faint.Render("…"))

@@ -275,6 +275,7 @@ const (
 	slaOnTime
 	slaDueSoon
 	slaOverdue
+	slaFailed // a reply of ours the channel refused: the most urgent thing on the row
 )
 
 func (l slaLevel) style(st *Styles) lipgloss.Style {
@@ -285,13 +286,18 @@ func (l slaLevel) style(st *Styles) lipgloss.Style {
 		return st.DueSoon
 	case slaOverdue:
 		return st.Overdue
+	case slaFailed:
+		return st.Error
 	}
 	return st.Faint
 }
 
-// slaBadge says how a conversation stands against its SLA: due in 12m, overdue 2h.
+// slaBadge says how a conversation stands against its SLA: due in 12m, overdue 2h; or
+// "failed" when a reply of ours was refused, which outranks any due time.
 func slaBadge(r inbox.QueueRow, now time.Time) (string, slaLevel) {
 	switch {
+	case r.Failed > 0:
+		return "failed", slaFailed
 	case r.State == string(inbox.StateSnoozed) && r.SnoozeUntil > 0:
 		return "zz " + time.UnixMilli(r.SnoozeUntil).In(now.Location()).Format("Mon 15:04"), slaNone
 	case r.Unanswered == 0 || r.DueAt == inbox.NoDue:

@@ -119,7 +119,7 @@ func TestSnoozeDialogChoice(t *testing.T) {
 		t.Errorf("choices do not show their times:\n%s", v)
 	}
 	r.keys("j", "j", "enter") // tomorrow 9:00
-	if a := r.action(); a.What != "snoozed until Sat 09:00" || !a.Advance || len(a.IDs) != 2 || !r.closed() {
+	if a := r.action(); a.What != "snoozed until Sat 09:00 on 2 conversations" || !a.Advance || len(a.IDs) != 2 || !r.closed() {
 		t.Errorf("action %+v", a)
 	}
 	want := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC).UnixMilli()

@@ -1,0 +1,116 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// A reply the channel refused must be impossible to miss: the queue row says "failed"
+// where its SLA badge was (queue_view.go), the conversation shows the reason under the
+// reply with the keys that send it again or take it back to edit, and the footer counts
+// them everywhere. This file holds the footer's count and the two keys.
+
+// failedCountMsg is how many replies are failed, read after every change and on the clock.
+type failedCountMsg struct {
+	n   int
+	err error
+}
+
+// countFailed reads the number of failed replies off the UI goroutine.
+func (m *Model) countFailed() tea.Cmd {
+	c := m.c
+	return func() tea.Msg {
+		n, err := c.Inbox.FailedReplies(c.Ctx)
+		return failedCountMsg{n: n, err: err}
+	}
+}
+
+// failedLine is the footer's warning: how many replies failed and how to find them.
+func (m *Model) failedLine() string {
+	if m.failed == 0 {
+		return ""
+	}
+	what := "1 reply failed"
+	if m.failed > 1 {
+		what = fmt.Sprintf("%d replies failed", m.failed)
+	}
+	return m.c.Styles.Error.Render(what + " · /is:failed")
+}
+
+// failedReply is the conversation's newest reply that failed or whose fate is unknown,
+// the one R and E act on.
+func (s *conversationScreen) failedReply() (inbox.MessageRow, bool) {
+	for i := len(s.thread.Messages) - 1; i >= 0; i-- {
+		m := s.thread.Messages[i]
+		if m.OutboxStatus == inbox.OutboxFailed || m.OutboxStatus == inbox.OutboxUnknown {
+			return m, true
+		}
+	}
+	return inbox.MessageRow{}, false
+}
+
+// retryReply sends the conversation's failed reply again.
+func (m *Model) retryReply() tea.Cmd {
+	r, ok := m.conv.failedReply()
+	if !ok {
+		m.setStatus("no failed reply in this conversation", nil)
+		return nil
+	}
+	c, id, who := m.c, m.conv.ID(), m.who([]int64{m.conv.ID()})
+	return func() tea.Msg {
+		sent, err := c.Inbox.RetryReply(c.Ctx, r.ID)
+		what := fmt.Sprintf("sending the reply to %s again in %s · u undo", who, untilText(sent.SendAt.Sub(c.Now())))
+		return actionMsg{What: what, IDs: []int64{id}, Err: err}
+	}
+}
+
+// editFailedReply takes the failed reply back and opens it in the composer.
+func (m *Model) editFailedReply() tea.Cmd {
+	r, ok := m.conv.failedReply()
+	if !ok {
+		m.setStatus("no failed reply in this conversation", nil)
+		return nil
+	}
+	c, id := m.c, m.conv.ID()
+	return func() tea.Msg {
+		if _, err := c.Inbox.TakeBack(c.Ctx, r.ID); err != nil {
+			return actionMsg{What: "take back the reply", IDs: []int64{id}, Err: err}
+		}
+		return openComposerMsg{ConvID: id}
+	}
+}
+
+// undoneReplyMsg is an undo that took a reply back inside its window: the composer opens
+// on its text.
+type undoneReplyMsg struct {
+	act  actionMsg
+	conv int64
+}
+
+// undoMessage says what an undo did, naming the customer: "undid done on Matt Baker".
+func undoMessage(u inbox.Undone, err error) tea.Msg {
+	if errors.Is(err, inbox.ErrNothingToUndo) {
+		return statusMsg{Text: "nothing to undo"}
+	}
+	if errors.Is(err, inbox.ErrAlreadySent) {
+		return statusMsg{Text: err.Error()} // said plainly: it is no failure of triage's
+	}
+	on := ""
+	switch n := len(u.Conversations); {
+	case n > 1:
+		on = fmt.Sprintf(" on %d conversations", n)
+	case len(u.Customers) == 1:
+		on = " on " + Safe(u.Customers[0])
+	}
+	what := "undid " + undoneWhat(u) + on
+	if u.Action == "reply" && err == nil {
+		what = "took back the reply" + on + " before it was sent; it is in the composer"
+	}
+	if u.Notice != "" {
+		what += " — " + u.Notice
+	}
+	return actionMsg{What: what, IDs: u.Conversations, Err: err}
+}
