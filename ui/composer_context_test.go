@@ -88,7 +88,9 @@ func TestComposerEditsInTheEditor(t *testing.T) {
 			for _, m := range typeText("Hi Bo, I am on it") {
 				p.tm.Send(m)
 			}
-			p.step([]string{"ctrl+e"}, tc.status, editorDoneMsg{})
+			// Waiting on the message, not the screen: the renderer redraws only the cells
+			// that changed, so a sentence need not reach the output in one piece.
+			p.step([]string{"ctrl+e"}, "", editorDoneMsg{})
 			if err := p.tm.Quit(); err != nil {
 				t.Fatal(err)
 			}
@@ -99,6 +101,9 @@ func TestComposerEditsInTheEditor(t *testing.T) {
 			}
 			if got := cm.ta.Value(); !strings.Contains(got, tc.want) {
 				t.Errorf("reply after the editor = %q, want it to hold %q", got, tc.want)
+			}
+			if v := plain(cm.View()); !strings.Contains(strings.Join(strings.Fields(v), " "), tc.status) {
+				t.Errorf("the composer does not say %q:\n%s", tc.status, v)
 			}
 		})
 	}
