@@ -242,3 +242,41 @@ func TestReadmeQueriesRun(t *testing.T) {
 		}
 	}
 }
+
+// The screens the README shows are the golden screens of the UI tests (refreshed with
+// go test ./ui -run Golden -update), line for line but for blank lines.
+func TestReadmeScreensAreTheGoldenScreens(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, name := range []string{"queue", "stats"} {
+		golden, err := os.ReadFile(filepath.Join("ui", "testdata", "screens", name+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := nonBlankLines(string(golden))
+		first := want[0]
+		i := strings.Index(text, "```\n"+first+"\n")
+		if i < 0 {
+			t.Errorf("README.md does not show the %s screen (a block starting %q)", name, first)
+			continue
+		}
+		block := text[i+4:]
+		block = block[:strings.Index(block, "```")]
+		if got := nonBlankLines(block); !slices.Equal(got, want) {
+			t.Errorf("README.md's %s screen is not ui/testdata/screens/%s.txt:\n%s", name, name, strings.Join(got, "\n"))
+		}
+	}
+}
+
+func nonBlankLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimRight(l, " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

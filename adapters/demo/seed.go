@@ -21,8 +21,9 @@ type Summary struct {
 	Assigned      int
 	Done          int
 	Snoozed       int
-	Spam          int // spam conversations, whether the spam words or an agent caught them
-	Notes         int // internal notes, besides the notes escalations carry
+	Spam          int  // spam conversations, whether the spam words or an agent caught them
+	Notes         int  // internal notes, besides the notes escalations carry
+	Refused       bool // one reply the channel refused, to show what triage does with it
 }
 
 // Seed fills an inbox with the demo: it stores Messages(seed, now) in one batch, then
@@ -59,6 +60,9 @@ func Seed(ctx context.Context, svc *inbox.Service, seed int64, now time.Time) (S
 		touched[st.conv] = true
 	}
 	sum.Touched = len(touched)
+	if sum.Refused, err = seedRefusedReply(ctx, svc, now); err != nil {
+		return sum, fmt.Errorf("demo history: %w", err)
+	}
 	if err := svc.MarkDemo(ctx, seed); err != nil {
 		return sum, fmt.Errorf("mark demo database: %w", err)
 	}
