@@ -107,7 +107,7 @@ func (a *act) reply(id int64, text string) (Sent, error) {
 	if err := a.s.refusal(warnings); err != nil {
 		return Sent{}, err
 	}
-	key, err := newKey()
+	key, err := a.s.replyKey()
 	if err != nil {
 		return Sent{}, err
 	}
@@ -126,6 +126,23 @@ func (a *act) reply(id int64, text string) (Sent, error) {
 		return Sent{}, err
 	}
 	return Sent{MessageID: msgID, Warnings: warnings, SendAt: fromMS(sendAt)}, nil
+}
+
+// replyKey is the idempotency key of a new reply: random, unless the service was given a
+// source of keys (Keyed).
+func (s *Service) replyKey() (string, error) {
+	if s.keys != nil {
+		return s.keys(), nil
+	}
+	return newKey()
+}
+
+// Keyed returns the service with replies keyed by next instead of at random: the demo's
+// seeded history must be the same inbox every time. Keys must never repeat.
+func (s *Service) Keyed(next func() string) *Service {
+	c := *s
+	c.keys = next
+	return &c
 }
 
 // newKey makes the idempotency key that follows a reply from the outbox to the channel.

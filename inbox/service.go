@@ -23,6 +23,7 @@ type Service struct {
 	hours     *BusinessHours
 	sla       *slaTargets
 	sendDelay time.Duration // the undo window of a reply
+	keys      func() string // replies' idempotency keys; nil: random (see Keyed)
 }
 
 // Option adjusts a Service.

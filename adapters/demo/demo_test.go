@@ -352,3 +352,13 @@ func TestSeedIsDeterministic(t *testing.T) {
 		t.Error("seeding twice with the same seed gave different queues")
 	}
 }
+
+// Whatever the seed, the demo holds one reply the channel refused.
+func TestDemoHoldsARefusedReply(t *testing.T) {
+	for seed := int64(1); seed <= 8; seed++ {
+		svc, sum := seeded(t, seed)
+		if n, err := svc.FailedReplies(context.Background()); err != nil || n != 1 || !sum.Refused {
+			t.Errorf("seed %d: %d failed replies (%v, summary %v); want 1", seed, n, err, sum.Refused)
+		}
+	}
+}
