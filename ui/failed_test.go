@@ -63,7 +63,7 @@ func TestFailedReplyIsImpossibleToMiss(t *testing.T) {
 		t.Errorf("the reply sent again does not answer: %d unanswered", th.Info.Unanswered)
 	}
 	a.keys("u")
-	a.wantStatus("undid retry on " + who)
+	a.wantStatus("undid send again on " + who)
 	a.want("✗ not sent: Instagram")
 
 	// E takes it back into the composer to edit; the reply shows it was taken back.

@@ -273,11 +273,21 @@ func undoneWhat(u inbox.Undone) string {
 	switch u.Action {
 	case "state":
 		st, _, _ := strings.Cut(u.Detail, ":")
+		switch st {
+		case "open", "new":
+			return "reopen"
+		case "snoozed":
+			return "snooze"
+		}
 		return st
 	case "tag", "untag", "assign":
 		return u.Action + " " + Safe(u.Detail)
 	case "escalate":
 		return "escalation"
+	case "takeback":
+		return "take back"
+	case "retry":
+		return "send again"
 	}
 	return u.Action
 }
