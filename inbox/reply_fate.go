@@ -61,12 +61,9 @@ func reopenIfWaiting(ctx context.Context, tx *store.Tx, convID, now int64) error
 func (s *Service) RetryReply(ctx context.Context, msgID int64) (Sent, error) {
 	var sent Sent
 	err := s.actTx(ctx, func(a *act) error {
-		f, err := a.tx.ReplyFate(a.ctx, msgID)
+		f, err := a.failedReply(msgID, "nothing to send again")
 		if err != nil {
 			return err
-		}
-		if f.Status != OutboxFailed && f.Status != OutboxUnknown {
-			return fmt.Errorf("the reply is %s, not failed: nothing to send again", f.Status)
 		}
 		meta, err := a.tx.ConvMeta(a.ctx, f.ConversationID)
 		if err != nil {
@@ -100,12 +97,9 @@ func (s *Service) RetryReply(ctx context.Context, msgID int64) (Sent, error) {
 func (s *Service) TakeBack(ctx context.Context, msgID int64) (string, error) {
 	var draft string
 	err := s.actTx(ctx, func(a *act) error {
-		f, err := a.tx.ReplyFate(a.ctx, msgID)
+		f, err := a.failedReply(msgID, "only a failed reply is taken back this way (u undoes one still waiting)")
 		if err != nil {
 			return err
-		}
-		if f.Status != OutboxFailed && f.Status != OutboxUnknown {
-			return fmt.Errorf("the reply is %s: only a failed reply can be taken back this way (u undoes one still waiting)", f.Status)
 		}
 		if err := a.tx.ChangeReply(a.ctx, store.ReplyChange{MessageID: msgID, From: f.Status, To: OutboxCancelled, Now: a.at}); err != nil {
 			return err
@@ -130,6 +124,16 @@ func (s *Service) TakeBack(ctx context.Context, msgID int64) (string, error) {
 		return "", fmt.Errorf("take back reply: %w", err)
 	}
 	return draft, nil
+}
+
+// failedReply reads a reply that a person may send again or take back: one that failed,
+// or whose fate is unknown. Any other is an error that says why not.
+func (a *act) failedReply(msgID int64, whyNot string) (store.ReplyFate, error) {
+	f, err := a.tx.ReplyFate(a.ctx, msgID)
+	if err == nil && f.Status != OutboxFailed && f.Status != OutboxUnknown {
+		err = fmt.Errorf("the reply is %s, not failed: %s", f.Status, whyNot)
+	}
+	return f, err
 }
 
 // undoRetry puts a reply sent again back as it was, while it still waits in the outbox.

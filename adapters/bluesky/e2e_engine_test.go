@@ -9,6 +9,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/bluesky"
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/inbox"
+	"github.com/triage-inbox/triage/internal/inboxtest"
 	"github.com/triage-inbox/triage/store"
 )
 
@@ -22,7 +23,7 @@ func e2eInbox(t *testing.T) *inbox.Service {
 	}
 	t.Cleanup(func() { db.Close() })
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	svc, err := inbox.New(ctxBG, db, sendAtOnce(t), inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
+	svc, err := inbox.New(ctxBG, db, inboxtest.SendAtOnce(t), inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,16 +186,4 @@ func TestEngineBlueskyCrashMidSend(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sendAtOnce is the config of these tests: replies leave the outbox as soon as they are
-// queued, since what they check is the sending, not the undo window (see the engine's
-// TestRepliesWaitOutTheUndoWindow).
-func sendAtOnce(t *testing.T) *inbox.Config {
-	t.Helper()
-	cfg, err := inbox.ParseConfig("test.toml", "[outbox]\nsend_delay = \"0s\"\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }

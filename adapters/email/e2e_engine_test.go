@@ -15,6 +15,7 @@ import (
 
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/inbox"
+	"github.com/triage-inbox/triage/internal/inboxtest"
 	"github.com/triage-inbox/triage/store"
 )
 
@@ -53,7 +54,7 @@ func newE2EDesk(t *testing.T, imapAddr string) *e2eDesk {
 	}
 	t.Cleanup(func() { db.Close() })
 	d := &e2eDesk{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), smtp: startSMTP(t, testPassword)}
-	if d.svc, err = inbox.New(ctx, db, sendAtOnce(t), inbox.WithClock(d.clock), inbox.WithAgent("maria")); err != nil {
+	if d.svc, err = inbox.New(ctx, db, inboxtest.SendAtOnce(t), inbox.WithClock(d.clock), inbox.WithAgent("maria")); err != nil {
 		t.Fatal(err)
 	}
 	a := newAdapter(t, account(t, imapAddr, d.smtp.addr, map[string]any{"from_name": "Acme Support"}))
@@ -339,16 +340,4 @@ func TestEngineEmailSenderClockAhead(t *testing.T) {
 	if err != nil || th.Info.Unanswered != 0 {
 		t.Errorf("after the reply: %d unanswered, %v", th.Info.Unanswered, err)
 	}
-}
-
-// sendAtOnce is the config of these tests: replies leave the outbox as soon as they are
-// queued, since what they check is the mail, not the undo window (see the engine's
-// TestRepliesWaitOutTheUndoWindow).
-func sendAtOnce(t *testing.T) *inbox.Config {
-	t.Helper()
-	cfg, err := inbox.ParseConfig("test.toml", "[outbox]\nsend_delay = \"0s\"\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }

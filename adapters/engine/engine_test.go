@@ -12,6 +12,7 @@ import (
 
 	"github.com/triage-inbox/triage/adapters"
 	"github.com/triage-inbox/triage/inbox"
+	"github.com/triage-inbox/triage/internal/inboxtest"
 	"github.com/triage-inbox/triage/store"
 )
 
@@ -87,14 +88,17 @@ func (c checkingChannel) Sent(ctx context.Context, out inbox.Outgoing) (string, 
 
 var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
-func newInbox(t *testing.T) *inbox.Service {
+func newInbox(t *testing.T) *inbox.Service { return newInboxWith(t, inboxtest.SendAtOnce(t)) }
+
+// newInboxWith is an inbox on cfg (nil: the defaults, where replies wait 10s).
+func newInboxWith(t *testing.T, cfg *inbox.Config) *inbox.Service {
 	t.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	svc, err := inbox.New(context.Background(), db, sendAtOnce(t), inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
+	svc, err := inbox.New(context.Background(), db, cfg, inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,21 +289,9 @@ func TestRecoveryAfterACrashMidSend(t *testing.T) {
 	}
 }
 
-// sendAtOnce is the config of these tests: replies leave the outbox as soon as they are
-// queued, since what they check is the sending, not the undo window (see the engine's
-// TestRepliesWaitOutTheUndoWindow).
-func sendAtOnce(t *testing.T) *inbox.Config {
-	t.Helper()
-	cfg, err := inbox.ParseConfig("test.toml", "[outbox]\nsend_delay = \"0s\"\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 // Quitting sends what waits out its undo window: nobody is left to undo it.
 func TestQuittingSendsWhatWaitsItsWindow(t *testing.T) {
-	svc := newInboxWithDefaults(t)
+	svc := newInboxWith(t, nil)
 	queueReply(t, svc)
 	ch := &channel{}
 	e := New(svc, []Account{{Name: "masto", Channel: "mastodon", Handle: "@acme", Adapter: ch}}, Options{})
@@ -316,19 +308,4 @@ func TestQuittingSendsWhatWaitsItsWindow(t *testing.T) {
 	if n, _ := svc.EndUndoWindows(context.Background()); n != 0 {
 		t.Errorf("a sent reply was counted again: %d", n)
 	}
-}
-
-// newInboxWithDefaults is an inbox on the default config: replies wait 10s.
-func newInboxWithDefaults(t *testing.T) *inbox.Service {
-	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc, err := inbox.New(context.Background(), db, nil, inbox.WithClock(func() time.Time { return now }), inbox.WithAgent("maria"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return svc
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/inbox"
+	"github.com/triage-inbox/triage/internal/inboxtest"
 	"github.com/triage-inbox/triage/store"
 )
 
@@ -93,7 +94,7 @@ func newDesk(t *testing.T, steps ...string) *desk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if d.svc, err = inbox.New(d.ctx, db, sendAtOnce(t), inbox.WithClock(d.clock), inbox.WithAgent("maria")); err != nil {
+	if d.svc, err = inbox.New(d.ctx, db, inboxtest.SendAtOnce(t), inbox.WithClock(d.clock), inbox.WithAgent("maria")); err != nil {
 		t.Fatal(err)
 	}
 	d.restart(t)
@@ -343,16 +344,4 @@ func TestEngineMastodonCrashMidSend(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sendAtOnce is the config of these tests: replies leave the outbox as soon as they are
-// queued, since what they check is the sending, not the undo window (see the engine's
-// TestRepliesWaitOutTheUndoWindow).
-func sendAtOnce(t *testing.T) *inbox.Config {
-	t.Helper()
-	cfg, err := inbox.ParseConfig("test.toml", "[outbox]\nsend_delay = \"0s\"\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
 }
