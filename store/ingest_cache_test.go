@@ -202,8 +202,7 @@ func ingestBulk(t *testing.T, db *DB, msgs []NewMessage, direct int) {
 // dumpInbox prints every column ingest sets, by channel ids rather than row ids.
 func dumpInbox(t *testing.T, db *DB) string {
 	t.Helper()
-	var b strings.Builder
-	for _, q := range []string{
+	return queryLines(t, db,
 		`SELECT 'msg ' || m.ext_id || ' conv=' || c.ext_key || ' ans=' || coalesce(a.ext_id, 0) || '@' || coalesce(m.answered_at, 0)
 			|| ' closed=' || coalesce(m.closed_at, 0) || ' contact=' || coalesce(k.ext_id, '') || ' due=' || coalesce(m.due_at, 0)
 			FROM messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN messages a ON a.id = m.answered_by
@@ -215,7 +214,15 @@ func dumpInbox(t *testing.T, db *DB) string {
 			ORDER BY c.ext_key`,
 		`SELECT 'audit ' || c.ext_key || ' ' || e.action || ' ' || e.from_value || '>' || e.to_value || ' at=' || e.at
 			FROM audit e JOIN conversations c ON c.id = e.conversation_id ORDER BY e.id`,
-	} {
+	)
+}
+
+// queryLines runs queries that each give one text column and joins their rows, a line
+// each: a dump of the inbox to compare whole.
+func queryLines(t *testing.T, db *DB, queries ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range queries {
 		rows, err := db.sql.Query(q)
 		if err != nil {
 			t.Fatal(err)

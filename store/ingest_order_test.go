@@ -158,8 +158,7 @@ func storeThreaded(t *testing.T, db *DB, msgs []threadedMsg, per int) {
 // conversation).
 func dumpThreads(t *testing.T, db *DB) string {
 	t.Helper()
-	var b strings.Builder
-	for _, q := range []string{
+	return queryLines(t, db,
 		`SELECT 'msg ' || m.ext_id || ' conv=' || c.ext_key || ' ans=' || coalesce(a.ext_id, 0) || '@' || coalesce(m.answered_at, 0)
 			|| ' closed=' || coalesce(m.closed_at, 0) || ' due=' || coalesce(m.due_at, 0)
 			FROM messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN messages a ON a.id = m.answered_by
@@ -174,21 +173,7 @@ func dumpThreads(t *testing.T, db *DB) string {
 			FROM messages_fts f LEFT JOIN messages m ON m.id = (f.rowid & 4294967295) AND m.conversation_id = (f.rowid >> 32)
 			LEFT JOIN conversations c ON c.id = m.conversation_id ORDER BY 1`,
 		`SELECT 'fts matches ' || count(*) FROM messages_fts WHERE messages_fts MATCH 'common'`,
-	} {
-		rows, err := db.sql.Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				t.Fatal(err)
-			}
-			b.WriteString(line + "\n")
-		}
-		rows.Close()
-	}
-	return b.String()
+	)
 }
 
 // The order messages arrive in does not matter: a reply stored before its parent ends up
