@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters/webhook"
@@ -28,11 +30,16 @@ type serveSettings struct {
 }
 
 // serveKeys are the keys [serve] may hold.
-var serveKeys = []string{"secret_env", "require_timestamp", "max_body", "rate", "burst"}
+var serveKeys = []string{"secret_env", "require_timestamp", "max_body", "max_inflight", "rate", "burst"}
 
 // serve is `triage serve [--listen ADDR]`: receive messages by signed webhook (POST
-// /v1/messages, the import format) until ctrl+c. It only receives; `triage sync` sends.
+// /v1/messages, the import format) until ctrl+c or SIGTERM. It only receives; `triage
+// sync` sends. One writer commits what concurrent requests bring together (group
+// commit), and each request is answered after the commit that holds its messages.
 func (e *cliEnv) serve(ctx context.Context, args []string) error {
+	// SIGTERM (systemd, docker stop, kill) stops as gracefully as ctrl+c.
+	ctx, stopSignals := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stopSignals()
 	fs := e.flags("serve")
 	listen := fs.String("listen", defaultListen, "`address` to listen on; anything but loopback belongs behind a TLS proxy")
 	rest, err := e.parse(fs, args)
@@ -70,8 +77,10 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 	if host, _, _ := net.SplitHostPort(*listen); !isLoopback(host) {
 		logger.Warn("listening beyond this machine over plain HTTP; put serve behind a TLS proxy", "listen", *listen)
 	}
+	writer := webhook.NewGroupCommit(svc, webhook.GroupCommitOptions{})
+	defer writer.Close()
 	srv := &http.Server{
-		Handler:           webhook.Handler(svc, []byte(secret), settings.opts),
+		Handler:           webhook.Handler(writer, []byte(secret), settings.opts),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -98,6 +107,7 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	writer.Close() // every request has been answered; the writer has nothing left
 	fmt.Fprintln(e.stdout, "stopped")
 	return nil
 }
@@ -111,7 +121,8 @@ func (e *cliEnv) configLabel() string {
 }
 
 // parseServe reads the [serve] table: secret_env (required), require_timestamp,
-// max_body (bytes), rate (requests per second per client) and burst.
+// max_body (bytes), max_inflight (large bodies read at once), rate (correctly signed
+// requests per second per account; no limit when unset) and burst.
 func parseServe(t map[string]any) (serveSettings, error) {
 	var s serveSettings
 	for k := range t {
@@ -140,6 +151,13 @@ func parseServe(t map[string]any) (serveSettings, error) {
 			return s, fmt.Errorf("[serve] max_body: want a number of bytes above 0 (like 1048576), got %v", v)
 		}
 		s.opts.MaxBody = n
+	}
+	if v, ok := t["max_inflight"]; ok {
+		n, ok := v.(int64)
+		if !ok || n < 1 {
+			return s, fmt.Errorf("[serve] max_inflight: want a whole number of bodies, at least 1 (like 16), got %v", v)
+		}
+		s.opts.MaxInflight = int(n)
 	}
 	if v, ok := t["rate"]; ok {
 		var r float64

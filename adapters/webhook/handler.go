@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -25,21 +24,38 @@ var _ Ingester = (*inbox.Service)(nil)
 
 // Defaults of HandlerOptions.
 const (
-	DefaultMaxBody = 1 << 20 // 1 MiB
-	DefaultRate    = 20      // requests per second per client
+	DefaultMaxBody     = 1 << 20 // 1 MiB
+	DefaultMaxInflight = 16      // bodies past SmallBody being read at once
+	DefaultFailRate    = 1       // failed signatures per second per client IP, after FailBurst
+	DefaultFailBurst   = 20
+	DefaultSlotWait    = 5 * time.Second
 )
+
+// SmallBody is how much of a body a request may read without one of the MaxInflight
+// slots: a signed message, or an array of a hundred, fits, so the slots only ever hold
+// back large bodies, and slow large uploads cannot starve ordinary senders.
+const SmallBody = 64 << 10
 
 // maxErrorText bounds an error message sent back: a field's message may quote its value.
 const maxErrorText = 300
 
 // HandlerOptions tune Handler. The zero value gives the defaults.
 type HandlerOptions struct {
-	MaxBody          int64   // largest accepted body in bytes; DefaultMaxBody when not positive
-	RequireTimestamp bool    // refuse requests without X-Triage-Timestamp
-	Rate             float64 // requests per second per client IP; DefaultRate when not positive
-	Burst            int     // requests a client may make at once; twice Rate when not positive
-	Log              *slog.Logger
-	Now              func() time.Time // the clock, for timestamps and the rate limit; time.Now when nil
+	MaxBody          int64 // largest accepted body in bytes; DefaultMaxBody when not positive
+	MaxInflight      int   // bodies larger than SmallBody read at once; DefaultMaxInflight when not positive
+	RequireTimestamp bool  // refuse requests without X-Triage-Timestamp
+	// Rate and Burst limit correctly signed requests per account (the messages'
+	// "account"): Rate requests a second, Burst at once (twice Rate when not positive).
+	// Not positive: no limit, the default.
+	Rate  float64
+	Burst int
+	// FailRate and FailBurst limit failed signatures per client IP; past them a failure
+	// is answered 429 instead of 401. They never count correctly signed requests.
+	FailRate  float64
+	FailBurst int
+	SlotWait  time.Duration // how long a large body waits for a slot before 503; DefaultSlotWait
+	Log       *slog.Logger
+	Now       func() time.Time // the clock, for timestamps and the rate limits; time.Now when nil
 }
 
 // Handler serves the webhook's inbound side:
@@ -48,21 +64,33 @@ type HandlerOptions struct {
 //     import format, stored in one transaction; 202 {"accepted", "new", "present"} once
 //     committed. 400 names the index and field of the first invalid message, 401 is a bad
 //     or missing signature, 413 a body over MaxBody, 429 a client over its rate (with
-//     Retry-After); nothing is stored unless the answer is 202.
+//     Retry-After), 503 (with Retry-After) an inbox too busy to store it in time; nothing
+//     is stored unless the answer is 202.
 //   - GET /healthz: 200.
 //
-// Anything else is 404 or 405. Every answer is JSON; errors are {"error": "..."}. Each
-// request is logged with method, path, status and duration — never its body or headers.
-// An empty secret matches no signature, so such a handler accepts nothing.
+// The signature is checked while the body streams in; a request without one is refused
+// before its body is read. Anything else is 404 or 405. Every answer is JSON; errors are
+// {"error": "..."}. Each request is logged with method, path, status and duration — never
+// its body or headers. An empty secret matches no signature, so such a handler accepts
+// nothing. ing may be a *GroupCommit, to share commits between concurrent requests.
 func Handler(ing Ingester, secret []byte, opts HandlerOptions) http.Handler {
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = DefaultMaxBody
 	}
-	if opts.Rate <= 0 {
-		opts.Rate = DefaultRate
+	if opts.MaxInflight <= 0 {
+		opts.MaxInflight = DefaultMaxInflight
 	}
-	if opts.Burst <= 0 {
+	if opts.Rate > 0 && opts.Burst <= 0 {
 		opts.Burst = max(1, int(2*opts.Rate))
+	}
+	if opts.FailRate <= 0 {
+		opts.FailRate = DefaultFailRate
+	}
+	if opts.FailBurst <= 0 {
+		opts.FailBurst = DefaultFailBurst
+	}
+	if opts.SlotWait <= 0 {
+		opts.SlotWait = DefaultSlotWait
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -70,14 +98,22 @@ func Handler(ing Ingester, secret []byte, opts HandlerOptions) http.Handler {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &handler{ing: ing, secret: bytes.Clone(secret), opts: opts, limit: newLimiter(opts.Rate, opts.Burst, opts.Now)}
+	h := &handler{ing: ing, secret: bytes.Clone(secret), opts: opts,
+		fails: newLimiter(opts.FailRate, opts.FailBurst, opts.Now),
+		slots: make(chan struct{}, opts.MaxInflight)}
+	if opts.Rate > 0 {
+		h.limit = newLimiter(opts.Rate, opts.Burst, opts.Now)
+	}
+	return h
 }
 
 type handler struct {
 	ing    Ingester
 	secret []byte
 	opts   HandlerOptions
-	limit  *limiter
+	limit  *limiter      // signed requests per account; nil: no limit
+	fails  *limiter      // failed signatures per client IP
+	slots  chan struct{} // one per large body being read
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -103,11 +139,6 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; use POST")
 			return
 		}
-		if ok, wait := h.limit.allow(clientKey(r)); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
-			writeError(w, http.StatusTooManyRequests, "too many requests; retry later")
-			return
-		}
 		h.messages(w, r)
 	default:
 		writeError(w, http.StatusNotFound, "not found; POST messages to /v1/messages")
@@ -116,30 +147,38 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 
 // messages reads, checks and stores one POST /v1/messages.
 func (h *handler) messages(w http.ResponseWriter, r *http.Request) {
-	tooBig := fmt.Sprintf("body larger than %d bytes", h.opts.MaxBody)
 	if r.ContentLength > h.opts.MaxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, tooBig)
+		h.refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", h.opts.MaxBody))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(underlying(w), r.Body, h.opts.MaxBody))
+	sum, err := h.check(r.Header.Get(SignatureHeader), r.Header.Get(TimestampHeader))
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, tooBig)
+		h.failed(w, r, err)
+		return
+	}
+	body, status, msg := h.read(w, r, sum)
+	if status != 0 {
+		if status == http.StatusUnauthorized {
+			h.failed(w, r, ErrBadSignature)
 			return
 		}
-		writeError(w, http.StatusBadRequest, "could not read the body")
-		return
-	}
-	err = verify(h.secret, r.Header.Get(SignatureHeader), r.Header.Get(TimestampHeader), body, h.opts.RequireTimestamp, h.opts.Now())
-	if err != nil {
-		writeError(w, http.StatusUnauthorized, err.Error())
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(h.opts.SlotWait)))
+		}
+		h.refuse(w, status, msg)
 		return
 	}
 	msgs, derr := decode(body)
 	if derr != nil {
 		writeJSON(w, http.StatusBadRequest, derr)
 		return
+	}
+	if h.limit != nil {
+		if ok, wait := h.limit.allowAll(accounts(msgs)); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+			writeError(w, http.StatusTooManyRequests, "too many requests for this account; retry later")
+			return
+		}
 	}
 	counts, err := h.ing.IngestMessages(r.Context(), msgs...)
 	if err != nil {
@@ -149,6 +188,25 @@ func (h *handler) messages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, accepted{Accepted: len(msgs), New: counts.New, Present: counts.Present})
+}
+
+// failed answers a failed signature: 401, or 429 once the client has failed too often.
+// The connection is closed, so a flood costs a handshake per try.
+func (h *handler) failed(w http.ResponseWriter, r *http.Request, err error) {
+	w.Header().Set("Connection", "close")
+	if ok, wait := h.fails.allow(clientKey(r)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+		writeError(w, http.StatusTooManyRequests, "too many failed signatures; retry later")
+		return
+	}
+	writeError(w, http.StatusUnauthorized, err.Error())
+}
+
+// refuse answers an error after which the rest of the body is not read: the connection
+// is closed.
+func (h *handler) refuse(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Connection", "close")
+	writeError(w, status, msg)
 }
 
 // accepted is the answer to a stored POST.

@@ -37,6 +37,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"strconv"
 	"strings"
 	"time"
@@ -79,31 +80,37 @@ var (
 	ErrStale        = errors.New(TimestampHeader + " is more than 5 minutes from the server's clock")
 )
 
-// verify checks a request's signature and timestamp headers against its body. An empty
-// secret matches nothing.
-func verify(secret []byte, sigHeader, tsHeader string, body []byte, requireTimestamp bool, now time.Time) error {
+// checkHeaders checks a request's signature and timestamp headers before its body is
+// read, and returns the signature it claims and a MAC primed with the timestamp, to be fed
+// the body as it streams in. An empty secret matches nothing.
+func checkHeaders(secret []byte, sigHeader, tsHeader string, requireTimestamp bool, now time.Time) (want []byte, h hash.Hash, err error) {
 	if sigHeader == "" {
-		return ErrNoSignature
+		return nil, nil, ErrNoSignature
 	}
 	if tsHeader == "" && requireTimestamp {
-		return ErrNoTimestamp
+		return nil, nil, ErrNoTimestamp
 	}
 	if tsHeader != "" {
 		ts, err := strconv.ParseInt(tsHeader, 10, 64)
 		if err != nil {
-			return ErrBadTimestamp
+			return nil, nil, ErrBadTimestamp
 		}
 		if d := now.Sub(time.Unix(ts, 0)); d > MaxSkew || d < -MaxSkew {
-			return ErrStale
+			return nil, nil, ErrStale
 		}
 	}
 	hexSig, ok := strings.CutPrefix(sigHeader, "sha256=")
 	if !ok {
-		return ErrBadSignature
+		return nil, nil, ErrBadSignature
 	}
-	got, err := hex.DecodeString(hexSig)
-	if err != nil || len(secret) == 0 || !hmac.Equal(got, mac(secret, tsHeader, body)) {
-		return ErrBadSignature
+	want, err = hex.DecodeString(hexSig)
+	if err != nil || len(secret) == 0 || len(want) != sha256.Size {
+		return nil, nil, ErrBadSignature
 	}
-	return nil
+	h = hmac.New(sha256.New, secret)
+	if tsHeader != "" {
+		h.Write([]byte(tsHeader))
+		h.Write([]byte{'.'})
+	}
+	return want, h, nil
 }
