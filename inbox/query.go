@@ -229,6 +229,32 @@ type parser struct {
 	i        int
 	live     bool
 	channels []string // the channels chan: may name; nil for any
+	parts    int      // terms, NOTs and parentheses so far; see maxQueryParts
+	depth    int      // NOTs and parentheses around the current term; see maxQueryDepth
+}
+
+// A query becomes one SQL expression, and SQLite refuses one deeper than 1,000 nodes
+// ("Expression tree is too large"): 500 OR'd words or 500 NOTs reached it. A query is
+// held well below that, at sizes no person types, and refused with words (exit 2 on the
+// command line) instead of an SQL error.
+const (
+	maxQueryParts = 256 // terms, NOTs and parentheses
+	maxQueryDepth = 64  // NOTs and parentheses one inside another
+)
+
+// count notes one more part of the query at t, and whether it goes one level deeper, and
+// refuses a query too large to search.
+func (p *parser) count(t *token, deeper bool) error {
+	p.parts++
+	if p.parts > maxQueryParts {
+		return newQueryError(p.src, t.at, len(p.src), "", fmt.Sprintf("query too large: more than %d terms, NOTs and parentheses", maxQueryParts), "search with fewer terms, or save a view for each part")
+	}
+	if deeper {
+		if p.depth++; p.depth > maxQueryDepth {
+			return newQueryError(p.src, t.at, len(p.src), "", fmt.Sprintf("query too large: more than %d NOTs and parentheses one inside another", maxQueryDepth), "take out the NOTs that cancel each other")
+		}
+	}
+	return nil
 }
 
 func (p *parser) peek() *token {
@@ -332,6 +358,13 @@ func (p *parser) and() (store.Cond, error) {
 // its neighbours into one Text.
 func (p *parser) unary() (c store.Cond, plain bool, err error) {
 	t := p.peek()
+	deeper := keyword(t, "NOT") || t.kind == tokOpen
+	if err := p.count(t, deeper); err != nil {
+		return nil, false, err
+	}
+	if deeper {
+		defer func() { p.depth-- }()
+	}
 	if keyword(t, "NOT") {
 		p.i++
 		if !startsTerm(p.peek()) {
