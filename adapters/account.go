@@ -73,13 +73,15 @@ var ErrNoSecret = errors.New("no secret configured")
 
 // Secret fetches the secret named key: from the environment variable named by key_env, or
 // from the output of the command in key_cmd (like `pass show acme/support`), trimmed. The
-// secret is returned to the caller only; errors never contain it.
+// secret is returned to the caller only; errors never contain it. It is remembered (see
+// Remember), so Redact and ServerText remove it from whatever a server says back.
 func (a Account) Secret(ctx context.Context, key string) (string, error) {
 	if env, _ := a.String(key+"_env", ""); env != "" {
 		v, ok := os.LookupEnv(env)
 		if !ok || v == "" {
 			return "", fmt.Errorf("account %q: %s_env: environment variable %s is not set", a.Name, key, env)
 		}
+		Remember(v)
 		return v, nil
 	}
 	if cmdline, _ := a.String(key+"_cmd", ""); cmdline != "" {
@@ -94,6 +96,7 @@ func (a Account) Secret(ctx context.Context, key string) (string, error) {
 		if s == "" {
 			return "", fmt.Errorf("account %q: %s_cmd printed nothing", a.Name, key)
 		}
+		Remember(s)
 		return s, nil
 	}
 	return "", fmt.Errorf("account %q: set %s_env or %s_cmd: %w", a.Name, key, key, ErrNoSecret)

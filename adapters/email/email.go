@@ -229,12 +229,9 @@ func (a *Adapter) wrap(err error, pw, doing string) error {
 		out.Err = a.wrap(ae.Err, pw, doing)
 		return &out
 	}
-	msg := fmt.Sprintf("account %q: %s: %v", a.name, doing, err)
-	if pw != "" && strings.Contains(msg, pw) {
-		// Drop the chain too: unwrapping would lead back to the secret.
-		return errors.New(strings.ReplaceAll(msg, pw, "[password]"))
-	}
-	return fmt.Errorf("account %q: %s: %w", a.name, doing, err)
+	// The password in any form it travels in (IMAP-quoted, SASL base64, …) is removed,
+	// and then the chain is dropped too: unwrapping would lead back to the secret.
+	return adapters.RedactError(fmt.Errorf("account %q: %s: %w", a.name, doing, err), pw)
 }
 
 func checkHostPort(s string) error {

@@ -81,22 +81,31 @@ func (c *imapConn) login(user, pw string) error {
 	if errors.As(err, &ie) {
 		// A NO to LOGIN is the server refusing these credentials: retrying cannot help
 		// until someone fixes them.
-		return adapters.Permanent(err)
+		return adapters.Permanent(serverSaid(ie, pw))
 	}
-	return classifyNet(err)
+	return adapters.RedactError(classifyNet(err), pw)
 }
 
-// classifyIMAP marks an error from a command after login.
-func classifyIMAP(err error) error {
+// serverSaid is a copy of an IMAP error whose text is fit to keep: a server may echo the
+// command it refused (LOGIN with the password, IMAP-quoted), so its text passes through
+// adapters.ServerText. The server's own error is not kept in the chain.
+func serverSaid(ie *imap.Error, secrets ...string) *imap.Error {
+	return &imap.Error{Type: ie.Type, Code: ie.Code, Text: adapters.ServerText(ie.Text, secrets...)}
+}
+
+// classifyIMAP marks an error from a command after login; the server's text is kept
+// without the password (see serverSaid).
+func classifyIMAP(err error, pw string) error {
 	var ie *imap.Error
 	if errors.As(err, &ie) {
+		said := serverSaid(ie, pw)
 		switch ie.Code {
 		case imap.ResponseCodeNonExistent, imap.ResponseCodeAuthorizationFailed, imap.ResponseCodeNoPerm:
-			return adapters.Permanent(err)
+			return adapters.Permanent(said)
 		}
-		return adapters.Temporary(err, retryNetwork)
+		return adapters.Temporary(said, retryNetwork)
 	}
-	return classifyNet(err)
+	return adapters.RedactError(classifyNet(err), pw)
 }
 
 // fetchIMAP returns the messages of the mailbox with a UID above the cursor's.
@@ -108,7 +117,7 @@ func (a *Adapter) fetchIMAP(ctx context.Context, cursor string) (adapters.Batch,
 	}
 	defer c.close()
 	fail := func(err error, doing string) (adapters.Batch, error) {
-		return adapters.Batch{}, a.wrap(classifyIMAP(err), c.pw, doing)
+		return adapters.Batch{}, a.wrap(classifyIMAP(err, c.pw), c.pw, doing)
 	}
 	// EXAMINE, not SELECT: read-only, so the server never sets \Seen or drops \Recent.
 	sel, err := c.Select(a.mailbox, &imap.SelectOptions{ReadOnly: true}).Wait()
@@ -200,7 +209,7 @@ func (a *Adapter) sentIMAP(ctx context.Context, out inbox.Outgoing) (string, boo
 	defer c.close()
 	boxes, err := c.List("", "*", nil).Collect()
 	if err != nil {
-		return "", false, a.wrap(classifyIMAP(err), c.pw, "list mailboxes")
+		return "", false, a.wrap(classifyIMAP(err, c.pw), c.pw, "list mailboxes")
 	}
 	for _, name := range sentMailboxes(boxes, a.mailbox) {
 		if _, err := c.Select(name, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
@@ -209,7 +218,7 @@ func (a *Adapter) sentIMAP(ctx context.Context, out inbox.Outgoing) (string, boo
 		crit := &imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: "<" + id + ">"}}}
 		found, err := c.UIDSearch(crit, nil).Wait()
 		if err != nil {
-			return "", false, a.wrap(classifyIMAP(err), c.pw, "search mailbox "+name)
+			return "", false, a.wrap(classifyIMAP(err, c.pw), c.pw, "search mailbox "+name)
 		}
 		if len(found.AllUIDs()) > 0 {
 			return id, true, nil

@@ -8,7 +8,6 @@
 package httpx
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,9 +34,6 @@ const maxBody = 16 << 20
 
 // maxErrorBody bounds how much of an error response is read for its message.
 const maxErrorBody = 64 << 10
-
-// maxMessage is how many characters of a provider's error message an error keeps.
-const maxMessage = 200
 
 // Client sends requests to a channel's API. The zero value is not usable; use NewClient.
 type Client struct {
@@ -100,7 +96,7 @@ type APIError struct {
 	Method, Where string // "GET", "mastodon.example/api/v1/notifications"
 	Status        int
 	Code          string // the JSON "error" field when a "message" explains it (XRPC: "ExpiredToken")
-	Message       string // the provider's message, cut to maxMessage characters
+	Message       string // the provider's message, cut to adapters.MaxServerText characters
 }
 
 func (e *APIError) Error() string {
@@ -127,7 +123,7 @@ func CheckResponse(resp *http.Response) error {
 		ae.Method, ae.Where = req.Method, req.URL.Host+req.URL.EscapedPath()
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	ae.Code, ae.Message = providerMessage(redact(body, resp.Request))
+	ae.Code, ae.Message = providerMessage(body, requestSecrets(resp.Request))
 	e := &adapters.Error{Err: ae, Status: resp.StatusCode}
 	switch s := resp.StatusCode; {
 	case s == http.StatusRequestTimeout, s == http.StatusTooEarly, s == http.StatusTooManyRequests, s >= 500:
@@ -141,8 +137,9 @@ func CheckResponse(resp *http.Response) error {
 // providerMessage finds the explanation in an error body: {"error": "…"} (Mastodon),
 // {"error": "Code", "message": "…"} (XRPC), {"error": "code", "error_description": "…"}
 // (OAuth), or {"message": "…"}. A body that is not JSON gives nothing: it is usually an
-// HTML error page from a proxy.
-func providerMessage(body []byte) (code, msg string) {
+// HTML error page from a proxy. What is kept passes through adapters.ServerText after the
+// JSON is decoded, so a secret JSON-escaped in the body is found in its decoded form too.
+func providerMessage(body []byte, secrets []string) (code, msg string) {
 	var b struct {
 		Error       any    `json:"error"`
 		Message     string `json:"message"`
@@ -159,26 +156,7 @@ func providerMessage(body []byte) (code, msg string) {
 	if msg == "" {
 		code, msg = "", code // a lone "error" is the message itself
 	}
-	return clean(code), clean(msg)
-}
-
-// clean keeps a provider's text to one short printable line.
-func clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' || r == '\r' || r == '\t':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return -1
-		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-			return -1 // bidi overrides
-		}
-		return r
-	}, strings.TrimSpace(s))
-	if r := []rune(s); len(r) > maxMessage {
-		s = string(r[:maxMessage]) + "…"
-	}
-	return s
+	return adapters.ServerText(code, secrets...), adapters.ServerText(msg, secrets...)
 }
 
 type secretsKey struct{}
@@ -191,14 +169,16 @@ func WithSecrets(ctx context.Context, secrets ...string) context.Context {
 	return context.WithValue(ctx, secretsKey{}, append(slices.Clip(prev), secrets...))
 }
 
-// redact replaces, in an error body, the request's credentials (its Authorization
-// header, its parts, a basic-auth password) and the secrets of its context, before the
-// provider's message is read and cut short, so no part of a secret survives.
-func redact(body []byte, req *http.Request) []byte {
+// requestSecrets lists the credentials of a request, for its error to leave out in every
+// form (see adapters.Redact): the secrets of its context, its Authorization header and the
+// parts of it, a basic-auth user and password, and its URL's query values and userinfo.
+// Secrets this process fetched from the config are left out anyway.
+func requestSecrets(req *http.Request) []string {
 	if req == nil {
-		return body
+		return nil
 	}
 	secrets, _ := req.Context().Value(secretsKey{}).([]string)
+	secrets = slices.Clone(secrets)
 	if auth := req.Header.Get("Authorization"); auth != "" {
 		secrets = append(secrets, auth)
 		if _, cred, ok := strings.Cut(auth, " "); ok {
@@ -208,18 +188,7 @@ func redact(body []byte, req *http.Request) []byte {
 			secrets = append(secrets, user+":"+pw, pw)
 		}
 	}
-	// Longest first, so a header is replaced whole rather than around its token.
-	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
-	for _, s := range secrets {
-		if len(s) < 4 {
-			continue // too short to be a secret worth hiding, and "" would match everywhere
-		}
-		body = bytes.ReplaceAll(body, []byte(s), []byte("[redacted]"))
-		if esc := strings.ReplaceAll(s, "/", `\/`); esc != s {
-			body = bytes.ReplaceAll(body, []byte(esc), []byte("[redacted]")) // JSON may escape "/"
-		}
-	}
-	return body
+	return append(secrets, adapters.URLSecrets(req.URL)...)
 }
 
 // where names a request in errors: method, host and path, never the query or headers.

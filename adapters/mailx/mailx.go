@@ -97,6 +97,7 @@ type Submitter struct {
 // Submit hands one message to the server: connect, STARTTLS when configured, log in when
 // pw is set, then MAIL, RCPT and DATA. Errors are *adapters.Error, and never hold pw.
 func (s Submitter) Submit(ctx context.Context, pw, from, to string, raw []byte) error {
+	secrets := []string{pw}
 	conn, closeConn, err := Dial(ctx, s.Addr, s.Security, s.RootCAs)
 	if err != nil {
 		return ClassifyNet(err)
@@ -105,7 +106,7 @@ func (s Submitter) Submit(ctx context.Context, pw, from, to string, raw []byte) 
 	var c *smtp.Client
 	if s.Security == SecuritySTARTTLS {
 		if c, err = smtp.NewClientStartTLS(conn, TLSConfig(s.Addr, s.RootCAs)); err != nil {
-			return classifySMTP(err)
+			return classifySMTP(err, secrets...)
 		}
 	} else {
 		c = smtp.NewClient(conn)
@@ -115,7 +116,7 @@ func (s Submitter) Submit(ctx context.Context, pw, from, to string, raw []byte) 
 	// greeting or an untrusted certificate is reported as itself, not read later as a
 	// server without AUTH.
 	if err := c.Hello("localhost"); err != nil {
-		return classifySMTP(err)
+		return classifySMTP(err, secrets...)
 	}
 	if pw != "" {
 		auth, err := saslClient(c, s.Username, pw)
@@ -123,24 +124,24 @@ func (s Submitter) Submit(ctx context.Context, pw, from, to string, raw []byte) 
 			return err
 		}
 		if err := c.Auth(auth); err != nil {
-			return classifySMTP(err)
+			return classifySMTP(err, secrets...)
 		}
 	}
 	if err := c.Mail(from, nil); err != nil {
-		return classifySMTP(err)
+		return classifySMTP(err, secrets...)
 	}
 	if err := c.Rcpt(to, nil); err != nil {
-		return classifySMTP(err)
+		return classifySMTP(err, secrets...)
 	}
 	w, err := c.Data()
 	if err != nil {
-		return classifySMTP(err)
+		return classifySMTP(err, secrets...)
 	}
 	if _, err := w.Write(raw); err != nil {
-		return classifySMTP(err)
+		return classifySMTP(err, secrets...)
 	}
 	if err := w.Close(); err != nil {
-		return classifySMTP(err)
+		return classifySMTP(err, secrets...)
 	}
 	// The server took the message with its reply to DATA; a failed QUIT changes nothing.
 	_ = c.Quit()
@@ -164,15 +165,19 @@ func saslClient(c *smtp.Client, user, pw string) (sasl.Client, error) {
 
 // classifySMTP marks an SMTP failure: a 5xx reply (a rejected recipient, a failed
 // login, a refused message) will be refused again; a 4xx reply (greylisting, a full
-// queue, 421 service unavailable) and a broken connection may pass.
-func classifySMTP(err error) error {
+// queue, 421 service unavailable) and a broken connection may pass. The server's text is
+// kept only through adapters.ServerText, without secrets (the password, and whatever
+// the server echoes of the AUTH line, base64 or not), so the *smtp.SMTPError in the chain
+// is a copy with that text, never the server's own.
+func classifySMTP(err error, secrets ...string) error {
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
-		e := fmt.Errorf("%d %s: %w", se.Code, se.Message, err)
+		said := &smtp.SMTPError{Code: se.Code, EnhancedCode: se.EnhancedCode, Message: adapters.ServerText(se.Message, secrets...)}
+		e := fmt.Errorf("%d %s: %w", said.Code, said.Message, said)
 		if se.Code >= 500 {
 			return adapters.Permanent(e)
 		}
 		return adapters.Temporary(e, RetryNetwork)
 	}
-	return ClassifyNet(err)
+	return adapters.RedactError(ClassifyNet(err), secrets...)
 }

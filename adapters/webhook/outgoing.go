@@ -58,6 +58,9 @@ func NewOutgoing(ctx context.Context, acct adapters.Account) (adapters.Adapter, 
 	if err != nil {
 		return nil, err
 	}
+	// A token in the URL's query is a secret too: whatever a receiver echoes of it is
+	// removed from errors and logs, in every encoding (see adapters.Redact).
+	adapters.Remember(adapters.URLSecrets(u)...)
 	c := httpx.NewClient(timeout)
 	// A redirected POST becomes a GET, or resends the reply elsewhere: neither is what
 	// the configured URL asked for, so a redirect is an error naming the status.
