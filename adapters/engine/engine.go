@@ -254,6 +254,7 @@ func (e *Engine) poll(ctx context.Context, a *account) error {
 }
 
 func (e *Engine) fail(a *account, err error) error {
+	err = adapters.RedactError(err) // what is logged, shown and returned holds no secret
 	a.failures++
 	e.log.Error("fetch", "account", a.Name, "err", err)
 	e.setState(a, func(s *inbox.SyncState) { s.Status, s.Err = "error", err.Error() })

@@ -58,7 +58,7 @@ func (e *Engine) recover(ctx context.Context) error {
 			remote, found, cerr := a.Adapter.(adapters.Checker).Sent(ctx, out)
 			switch {
 			case cerr != nil:
-				err = e.svc.UnknownOutbox(ctx, out.OutboxID, "sending was interrupted and the channel could not be checked: "+cerr.Error())
+				err = e.svc.UnknownOutbox(ctx, out.OutboxID, "sending was interrupted and the channel could not be checked: "+adapters.Redact(cerr.Error()))
 			case found:
 				err = e.svc.ReplySent(ctx, out.OutboxID, remote)
 			default:
@@ -112,6 +112,8 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 	if err == nil {
 		return e.svc.ReplySent(ctx, out.OutboxID, remote)
 	}
+	// Last line of defence: what is logged, stored and returned holds no secret.
+	err = adapters.RedactError(err)
 	e.log.Error("send reply", "account", a.Name, "outbox", out.OutboxID, "err", err)
 	wait, retry := retryAfter(err, out.Attempts)
 	if !retry {
@@ -195,6 +197,7 @@ func (e *Engine) deliver(ctx context.Context, out inbox.EscalationOut) error {
 		return nil // another sender has it, or an undo took it back
 	}
 	ref, err := e.dest.Deliver(ctx, out)
+	err = adapters.RedactError(err) // what is logged, stored and returned holds no secret
 	if err == nil {
 		e.setDestState(func(s *inbox.SyncState) { s.Status, s.Err, s.NextTry = "ok", "", time.Time{} })
 		e.log.Info("escalation delivered", "escalation", out.EscalationID, "ref", ref)

@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"time"
 
@@ -173,11 +172,10 @@ func classifySMTP(err error, secrets ...string) error {
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
 		said := &smtp.SMTPError{Code: se.Code, EnhancedCode: se.EnhancedCode, Message: adapters.ServerText(se.Message, secrets...)}
-		e := fmt.Errorf("%d %s: %w", said.Code, said.Message, said)
 		if se.Code >= 500 {
-			return adapters.Permanent(e)
+			return adapters.Permanent(said) // "SMTP error 535: …"
 		}
-		return adapters.Temporary(e, RetryNetwork)
+		return adapters.Temporary(said, RetryNetwork)
 	}
 	return adapters.RedactError(ClassifyNet(err), secrets...)
 }
