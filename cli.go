@@ -148,7 +148,17 @@ func (e *cliEnv) openExisting(ctx context.Context) (*inbox.Service, func(), erro
 	case fi.IsDir():
 		return nil, nil, fmt.Errorf("open database %s: it is a folder, not a database file", path)
 	}
-	return e.openWith(ctx, path, nil)
+	svc, closeDB, err := e.openWith(ctx, path, nil)
+	if err == nil {
+		return svc, closeDB, nil
+	}
+	// A full disk (SQLite cannot grow the -shm file) or a file system that cannot be
+	// written: reading needs neither, so read the database as it is.
+	db, rerr := store.OpenReadOnly(ctx, path)
+	if rerr != nil {
+		return nil, nil, err
+	}
+	return e.serviceOver(ctx, db, nil)
 }
 
 // openWith opens the database at path and the inbox over it. With cfg nil the config is
@@ -160,6 +170,12 @@ func (e *cliEnv) openWith(ctx context.Context, path string, cfg *inbox.Config) (
 	if err != nil {
 		return nil, nil, err
 	}
+	return e.serviceOver(ctx, db, cfg)
+}
+
+// serviceOver is the inbox over an open database; it closes db when it fails.
+func (e *cliEnv) serviceOver(ctx context.Context, db *store.DB, cfg *inbox.Config) (*inbox.Service, func(), error) {
+	var err error
 	if cfg == nil {
 		cfg, err = e.configFor(ctx, db)
 		if err != nil {

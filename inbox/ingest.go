@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/triage-inbox/triage/store"
@@ -21,30 +20,35 @@ type Batch struct {
 	tx     *store.Tx
 	ctx    context.Context
 	Counts IngestCounts
+	dry    map[string]bool // a dry run: the messages it counted as new; nothing is stored
 }
-
-// errRollback makes Ingest roll back a dry run after counting it.
-var errRollback = errors.New("dry run")
 
 // Ingest runs fn with a Batch in one transaction. The batch is committed when fn returns
 // nil, and rolled back when it returns an error or when dryRun is set (the counts still
 // say what would have happened).
+//
+// A dry run reads one snapshot of the database and writes nothing: it takes no write
+// lock, so it neither waits for another triage that is writing nor makes one wait. It
+// counts a message new when neither the database nor the run has it yet.
 func (s *Service) Ingest(ctx context.Context, dryRun bool, fn func(b *Batch) error) (IngestCounts, error) {
 	var counts IngestCounts
+	if dryRun {
+		err := s.db.ReadTx(ctx, func(tx *store.Tx) error {
+			b := &Batch{s: s, tx: tx, ctx: ctx, dry: map[string]bool{}}
+			err := fn(b)
+			counts = b.Counts
+			return err
+		})
+		return counts, err
+	}
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		b := &Batch{s: s, tx: tx, ctx: ctx}
 		if err := fn(b); err != nil {
 			return err
 		}
 		counts = b.Counts
-		if dryRun {
-			return errRollback
-		}
 		return nil
 	})
-	if errors.Is(err, errRollback) {
-		err = nil
-	}
 	return counts, err
 }
 
@@ -52,6 +56,9 @@ func (s *Service) Ingest(ctx context.Context, dryRun bool, fn func(b *Batch) err
 // they are loaded with the secondary indexes built once at the end (see store.BulkLoad);
 // otherwise nothing changes.
 func (b *Batch) BulkLoad() error {
+	if b.dry != nil {
+		return nil
+	}
 	_, err := b.tx.BulkLoad(b.ctx)
 	return err
 }
@@ -100,6 +107,9 @@ func (b *Batch) AddPrepared(p Prepared) (bool, error) {
 	if p.err != nil {
 		return false, p.err
 	}
+	if b.dry != nil {
+		return b.countDry(p.nm)
+	}
 	nm := p.nm
 	key, orphan, err := b.s.conversationKey(b.ctx, b.tx, p.msg)
 	if err != nil {
@@ -123,6 +133,25 @@ func (b *Batch) AddPrepared(p Prepared) (bool, error) {
 	if res.Reopened {
 		b.Counts.Reopened++
 	}
+	return true, nil
+}
+
+// countDry counts a message of a dry run as new or present without storing it.
+func (b *Batch) countDry(nm store.NewMessage) (bool, error) {
+	key := nm.Channel + "\x00" + nm.Account + "\x00" + nm.ExtID
+	present := b.dry[key]
+	if !present {
+		var err error
+		if present, err = b.tx.MessageExists(b.ctx, nm.Channel, nm.Account, nm.ExtID); err != nil {
+			return false, err
+		}
+	}
+	if present {
+		b.Counts.Present++
+		return false, nil
+	}
+	b.dry[key] = true
+	b.Counts.New++
 	return true, nil
 }
 

@@ -10,8 +10,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"syscall"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // DB is an open triage database.
@@ -25,6 +26,34 @@ type DB struct {
 // ErrReadOnly means the database was opened read-only (no permission to write it), so
 // nothing can be changed; reads still work.
 var ErrReadOnly = errors.New("database is read-only (no permission to write it); nothing was changed")
+
+// ErrWriterBusy means another process held the database's write lock for longer than the
+// busy timeout (10 s): an import, a sync or a serve of another triage. Nothing was changed.
+var ErrWriterBusy = errors.New("the database is being written by another process")
+
+// writerBusyError says in words who holds the write lock, and what to do.
+type writerBusyError struct {
+	path string
+	err  error
+}
+
+func (e *writerBusyError) Error() string {
+	return "another triage is writing to " + e.path + "; try again when it has finished"
+}
+
+func (e *writerBusyError) Is(target error) bool { return target == ErrWriterBusy }
+
+func (e *writerBusyError) Unwrap() error { return e.err }
+
+// writerBusy turns SQLite's "database is locked" (SQLITE_BUSY, after the busy timeout)
+// into a *writerBusyError naming the database; other errors are returned as they are.
+func (db *DB) writerBusy(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) && se.Code()&0xff == 5 { // SQLITE_BUSY and its extended codes
+		return &writerBusyError{path: db.path, err: err}
+	}
+	return err
+}
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
 // A database written by a newer triage is refused and left untouched.
@@ -63,8 +92,9 @@ func open(ctx context.Context, path string, readOnly bool, o Options) (*DB, erro
 		}
 		// Create the file ourselves so it is 0600 from its first byte, before SQLite opens it.
 		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-		if errors.Is(err, os.ErrPermission) {
-			// It exists but we may not write it: open it read-only so reading still works.
+		if errors.Is(err, os.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			// It exists but we may not write it (its mode, or a read-only file system):
+			// open it read-only so reading still works.
 			if rf, rerr := os.Open(path); rerr == nil {
 				f, err, readOnly = rf, nil, true
 			}
@@ -141,6 +171,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	sqltx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
+		if errors.Is(db.writerBusy(err), ErrWriterBusy) {
+			return db.writerBusy(err)
+		}
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{tx: sqltx, stmts: map[string]*sql.Stmt{}}
@@ -155,9 +188,28 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	tx.closeStmts()
 	if err := sqltx.Commit(); err != nil {
+		if errors.Is(db.writerBusy(err), ErrWriterBusy) {
+			return db.writerBusy(err)
+		}
 		return fmt.Errorf("commit to %s: %w", db.path, err)
 	}
 	return nil
+}
+
+// ReadTx runs fn in a read transaction: one snapshot of the database, and no write lock,
+// so it neither waits for a writer nor keeps one waiting (import --dry-run). Whatever fn
+// writes fails; the transaction is always rolled back.
+func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqltx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin reading: %w", err)
+	}
+	tx := &Tx{tx: sqltx, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		tx.closeStmts()
+		sqltx.Rollback()
+	}()
+	return fn(tx)
 }
 
 // Tx is a transaction in progress. Statements it prepares are reused for its lifetime,
