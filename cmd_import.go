@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"time"
 
+	"github.com/triage-inbox/triage/adapters/email"
 	"github.com/triage-inbox/triage/inbox"
+	"github.com/triage-inbox/triage/internal/termsafe"
 )
 
 // errInvalidInput makes the import transaction roll back when a line is invalid.
@@ -62,6 +62,9 @@ func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 
 	prog := newImportProgress(e.stderr, e.stderrTerminal(), e.clock, sources, e.stdin)
 	im := &importer{skip: *skip, progress: prog}
+	if *skip && !*dryRun {
+		im.rejects = &rejectsFile{first: sources.firstJSONL(), now: e.clock()}
+	}
 	counts, err := svc.Ingest(ctx, *dryRun, func(b *inbox.Batch) error {
 		if err := b.BulkLoad(); err != nil {
 			return err
@@ -78,60 +81,69 @@ func (e *cliEnv) importCmd(ctx context.Context, args []string) error {
 				return err
 			}
 		}
-		if len(im.invalid) > 0 && !*skip {
+		if im.invalid > 0 && !*skip {
 			return errInvalidInput
+		}
+		// The rejected lines are on disk before anything is committed: if they cannot
+		// be written, nothing is imported, and nothing is lost.
+		if err := im.rejects.close(); err != nil {
+			return err
 		}
 		prog.saving()
 		return nil
 	})
 	prog.clear()
-	shown := min(len(im.invalid), maxShownErrors)
-	for _, le := range im.invalid[:shown] {
-		fmt.Fprintln(e.stderr, rejectText(le))
+	im.report(e.stderr)
+	var re *rejectsError
+	if errors.As(err, &re) {
+		im.rejects.remove()
+		return &exitError{1, err}
 	}
-	what := invalidNoun(im.invalid)
-	if len(im.invalid) > shown {
-		fmt.Fprintf(e.stderr, "… and %d more invalid %s\n", len(im.invalid)-shown, what)
+	if err != nil && im.rejects.remove() {
+		err = fmt.Errorf("%w; nothing was imported, and the file of rejected lines was removed", err)
 	}
 	if errors.Is(err, errInvalidInput) {
-		return &exitError{1, fmt.Errorf("%d invalid %s; nothing was imported (fix them, or use --skip-invalid)", len(im.invalid), what)}
+		return &exitError{1, fmt.Errorf("%d invalid %s; nothing was imported (fix them, or use --skip-invalid)", im.invalid, im.noun())}
 	}
 	if err != nil {
 		return err
 	}
 
-	lines, mailFiles := splitRejects(im.invalid)
-	rejected := ""
-	if len(lines) > 0 && !*dryRun {
-		if rejected, err = writeRejected(sources.firstJSONL(), lines, e.clock()); err != nil {
-			return err
-		}
-	}
 	verb := "imported"
 	if *dryRun {
 		verb = "dry run, nothing written; would import"
 	}
-	fmt.Fprintf(e.stdout, "%s: %d new, %d already present, %d rejected\n", verb, counts.New, counts.Present, len(im.invalid))
-	if rejected != "" {
-		fmt.Fprintf(e.stdout, "rejected lines written to %s\n", rejected)
+	fmt.Fprintf(e.stdout, "%s: %d new, %d already present, %d rejected", verb, counts.New, counts.Present, im.invalid)
+	if len(im.skipped) > 0 {
+		fmt.Fprintf(e.stdout, ", %d skipped", len(im.skipped))
 	}
-	if len(mailFiles) > 0 {
+	fmt.Fprintln(e.stdout)
+	if path := im.rejects.written(); path != "" {
+		fmt.Fprintf(e.stdout, "rejected lines written to %s\n", termsafe.Safe(path))
+	}
+	if len(im.mailFiles) > 0 {
 		fmt.Fprintln(e.stdout, "rejected mail files, left where they are:")
-		for _, le := range mailFiles {
-			fmt.Fprintf(e.stdout, "  %s\n", le.File)
+		for _, f := range im.mailFiles {
+			fmt.Fprintf(e.stdout, "  %s\n", termsafe.Safe(f))
 		}
 	}
 	return nil
 }
 
-// importer adds prepared messages to the batch of an import and collects the invalid
-// ones. Once one is invalid and --skip-invalid is off, the rest are only checked, since
-// nothing will land.
+// importer adds prepared messages to the batch of an import and deals with the invalid
+// ones: counted, the first few kept to be shown, the lines streamed to the rejects file,
+// never all held in memory. Once one is invalid and --skip-invalid is off, the rest are
+// only checked, since nothing will land.
 type importer struct {
-	b        *inbox.Batch
-	skip     bool
-	invalid  []*inbox.LineError
-	progress *importProgress // nil when standard error is not a terminal
+	b         *inbox.Batch
+	skip      bool
+	progress  *importProgress // nil when standard error is not a terminal
+	rejects   *rejectsFile    // nil unless --skip-invalid without --dry-run
+	invalid   int             // invalid lines and mail files
+	lines     int             // of which lines of JSON Lines
+	shown     []*inbox.LineError
+	mailFiles []string           // rejected mail files, listed with --skip-invalid
+	skipped   []*inbox.LineError // files of a Maildir not read (a FIFO, a link out)
 }
 
 // add is the hand-over for the messages of one source (a file, or a Maildir folder).
@@ -139,22 +151,72 @@ func (im *importer) add(label string) func(inbox.PreparedLine) error {
 	return func(pl inbox.PreparedLine) error {
 		im.progress.message()
 		if pl.Err != nil {
-			im.invalid = append(im.invalid, pl.Err)
-			return nil
+			return im.reject(pl.Err)
 		}
-		if len(im.invalid) > 0 && !im.skip {
+		if im.invalid > 0 && !im.skip {
 			return nil
 		}
 		if _, err := im.b.AddPrepared(pl.Msg); err != nil {
 			var fe *inbox.FieldError
 			if errors.As(err, &fe) {
-				im.invalid = append(im.invalid, &inbox.LineError{File: label, Line: pl.Line, Err: err})
-				return nil
+				return im.reject(&inbox.LineError{File: label, Line: pl.Line, Err: err})
 			}
 			return fmt.Errorf("%s:%d: %w", label, pl.Line, err)
 		}
 		return nil
 	}
+}
+
+// reject deals with one invalid input: a file of a Maildir skipped, a mail file listed,
+// a line written to the rejects file; the first maxShownErrors are kept to be shown.
+func (im *importer) reject(le *inbox.LineError) error {
+	var skip *email.SkipError
+	if errors.As(le.Err, &skip) {
+		im.skipped = append(im.skipped, le)
+		return nil
+	}
+	im.invalid++
+	if le.Line == 0 {
+		if im.skip {
+			im.mailFiles = append(im.mailFiles, le.File)
+		}
+	} else {
+		im.lines++
+		if err := im.rejects.write(le.Raw); err != nil {
+			return err
+		}
+	}
+	if len(im.shown) < maxShownErrors {
+		le.Raw = nil
+		im.shown = append(im.shown, le)
+	}
+	return nil
+}
+
+// report prints the invalid inputs kept to be shown, and the files skipped, on w. What a
+// file said goes through the terminal sanitizer: a header line of a mail may carry escape
+// sequences that set the clipboard or the window title.
+func (im *importer) report(w io.Writer) {
+	for _, le := range im.skipped {
+		fmt.Fprintln(w, termsafe.Safe(rejectText(le)))
+	}
+	for _, le := range im.shown {
+		fmt.Fprintln(w, termsafe.Safe(rejectText(le)))
+	}
+	if im.invalid > len(im.shown) {
+		fmt.Fprintf(w, "… and %d more invalid %s\n", im.invalid-len(im.shown), im.noun())
+	}
+}
+
+// noun names what was invalid: lines, mail files, or both.
+func (im *importer) noun() string {
+	switch {
+	case im.lines == im.invalid:
+		return "lines"
+	case im.lines == 0:
+		return "mail files"
+	}
+	return "lines or mail files"
 }
 
 // importFile reads one JSON Lines file (or standard input) into the batch.
@@ -180,50 +242,4 @@ func rejectText(le *inbox.LineError) string {
 		return fmt.Sprintf("%s: %v", le.File, le.Err)
 	}
 	return le.Error()
-}
-
-// splitRejects separates rejected JSON Lines lines, which are written out to be fixed,
-// from rejected mail files, which are listed.
-func splitRejects(invalid []*inbox.LineError) (lines, mailFiles []*inbox.LineError) {
-	for _, le := range invalid {
-		if le.Line == 0 {
-			mailFiles = append(mailFiles, le)
-		} else {
-			lines = append(lines, le)
-		}
-	}
-	return lines, mailFiles
-}
-
-// invalidNoun names what was invalid: lines, mail files, or both.
-func invalidNoun(invalid []*inbox.LineError) string {
-	lines, mailFiles := splitRejects(invalid)
-	switch {
-	case len(mailFiles) == 0:
-		return "lines"
-	case len(lines) == 0:
-		return "mail files"
-	}
-	return "lines or mail files"
-}
-
-// writeRejected saves the rejected lines, untouched, beside the first input (or in the
-// current folder for standard input) so they can be fixed and imported again.
-func writeRejected(first string, invalid []*inbox.LineError, now time.Time) (string, error) {
-	dir, base := ".", "stdin"
-	if first != "-" {
-		dir, base = filepath.Dir(first), filepath.Base(first)
-	}
-	path := filepath.Join(dir, fmt.Sprintf("%s.rejected-%s.jsonl", base, now.UTC().Format("20060102T150405")))
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", fmt.Errorf("write rejected lines: %w", err)
-	}
-	for _, le := range invalid {
-		if _, err := f.Write(append(le.Raw, '\n')); err != nil {
-			f.Close()
-			return "", fmt.Errorf("write rejected lines to %s: %w", path, err)
-		}
-	}
-	return path, f.Close()
 }

@@ -20,6 +20,8 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/triage-inbox/triage/internal/termsafe"
+
 	_ "time/tzdata" // business hours name IANA zones; ship them for systems without zoneinfo
 )
 
@@ -44,7 +46,8 @@ func main() {
 			code = ee.code
 		}
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "triage:", err)
+			// An error may quote what a file said: it is sanitized like any text from outside.
+			fmt.Fprintln(os.Stderr, "triage:", termsafe.SafeText(err.Error()))
 		} else {
 			code = 0
 		}

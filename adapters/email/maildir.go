@@ -77,6 +77,10 @@ func (a *Adapter) fetchMaildir(ctx context.Context, cursor string) (adapters.Bat
 // flag change) is looked for again by its base name; one that was deleted is skipped.
 func (a *Adapter) readMaildirFile(f mdFile) (inbox.Message, bool, error) {
 	p, ok, err := parseMaildirFile(a.maildir, f)
+	var skip *SkipError
+	if errors.As(err, &skip) {
+		return inbox.Message{}, false, nil // never a mail: not waited on, not retried
+	}
 	if !ok || err != nil {
 		return inbox.Message{}, ok, err
 	}
@@ -84,12 +88,13 @@ func (a *Adapter) readMaildirFile(f mdFile) (inbox.Message, bool, error) {
 }
 
 // parseMaildirFile reads one file of the Maildir dir, looking for it again by its base
-// name if it moved since the listing; ok is false when it was deleted meanwhile.
+// name if it moved since the listing; ok is false when it was deleted meanwhile. A file
+// that is not a regular one, or a link out of the Maildir, is a *SkipError.
 func parseMaildirFile(dir string, f mdFile) (p *parsed, ok bool, err error) {
-	fh, err := os.Open(f.path)
+	fh, err := openMailFile(dir, f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if moved := relocate(dir, f.base); moved != "" {
-			fh, err = os.Open(moved)
+			fh, err = openMailFile(dir, moved)
 		}
 	}
 	if errors.Is(err, fs.ErrNotExist) {
