@@ -88,6 +88,33 @@ func csvRow(r inbox.ExportRecord) []string {
 	if r.Escalation != nil {
 		er, es = r.Escalation.Reason, r.Escalation.Status
 	}
-	return []string{r.Channel, r.Account, r.ID, r.Conversation, string(r.Kind), string(r.Direction), a.ID, a.Handle, a.Name,
+	row := []string{r.Channel, r.Account, r.ID, r.Conversation, string(r.Kind), string(r.Direction), a.ID, a.Handle, a.Name,
 		r.Text, r.CreatedAt.Format(time.RFC3339Nano), r.InReplyTo, r.URL, r.Agent, string(r.State), strings.Join(r.Tags, ";"), er, es}
+	for i, cell := range row {
+		row[i] = csvCell(cell)
+	}
+	return row
+}
+
+// csvCell makes text from outside safe in a spreadsheet: control characters other than
+// tab and line breaks become U+FFFD (an ESC or a NUL has no place in a cell), and a cell
+// that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a CR)
+// gets the usual leading ' so it is shown as text. The JSON Lines export stays exact.
+func csvCell(s string) string {
+	if strings.IndexFunc(s, isCSVControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if isCSVControl(r) {
+				return '\uFFFD'
+			}
+			return r
+		}, s)
+	}
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		s = "'" + s
+	}
+	return s
+}
+
+func isCSVControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r <= 0x9f)
 }
