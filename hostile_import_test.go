@@ -157,3 +157,27 @@ func TestSkipInvalidWritesRejectsBeforeItCommits(t *testing.T) {
 		}
 	}
 }
+
+func TestImportReadsBOMAndCROnlyLineEnds(t *testing.T) {
+	crlf := strings.ReplaceAll(goodLines, "\n", "\r\n")
+	for name, text := range map[string]string{
+		"BOM":             "\ufeff" + goodLines,
+		"CR only":         strings.ReplaceAll(goodLines, "\n", "\r"),
+		"BOM and CR only": "\ufeff" + strings.ReplaceAll(goodLines, "\n", "\r"),
+		"CRLF":            crlf,
+	} {
+		db := filepath.Join(t.TempDir(), "t.db")
+		file := writeFile(t, "in.jsonl", text)
+		out, stderr, err := triage(t, db, "", "import", file)
+		if err != nil || out != "imported: 4 new, 0 already present, 0 rejected\n" {
+			t.Errorf("%s: import = %q, %v\n%s", name, out, err, stderr)
+		}
+	}
+	// Line numbers count CR-only lines: the bad line is line 6.
+	db := filepath.Join(t.TempDir(), "t.db")
+	file := writeFile(t, "in.jsonl", "\ufeff"+strings.ReplaceAll(goodLines+badLine+"\n", "\n", "\r"))
+	_, stderr, _ := triage(t, db, "", "import", file)
+	if !strings.Contains(stderr, file+`:6: field "created_at"`) {
+		t.Errorf("stderr = %q, want the bad line named as line 6", stderr)
+	}
+}

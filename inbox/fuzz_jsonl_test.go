@@ -65,10 +65,13 @@ func FuzzReadJSONL(f *testing.F) {
 	f.Add([]byte("\n\n \t\n"))
 	f.Add([]byte(jsonlSeeds[0] + "\r"))
 	f.Add([]byte("\r\r\n\x00\n"))
+	f.Add([]byte("\ufeff" + jsonlSeeds[0] + "\r" + jsonlSeeds[0] + "\r\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Lines end in LF, CRLF or a CR alone; a BOM at the start is no part of line 1.
+		lines := bytes.ReplaceAll(bytes.ReplaceAll(bytes.TrimPrefix(data, []byte("\ufeff")), []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
 		var want []int
-		for i, line := range bytes.Split(data, []byte("\n")) {
-			if len(bytes.TrimSpace(bytes.TrimRight(line, "\r\n"))) > 0 {
+		for i, line := range bytes.Split(lines, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) > 0 {
 				want = append(want, i+1)
 			}
 		}

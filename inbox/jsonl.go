@@ -104,10 +104,16 @@ func idString(field string, raw json.RawMessage) (string, error) {
 
 // ReadJSONL calls fn for every non-blank line of r with the decoded message or a
 // *LineError. It stops early only if fn returns an error or r fails.
+//
+// Lines may end in LF, CRLF or CR alone (as old Mac editors and some exports write them),
+// and a UTF-8 byte order mark at the start of the file is dropped.
 func ReadJSONL(r io.Reader, file string, fn func(line int, m Message, lerr *LineError) error) error {
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(&crReader{r: r}, 1<<20)
 	for n := 1; ; n++ {
 		line, err := readLine(br)
+		if n == 1 {
+			line = bytes.TrimPrefix(line, []byte("\ufeff"))
+		}
 		if len(bytes.TrimSpace(line)) > 0 {
 			m, derr := DecodeMessage(line)
 			var lerr *LineError
@@ -140,4 +146,36 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 		}
 		return bytes.TrimRight(buf, "\r\n"), err
 	}
+}
+
+// crReader turns line ends of CR alone into LF, and leaves CRLF as it is, as it reads:
+// a file of CR-only lines is read line by line, not as one line of the whole file.
+type crReader struct {
+	r       io.Reader
+	afterCR bool // the last byte read was a CR, now an LF: an LF right after it is dropped
+}
+
+func (c *crReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n == 0 {
+		return 0, err
+	}
+	if bytes.IndexByte(p[:n], '\r') < 0 && !(c.afterCR && p[0] == '\n') {
+		c.afterCR = false
+		return n, err
+	}
+	w := 0
+	for _, b := range p[:n] {
+		switch {
+		case b == '\r':
+			p[w], c.afterCR = '\n', true
+			w++
+		case b == '\n' && c.afterCR:
+			c.afterCR = false // the LF of a CRLF
+		default:
+			p[w], c.afterCR = b, false
+			w++
+		}
+	}
+	return w, err
 }
