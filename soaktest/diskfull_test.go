@@ -37,10 +37,11 @@ func TestDiskFullImport(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, full) {
 		t.Errorf("import with no byte free: exit %d, %q; want a failure saying %q", code, errOut, full)
 	}
+	// Export only reads: it reads the database as it is (issue 12).
 	out, errOut, code = runTriage(t, bin, "", home, "export", "--db", path)
 	t.Logf("export with no byte free: exit %d, %d lines, stderr %q", code, strings.Count(out, "\n"), errOut)
-	if code == 0 || !strings.Contains(errOut, full) {
-		t.Errorf("export with no byte free: exit %d, %q; want a failure saying %q", code, errOut, full)
+	if code != 0 || out == "" {
+		t.Errorf("export with no byte free: exit %d, %q; want the messages", code, errOut)
 	}
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
