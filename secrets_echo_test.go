@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/triage-inbox/triage/adapters/echotest"
 	"github.com/triage-inbox/triage/adapters/engine"
@@ -125,36 +123,10 @@ secret_env = "TRIAGE_ECHO_RELAY"
 		t.Fatalf("import = %q %q, %v", out, errOut, err)
 	}
 
-	openEnv := func() (*inbox.Service, func()) {
-		t.Helper()
-		env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, dbPath: db, configPath: config,
-			now: func() time.Time { return testNow }}
-		svc, closeDB, err := env.openInbox(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return svc, closeDB
-	}
-	queue := func(round string) {
-		t.Helper()
-		svc, closeDB := openEnv()
-		defer closeDB()
-		for _, c := range []struct{ channel, account, key string }{{"mastodon", "@acme", "c-masto"},
-			{"bluesky", "acme.bsky.test", "c-bsky"}, {"email", mailAddress, "c-mail"}, {"webhook", "shop-form", "c-relay"}} {
-			id, err := svc.ConversationID(ctx, c.channel, c.account, c.key)
-			if err != nil || id == 0 {
-				t.Fatalf("conversation %v: %d, %v", c, id, err)
-			}
-			if _, err := svc.Reply(ctx, id, "Sorry about that, "+round+"."); err != nil {
-				t.Fatalf("reply on %s: %v", c.channel, err)
-			}
-			if c.channel == "mastodon" {
-				if err := svc.Escalate(ctx, inbox.EscalateRequest{Reason: "billing", Priority: inbox.PriorityUrgent.To(), Note: round}, id); err != nil {
-					t.Fatalf("escalate: %v", err)
-				}
-			}
-		}
-	}
+	openEnv := func() (*inbox.Service, func()) { t.Helper(); return secretsInbox(t, ctx, db, config) }
+	convs := []secretsConv{{"mastodon", "@acme", "c-masto"}, {"bluesky", "acme.bsky.test", "c-bsky"},
+		{"email", mailAddress, "c-mail"}, {"webhook", "shop-form", "c-relay"}}
+	queue := func(round string) { t.Helper(); queueEverywhere(t, ctx, db, config, round, convs) }
 
 	// Round 1: `triage sync --once`, printing states and errors.
 	queue("round one")

@@ -247,6 +247,43 @@ func startServeCapture(t *testing.T, args ...string) (addr string, stop func() e
 // refuse them: sync (from the command, and as the UI runs it with the log file), serve
 // with bad signatures, a reply and an escalation queued on every channel. No secret, in
 // any encoding it travels in, may be in the database, the log, the output or an error.
+// secretsConv is a conversation the secrets tests answer: its channel, account, key.
+type secretsConv struct{ channel, account, key string }
+
+// secretsInbox opens the inbox as the UI does, on the tests' clock.
+func secretsInbox(t *testing.T, ctx context.Context, db, config string) (*inbox.Service, func()) {
+	t.Helper()
+	env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, dbPath: db, configPath: config,
+		now: func() time.Time { return testNow }}
+	svc, closeDB, err := env.openInbox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, closeDB
+}
+
+// queueEverywhere replies on every conversation and escalates the Mastodon one, as a
+// person would in the UI, so that the next sync carries every secret to its server.
+func queueEverywhere(t *testing.T, ctx context.Context, db, config, round string, convs []secretsConv) {
+	t.Helper()
+	svc, closeDB := secretsInbox(t, ctx, db, config)
+	defer closeDB()
+	for _, c := range convs {
+		id, err := svc.ConversationID(ctx, c.channel, c.account, c.key)
+		if err != nil || id == 0 {
+			t.Fatalf("conversation %v: %d, %v", c, id, err)
+		}
+		if _, err := svc.Reply(ctx, id, "Sorry about that, "+round+"."); err != nil {
+			t.Fatalf("reply on %s: %v", c.channel, err)
+		}
+		if c.channel == "mastodon" {
+			if err := svc.Escalate(ctx, inbox.EscalateRequest{Reason: "billing", Priority: inbox.PriorityUrgent.To(), Note: round}, id); err != nil {
+				t.Fatalf("escalate: %v", err)
+			}
+		}
+	}
+}
+
 func TestSecretsNeverLeak(t *testing.T) {
 	ctx := context.Background()
 	for env, v := range map[string]string{"TRIAGE_SECRET_MASTODON": secretMastodon, "TRIAGE_SECRET_BLUESKY": secretBluesky,
@@ -346,32 +383,9 @@ secret_env = "TRIAGE_SECRET_RELAY"
 	}
 
 	// queue replies on every channel and an escalation, as a person would in the UI.
-	queue := func(round string) {
-		t.Helper()
-		env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, dbPath: db, configPath: config,
-			now: func() time.Time { return testNow }}
-		svc, closeDB, err := env.openInbox(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer closeDB()
-		for _, c := range []struct{ channel, account, key string }{{"mastodon", "@acme", "c-masto"},
-			{"bluesky", "acme.bsky.test", "c-bsky"}, {"email", mailAddress, "c-mail"}, {"email", "offline@acme.test", "c-offline"},
-			{"webhook", "shop-form", "c-relay"}} {
-			id, err := svc.ConversationID(ctx, c.channel, c.account, c.key)
-			if err != nil || id == 0 {
-				t.Fatalf("conversation %v: %d, %v", c, id, err)
-			}
-			if _, err := svc.Reply(ctx, id, "Sorry about that, "+round+"."); err != nil {
-				t.Fatalf("reply on %s: %v", c.channel, err)
-			}
-			if c.channel == "mastodon" {
-				if err := svc.Escalate(ctx, inbox.EscalateRequest{Reason: "billing", Priority: inbox.PriorityUrgent.To(), Note: round}, id); err != nil {
-					t.Fatalf("escalate: %v", err)
-				}
-			}
-		}
-	}
+	convs := []secretsConv{{"mastodon", "@acme", "c-masto"}, {"bluesky", "acme.bsky.test", "c-bsky"},
+		{"email", mailAddress, "c-mail"}, {"email", "offline@acme.test", "c-offline"}, {"webhook", "shop-form", "c-relay"}}
+	queue := func(round string) { t.Helper(); queueEverywhere(t, ctx, db, config, round, convs) }
 
 	// Round 1: `triage sync --once`, which prints states and logs to stderr.
 	queue("round one")
