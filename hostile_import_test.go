@@ -181,3 +181,31 @@ func TestImportReadsBOMAndCROnlyLineEnds(t *testing.T) {
 		t.Errorf("stderr = %q, want the bad line named as line 6", stderr)
 	}
 }
+
+// A Maildir whose cur/ is a link to a folder elsewhere is refused by name, and nothing
+// there is read.
+func TestImportMaildirRefusesAFolderLinkedOut(t *testing.T) {
+	dir := handMaildir(t)
+	elsewhere := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.MkdirAll(elsewhere, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(elsewhere, "1763609003.M1P1.host:2,S"), "From: eve@customer.test\nMessage-ID: <far@outside.test>\n\nnot in the Maildir\n")
+	if err := os.RemoveAll(filepath.Join(dir, "cur")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(elsewhere, filepath.Join(dir, "cur")); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(t.TempDir(), "t.db")
+	_, stderr, err := triage(t, db, "", "import", dir)
+	want := filepath.Join(dir, "cur") + " is a link to " + elsewhere + ", outside the Maildir: not read"
+	if err == nil || !strings.Contains(err.Error()+stderr, want) {
+		t.Fatalf("import = %v %q; want an error saying %q", err, stderr, want)
+	}
+	if _, statErr := os.Stat(db); statErr == nil {
+		if out, _, _ := triage(t, db, "", "export"); strings.Contains(out, "far@outside.test") {
+			t.Error("a mail outside the Maildir was read through a linked folder")
+		}
+	}
+}

@@ -117,6 +117,9 @@ func listMaildir(dir string) ([]mdFile, error) {
 func listFolders(dir string, subs ...string) ([]mdFile, error) {
 	var files []mdFile
 	for _, sub := range subs {
+		if err := insideMaildir(dir, sub); err != nil {
+			return nil, err
+		}
 		entries, err := os.ReadDir(filepath.Join(dir, sub))
 		if err != nil {
 			return nil, err

@@ -36,7 +36,7 @@ func openMailFile(dir, path string) (*os.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if outside(root, target) {
 			return nil, &SkipError{Reason: fmt.Sprintf("a link to %s, outside the Maildir", target)}
 		}
 		path = target
@@ -55,6 +55,35 @@ func openMailFile(dir, path string) (*os.File, error) {
 		return nil, &SkipError{Reason: "not a regular file (" + fileKind(st.Mode()) + ")"}
 	}
 	return fh, nil
+}
+
+// insideMaildir refuses a folder of the Maildir (new/, cur/) that is a link to somewhere
+// outside it: every file in it would be read from there. A folder that does not exist is
+// left for the listing to report.
+func insideMaildir(dir, sub string) error {
+	path := filepath.Join(dir, sub)
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return nil
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	if outside(root, target) {
+		return fmt.Errorf("%s is a link to %s, outside the Maildir: not read", path, target)
+	}
+	return nil
+}
+
+// outside reports whether target lies outside the folder root.
+func outside(root, target string) bool {
+	rel, err := filepath.Rel(root, target)
+	return err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // fileKind names what a file that is not a regular one is.
