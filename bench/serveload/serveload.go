@@ -30,10 +30,20 @@ type Config struct {
 	Messages int           // messages in all (bounds the run)
 	Duration time.Duration // and at most this long
 	Prefix   string        // message ids are Prefix-<n>; distinct per run
+	// Authors is how many people the DMs come from (default 997): fewer authors mean
+	// longer threads, each message joining a conversation with more messages waiting.
+	Authors int
 	// Slow uploads: this many connections each send a 1 MiB body with a bad signature at
 	// SlowRate bytes a second, for the whole run.
 	Slow     int
 	SlowRate int
+}
+
+func (c Config) authors() int {
+	if c.Authors > 0 {
+		return c.Authors
+	}
+	return DefaultAuthors
 }
 
 // Result is what a run saw.
@@ -60,9 +70,15 @@ func (r Result) Percentile(p float64) time.Duration {
 // Rate is accepted messages a second.
 func (r Result) Rate() float64 { return float64(len(r.Accepted)) / r.Elapsed.Seconds() }
 
-// Message is the body of message n.
-func Message(prefix string, n int) string {
-	return fmt.Sprintf(`{"channel":"webhook","account":"load","id":"%s-%d","kind":"dm","author":{"id":"user-%d"},"text":"load message %d","created_at":"2026-11-20T10:00:00Z"}`, prefix, n, n%997, n)
+// DefaultAuthors is how many people the load's DMs come from unless told.
+const DefaultAuthors = 997
+
+// Message is the body of message n, from one of DefaultAuthors people.
+func Message(prefix string, n int) string { return MessageFrom(prefix, n, DefaultAuthors) }
+
+// MessageFrom is the body of message n, a DM from one of authors people.
+func MessageFrom(prefix string, n, authors int) string {
+	return fmt.Sprintf(`{"channel":"webhook","account":"load","id":"%s-%d","kind":"dm","author":{"id":"user-%d"},"text":"load message %d","created_at":"2026-11-20T10:00:00Z"}`, prefix, n, n%max(authors, 1), n)
 }
 
 // Run posts until Messages are sent or Duration has passed.
@@ -103,11 +119,11 @@ func Run(ctx context.Context, c Config) (Result, error) {
 				var body []byte
 				ids := make([]string, n)
 				if c.Batch == 1 {
-					body = []byte(Message(c.Prefix, first))
+					body = []byte(MessageFrom(c.Prefix, first, c.authors()))
 				} else {
 					parts := make([]string, n)
 					for i := range n {
-						parts[i] = Message(c.Prefix, first+i)
+						parts[i] = MessageFrom(c.Prefix, first+i, c.authors())
 					}
 					body = []byte("[" + strings.Join(parts, ",") + "]")
 				}

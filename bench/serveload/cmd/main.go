@@ -28,10 +28,11 @@ func main() {
 	slow := flag.Int("slow", 0, "slow 1 MiB uploads with bad signatures, alongside")
 	slowRate := flag.Int("slow-rate", 10<<10, "bytes a second per slow upload")
 	ids := flag.String("ids", "", "write the accepted ids here, one a line")
+	authors := flag.Int("authors", serveload.DefaultAuthors, "people the DMs come from (fewer: longer threads)")
 	prefix := flag.String("prefix", fmt.Sprintf("load%d", time.Now().Unix()), "message id prefix")
 	flag.Parse()
 	res, err := serveload.Run(context.Background(), serveload.Config{
-		URL: *url, Secret: []byte(os.Getenv(*secretEnv)), Conns: *conns, Batch: *batch,
+		URL: *url, Secret: []byte(os.Getenv(*secretEnv)), Conns: *conns, Batch: *batch, Authors: *authors,
 		Messages: *messages, Duration: *duration, Prefix: *prefix, Slow: *slow, SlowRate: *slowRate})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
