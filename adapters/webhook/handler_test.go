@@ -26,7 +26,7 @@ const (
 )
 
 // newInbox opens a real inbox over a temporary database.
-func newInbox(t *testing.T) *inbox.Service {
+func newInbox(t testing.TB) *inbox.Service {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "triage.db"))

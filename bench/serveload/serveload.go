@@ -76,9 +76,15 @@ const DefaultAuthors = 997
 // Message is the body of message n, from one of DefaultAuthors people.
 func Message(prefix string, n int) string { return MessageFrom(prefix, n, DefaultAuthors) }
 
-// MessageFrom is the body of message n, a DM from one of authors people.
+// loadStart is when the load's first message was written; message n follows it by n ms.
+var loadStart = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+// MessageFrom is the body of message n, a DM from one of authors people. Each message
+// has its own time, a millisecond after the one before, as a real feed's messages do: a
+// load whose messages all share one time makes every answer lookup walk the whole thread.
 func MessageFrom(prefix string, n, authors int) string {
-	return fmt.Sprintf(`{"channel":"webhook","account":"load","id":"%s-%d","kind":"dm","author":{"id":"user-%d"},"text":"load message %d","created_at":"2026-11-20T10:00:00Z"}`, prefix, n, n%max(authors, 1), n)
+	at := loadStart.Add(time.Duration(n) * time.Millisecond).Format(time.RFC3339Nano)
+	return fmt.Sprintf(`{"channel":"webhook","account":"load","id":"%s-%d","kind":"dm","author":{"id":"user-%d"},"text":"load message %d","created_at":%q}`, prefix, n, n%max(authors, 1), n, at)
 }
 
 // Run posts until Messages are sent or Duration has passed.
