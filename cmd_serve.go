@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/triage-inbox/triage/adapters/meta"
 	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/inbox"
 )
@@ -27,13 +28,18 @@ const shutdownGrace = 10 * time.Second
 type serveSettings struct {
 	secretEnv string
 	opts      webhook.HandlerOptions
+	// metaSecretEnv and metaTokenEnv name the variables holding Meta's app secret and
+	// verify token; both set, or neither (no /v1/hooks/meta).
+	metaSecretEnv, metaTokenEnv string
 }
 
 // serveKeys are the keys [serve] may hold.
-var serveKeys = []string{"secret_env", "require_timestamp", "max_body", "max_inflight", "rate", "burst"}
+var serveKeys = []string{"secret_env", "require_timestamp", "max_body", "max_inflight", "rate", "burst",
+	"meta_app_secret_env", "meta_verify_token_env"}
 
 // serve is `triage serve [--listen ADDR]`: receive messages by signed webhook (POST
-// /v1/messages, the import format) until ctrl+c or SIGTERM. It only receives; `triage
+// /v1/messages, the import format; and Meta's own at /v1/hooks/meta when configured)
+// until ctrl+c or SIGTERM. It only receives; `triage
 // sync` sends. One writer commits what concurrent requests bring together (group
 // commit), and each request is answered after the commit that holds its messages.
 func (e *cliEnv) serve(ctx context.Context, args []string) error {
@@ -60,6 +66,15 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 	secret := os.Getenv(settings.secretEnv)
 	if secret == "" {
 		return &exitError{2, fmt.Errorf("[serve] secret_env: environment variable %s is not set or empty; set it to the webhook's shared secret", settings.secretEnv)}
+	}
+	routes := "POST /v1/messages"
+	if settings.metaSecretEnv != "" {
+		hook, err := metaHook(settings)
+		if err != nil {
+			return &exitError{2, err}
+		}
+		settings.opts.Hooks = append(settings.opts.Hooks, hook)
+		routes += ", GET and POST " + webhook.HooksPrefix + hook.Name
 	}
 
 	svc, closeDB, err := e.openInbox(ctx)
@@ -88,7 +103,7 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(e.stdout, "listening on http://%s (POST /v1/messages, GET /healthz); ctrl+c stops\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "listening on http://%s (%s, GET /healthz); ctrl+c stops\n", ln.Addr(), routes)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -124,7 +139,10 @@ func (e *cliEnv) configLabel() string {
 // max_body (bytes), max_inflight (large bodies read at once), rate (correctly signed
 // requests per second per account; no limit when unset) and burst.
 func parseServe(t map[string]any) (serveSettings, error) {
-	var s serveSettings
+	var (
+		s   serveSettings
+		err error
+	)
 	for k := range t {
 		if !slices.Contains(serveKeys, k) {
 			return s, fmt.Errorf("[serve]: unknown key %q (known: %v)", k, serveKeys)
@@ -138,6 +156,18 @@ func parseServe(t map[string]any) (serveSettings, error) {
 		return s, errors.New(`[serve] secret_env is not set: add [serve] secret_env = "TRIAGE_WEBHOOK_SECRET" and export that variable with the shared secret`)
 	}
 	s.secretEnv = env
+	if s.metaSecretEnv, err = envKey(t, "meta_app_secret_env"); err != nil {
+		return s, err
+	}
+	if s.metaTokenEnv, err = envKey(t, "meta_verify_token_env"); err != nil {
+		return s, err
+	}
+	if s.metaSecretEnv != "" && s.metaTokenEnv == "" {
+		return s, errors.New(`[serve] meta_app_secret_env is set but meta_verify_token_env is not: add meta_verify_token_env = "META_VERIFY_TOKEN" for Meta's subscription handshake`)
+	}
+	if s.metaTokenEnv != "" && s.metaSecretEnv == "" {
+		return s, errors.New(`[serve] meta_verify_token_env is set but meta_app_secret_env is not: add meta_app_secret_env = "META_APP_SECRET" to check X-Hub-Signature-256`)
+	}
 	if v, ok := t["require_timestamp"]; ok {
 		b, ok := v.(bool)
 		if !ok {
@@ -180,6 +210,40 @@ func parseServe(t map[string]any) (serveSettings, error) {
 		s.opts.Burst = int(n)
 	}
 	return s, nil
+}
+
+// envKey reads a [serve] key naming an environment variable; "" when it is absent.
+func envKey(t map[string]any, key string) (string, error) {
+	v, present := t[key]
+	if !present {
+		return "", nil
+	}
+	name, ok := v.(string)
+	if !ok || name == "" {
+		return "", fmt.Errorf("[serve] %s: want the name of an environment variable, as text", key)
+	}
+	return name, nil
+}
+
+// metaHook is Meta's webhook (Instagram, Page and WhatsApp Business deliveries) at
+// /v1/hooks/meta, keyed by the app secret and answering the handshake with the verify
+// token, both read from the environment.
+func metaHook(s serveSettings) (webhook.Hook, error) {
+	secret := os.Getenv(s.metaSecretEnv)
+	if secret == "" {
+		return webhook.Hook{}, fmt.Errorf("[serve] meta_app_secret_env: environment variable %s is not set or empty; set it to the Meta app's secret", s.metaSecretEnv)
+	}
+	token := os.Getenv(s.metaTokenEnv)
+	if token == "" {
+		return webhook.Hook{}, fmt.Errorf("[serve] meta_verify_token_env: environment variable %s is not set or empty; set it to the verify token entered in the app's webhook settings", s.metaTokenEnv)
+	}
+	return webhook.Hook{
+		Name:            "meta",
+		Secret:          []byte(secret),
+		SignatureHeader: meta.WebhookSignatureHeader,
+		Verify:          meta.VerifySubscription(token),
+		Decode:          meta.DecodeWebhook,
+	}, nil
 }
 
 func isLoopback(host string) bool {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/triage-inbox/triage/inbox"
@@ -56,6 +57,8 @@ type HandlerOptions struct {
 	SlotWait  time.Duration // how long a large body waits for a slot before 503; DefaultSlotWait
 	Log       *slog.Logger
 	Now       func() time.Time // the clock, for timestamps and the rate limits; time.Now when nil
+	// Hooks are providers' own webhooks, each at /v1/hooks/<Name> (see Hook).
+	Hooks []Hook
 }
 
 // Handler serves the webhook's inbound side:
@@ -67,6 +70,8 @@ type HandlerOptions struct {
 //     Retry-After), 503 (with Retry-After) an inbox too busy to store it in time; nothing
 //     is stored unless the answer is 202.
 //   - GET /healthz: 200.
+//   - /v1/hooks/<name>: each of opts.Hooks, a provider's own webhook (see Hook): GET its
+//     subscription handshake, POST its signed deliveries, answered 200 once stored.
 //
 // The signature is checked while the body streams in; a request without one is refused
 // before its body is read. Anything else is 404 or 405. Every answer is JSON; errors are
@@ -100,7 +105,12 @@ func Handler(ing Ingester, secret []byte, opts HandlerOptions) http.Handler {
 	}
 	h := &handler{ing: ing, secret: bytes.Clone(secret), opts: opts,
 		fails: newLimiter(opts.FailRate, opts.FailBurst, opts.Now),
-		slots: make(chan struct{}, opts.MaxInflight)}
+		slots: make(chan struct{}, opts.MaxInflight), hooks: map[string]*Hook{}}
+	for i := range opts.Hooks {
+		hk := opts.Hooks[i]
+		hk.Secret = bytes.Clone(hk.Secret)
+		h.hooks[hk.Name] = &hk
+	}
 	if opts.Rate > 0 {
 		h.limit = newLimiter(opts.Rate, opts.Burst, opts.Now)
 	}
@@ -114,6 +124,7 @@ type handler struct {
 	limit  *limiter      // signed requests per account; nil: no limit
 	fails  *limiter      // failed signatures per client IP
 	slots  chan struct{} // one per large body being read
+	hooks  map[string]*Hook
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -141,6 +152,10 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 		}
 		h.messages(w, r)
 	default:
+		if name, ok := strings.CutPrefix(r.URL.Path, HooksPrefix); ok {
+			h.hook(w, r, name)
+			return
+		}
 		writeError(w, http.StatusNotFound, "not found; POST messages to /v1/messages")
 	}
 }

@@ -1,0 +1,173 @@
+package webhook
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/triage-inbox/triage/inbox"
+)
+
+// HooksPrefix is where providers' own webhooks are served: /v1/hooks/<Hook.Name>.
+const HooksPrefix = "/v1/hooks/"
+
+// maxSkippedLogged bounds how many skipped shapes one delivery logs.
+const maxSkippedLogged = 20
+
+// Hook is a provider's own webhook (Meta's, say), served at /v1/hooks/<Name> beside
+// /v1/messages and sharing its body limits, streaming signature check, failed-signature
+// limit, rate limit and writer. The provider signs the raw body with HMAC-SHA256 in
+// SignatureHeader as "sha256=<hex>"; Decode turns a verified body into messages.
+type Hook struct {
+	Name            string // the path segment after /v1/hooks/
+	Secret          []byte // the HMAC-SHA256 key; empty matches nothing
+	SignatureHeader string // like "X-Hub-Signature-256"
+	// Verify answers GET, the provider's subscription handshake: the body to send back
+	// with 200, or ok false for 403. Nil: GET is 405.
+	Verify func(query url.Values) (answer string, ok bool)
+	// Decode turns a verified body into messages, and names the shapes it does not handle
+	// (they are logged and acknowledged, never refused, so the provider does not retry
+	// them). An error is a body that is not the provider's JSON at all: 400.
+	Decode func(body []byte) (msgs []inbox.Message, skipped []string, err error)
+}
+
+// hookAccepted is the answer to a stored delivery.
+type hookAccepted struct {
+	Accepted int `json:"accepted"`
+	New      int `json:"new"`
+	Present  int `json:"present"`
+	Skipped  int `json:"skipped"`
+}
+
+// hook serves /v1/hooks/<name>.
+func (h *handler) hook(w http.ResponseWriter, r *http.Request, name string) {
+	hk, ok := h.hooks[name]
+	if !ok {
+		writeError(w, http.StatusNotFound, "not found; no webhook is configured at this path")
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+		h.hookPost(w, r, hk)
+	case http.MethodGet:
+		if hk.Verify == nil {
+			w.Header().Set("Allow", "POST")
+			writeError(w, http.StatusMethodNotAllowed, "method GET not allowed; use POST")
+			return
+		}
+		h.hookVerify(w, r, hk)
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; use GET or POST")
+	}
+}
+
+// hookVerify answers the subscription handshake. Wrong tokens count as failed signatures.
+func (h *handler) hookVerify(w http.ResponseWriter, r *http.Request, hk *Hook) {
+	answer, ok := hk.Verify(r.URL.Query())
+	if !ok {
+		w.Header().Set("Connection", "close")
+		if ok, wait := h.fails.allow(clientKey(r)); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+			writeError(w, http.StatusTooManyRequests, "too many failed verifications; retry later")
+			return
+		}
+		writeError(w, http.StatusForbidden, "verify token does not match")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte(answer))
+}
+
+// hookPost reads, checks and stores one delivery. It is answered 200 once what it holds
+// is committed; shapes Decode does not handle, and messages the inbox would refuse, are
+// logged as skipped and acknowledged.
+func (h *handler) hookPost(w http.ResponseWriter, r *http.Request, hk *Hook) {
+	if r.ContentLength > h.opts.MaxBody {
+		h.refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", h.opts.MaxBody))
+		return
+	}
+	sum, err := hookSum(hk, r.Header.Get(hk.SignatureHeader))
+	if err != nil {
+		h.failed(w, r, err)
+		return
+	}
+	body, status, msg := h.read(w, r, sum)
+	if status != 0 {
+		if status == http.StatusUnauthorized {
+			h.failed(w, r, ErrBadSignature)
+			return
+		}
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(h.opts.SlotWait)))
+		}
+		h.refuse(w, status, msg)
+		return
+	}
+	msgs, skipped, err := hk.Decode(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, cut(err.Error()))
+		return
+	}
+	valid := msgs[:0]
+	for _, m := range msgs {
+		c := m
+		c.Normalize()
+		if err := c.Validate(); err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s message %s: %v", m.Channel, m.ID, err))
+			continue
+		}
+		valid = append(valid, m)
+	}
+	for i, s := range skipped {
+		if i == maxSkippedLogged {
+			h.opts.Log.Info("skipped", "hook", hk.Name, "more", len(skipped)-i)
+			break
+		}
+		h.opts.Log.Info("skipped", "hook", hk.Name, "shape", cut(s))
+	}
+	ans := hookAccepted{Accepted: len(valid), Skipped: len(skipped)}
+	if len(valid) > 0 {
+		if h.limit != nil {
+			if ok, wait := h.limit.allowAll(accounts(valid)); !ok {
+				w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+				writeError(w, http.StatusTooManyRequests, "too many requests for this account; retry later")
+				return
+			}
+		}
+		counts, err := h.ing.IngestMessages(r.Context(), valid...)
+		if err != nil {
+			h.opts.Log.Error("store messages", "hook", hk.Name, "err", err)
+			w.Header().Set("Retry-After", "5")
+			writeError(w, http.StatusServiceUnavailable, "the inbox could not store the messages; nothing was stored, retry later")
+			return
+		}
+		ans.New, ans.Present = counts.New, counts.Present
+	}
+	writeJSON(w, http.StatusOK, ans)
+}
+
+// hookSum reads a hook's "sha256=<hex>" signature header, before any of the body is read.
+func hookSum(hk *Hook, header string) (signedSum, error) {
+	if header == "" {
+		return signedSum{}, errors.New("missing " + hk.SignatureHeader + " header")
+	}
+	hexSig, ok := strings.CutPrefix(header, "sha256=")
+	if !ok {
+		return signedSum{}, ErrBadSignature
+	}
+	want, err := hex.DecodeString(hexSig)
+	if err != nil || len(hk.Secret) == 0 || len(want) != sha256.Size {
+		return signedSum{}, ErrBadSignature
+	}
+	return signedSum{want: want, mac: hmac.New(sha256.New, hk.Secret)}, nil
+}
