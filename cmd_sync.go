@@ -15,6 +15,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/adapters/mastodon"
+	"github.com/triage-inbox/triage/adapters/meta"
 	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/inbox"
 )
@@ -25,6 +26,10 @@ var channelAdapters = map[string]adapters.Constructor{
 	"mastodon": mastodon.New,
 	"email":    email.New,
 	"bluesky":  bluesky.New,
+	// Meta's channels: config and token checked; no fetching or replying yet (issue 13).
+	"instagram": meta.New,
+	"facebook":  meta.New,
+	"whatsapp":  meta.New,
 }
 
 // syncCmd is `triage sync [--once]`: fetch every account and send the outbox (replies, and

@@ -1,0 +1,336 @@
+// Package metatest is a local Graph API server for tests, speaking the payloads Meta
+// documents for the calls triage makes on Instagram: an IG user's media
+// (GET /{ig-user-id}/media), a media's comments with their replies
+// (GET /{ig-media-id}/comments), a comment's replies (GET and POST
+// /{ig-comment-id}/replies), and conversations (GET /me/conversations?platform=instagram).
+// Lists page with {"data":[…],"paging":{"cursors":{"before","after"},"next"}}; fields=…
+// picks the fields of each object (nested edges as replies{id,text}), and without it the
+// defaults Meta documents come back. Errors are Graph's {"error":{…}} bodies: a wrong
+// token is code 190; Fail queues others (see TokenExpired, RateLimited, ServerError).
+package metatest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Server is a fake Graph API for one Instagram user.
+type Server struct {
+	URL      string // the base URL, for graph_url
+	IGUserID string
+	Token    string // the token requests must carry as "Authorization: Bearer …"
+	PageSize int    // items per page when a request gives no limit (Graph's default is 25)
+
+	t   testing.TB
+	srv *httptest.Server
+
+	mu        sync.Mutex
+	media     []map[string]any          // the user's media, newest first
+	comments  map[string]map[string]any // by id
+	order     []string                  // comment ids in the order added
+	convs     []map[string]any
+	nextID    int64
+	failures  []Failure
+	requests  []Request
+	repliesTo []Reply
+	down      bool
+}
+
+// Request is what the server saw of one request.
+type Request struct {
+	Method, Path string // Path without the version: "/17841400000000001/media"
+	Query        string // the raw query
+	Version      string // "v24.0"
+}
+
+// Reply is one POST /{ig-comment-id}/replies the server accepted.
+type Reply struct {
+	CommentID string // the comment the reply went under (the top-level one)
+	Message   string
+	ID        string // the new comment's id
+}
+
+// Failure is an answer given instead of the real one to the next request (for Path, when
+// set: a path without the version, like "/17841400000000001/media").
+type Failure struct {
+	Path    string
+	Status  int
+	Header  map[string]string
+	Code    int
+	Subcode int
+	Type    string
+	Message string
+	Hangup  bool // close the connection without an answer
+}
+
+// New starts a fake Graph server for an Instagram user and token, closed when the test ends.
+func New(t testing.TB, igUserID, token string) *Server {
+	s := &Server{IGUserID: igUserID, Token: token, PageSize: 25, t: t,
+		comments: map[string]map[string]any{}, nextID: 17900000000000000}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+// TokenExpired is Graph's answer to an expired user token: code 190, subcode 463.
+func TokenExpired() Failure {
+	return Failure{Status: http.StatusBadRequest, Code: 190, Subcode: 463, Type: "OAuthException",
+		Message: "Error validating access token: Session has expired on Friday, 04-Dec-26 10:00:00 PST. The current time is Sunday, 06-Dec-26 10:30:00 PST."}
+}
+
+// RateLimited is a throttling error (code 4 application, 17 user, 32 page, 613 per-API,
+// 80002 Instagram's business use case), with the usage headers Meta sends: the
+// X-Business-Use-Case-Usage entry says to wait regainMinutes (0: only an X-App-Usage at 100%).
+func RateLimited(code int, businessID string, regainMinutes int) Failure {
+	msgs := map[int]string{4: "Application request limit reached", 17: "User request limit reached",
+		32: "Page request limit reached", 613: "Calls to this api have exceeded the rate limit.",
+		80002: "There have been too many calls to this Instagram account. Wait a bit and try again."}
+	h := map[string]string{"X-App-Usage": `{"call_count":100,"total_cputime":12,"total_time":15}`}
+	if regainMinutes > 0 {
+		h["X-Business-Use-Case-Usage"] = fmt.Sprintf(`{"%s":[{"type":"instagram","call_count":100,"total_cputime":9,"total_time":11,"estimated_time_to_regain_access":%d}]}`, businessID, regainMinutes)
+	}
+	return Failure{Status: http.StatusBadRequest, Code: code, Type: "OAuthException", Message: msgs[code], Header: h}
+}
+
+// ServerError is a 500 with Graph's transient error body.
+func ServerError() Failure {
+	return Failure{Status: http.StatusInternalServerError, Code: 2, Type: "OAuthException",
+		Message: "An unexpected error has occurred. Please retry your request later."}
+}
+
+// Fail queues failures, answered in order.
+func (s *Server) Fail(fs ...Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, fs...)
+}
+
+// Requests returns what the server saw, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// Replies returns the replies posted, in order.
+func (s *Server) Replies() []Reply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.repliesTo)
+}
+
+func (s *Server) id() string {
+	s.nextID++
+	return strconv.FormatInt(s.nextID, 10)
+}
+
+// AddMedia adds a post of the user, newest first as Graph lists them, and returns its id.
+// timestamp is Graph's format, "2026-12-06T10:00:00+0000".
+func (s *Server) AddMedia(caption, timestamp string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.id()
+	m := map[string]any{"id": id, "caption": caption, "media_type": "IMAGE", "media_product_type": "FEED",
+		"permalink": "https://www.instagram.com/p/C" + id[len(id)-6:] + "/", "timestamp": timestamp,
+		"username": "acme.coffee", "like_count": 3}
+	s.media = append([]map[string]any{m}, s.media...)
+	return id
+}
+
+// AddComment adds a comment by username on a media (parentID "" for a top-level one, else
+// the comment it replies to) and returns its id.
+func (s *Server) AddComment(mediaID, parentID, username, text, timestamp string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addComment(mediaID, parentID, username, text, timestamp)
+}
+
+func (s *Server) addComment(mediaID, parentID, username, text, timestamp string) string {
+	id := s.id()
+	c := map[string]any{"id": id, "text": text, "timestamp": timestamp, "username": username,
+		"from": map[string]any{"id": "1" + id[1:], "username": username}, "like_count": 0, "hidden": false,
+		"media": map[string]any{"id": mediaID, "media_product_type": "FEED"}}
+	if parentID != "" {
+		c["parent_id"] = parentID
+	}
+	s.comments[id] = c
+	s.order = append(s.order, id)
+	return id
+}
+
+// AddConversation adds an Instagram conversation with one message, and returns its id.
+func (s *Server) AddConversation(username, text, createdTime string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cid := base64.RawURLEncoding.EncodeToString([]byte("ig_t:" + s.id()))
+	mid := base64.RawURLEncoding.EncodeToString([]byte("ig_message_item:" + s.id()))
+	msg := map[string]any{"id": mid, "created_time": createdTime, "message": text,
+		"from": map[string]any{"username": username, "id": "1" + s.id()},
+		"to":   map[string]any{"data": []any{map[string]any{"username": "acme.coffee", "id": s.IGUserID}}}}
+	s.convs = append([]map[string]any{{"id": cid, "updated_time": createdTime,
+		"messages": map[string]any{"data": []any{msg}}}}, s.convs...)
+	return cid
+}
+
+var versionPath = regexp.MustCompile(`^/(v[0-9]+\.[0-9]+)(/.*)$`)
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	_ = r.ParseForm()
+	m := versionPath.FindStringSubmatch(r.URL.Path)
+	path, version := r.URL.Path, ""
+	if m != nil {
+		version, path = m[1], m[2]
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Version: version})
+	if r.URL.Query().Has("access_token") {
+		s.t.Errorf("metatest: %s %s carries access_token in its URL", r.Method, path)
+	}
+	if s.down {
+		s.answerFailure(w, Failure{Hangup: true})
+		return
+	}
+	for i, f := range s.failures {
+		if f.Path == "" || f.Path == path {
+			s.failures = slices.Delete(s.failures, i, i+1)
+			s.answerFailure(w, f)
+			return
+		}
+	}
+	if r.Header.Get("Authorization") != "Bearer "+s.Token {
+		s.graphError(w, http.StatusBadRequest, nil, 190, 0, "OAuthException", "Invalid OAuth access token - Cannot parse access token")
+		return
+	}
+	if version == "" {
+		s.graphError(w, http.StatusBadRequest, nil, 2635, 0, "OAuthException", "You are calling a deprecated version of the Graph API. Please update to the latest version.")
+		return
+	}
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) == 2 {
+		switch {
+		case r.Method == http.MethodGet && parts[0] == s.IGUserID && parts[1] == "media":
+			s.list(w, r, s.media, "id")
+			return
+		case r.Method == http.MethodGet && parts[0] == "me" && parts[1] == "conversations":
+			if r.Form.Get("platform") != "instagram" {
+				s.graphError(w, http.StatusBadRequest, nil, 100, 0, "OAuthException", "(#100) The parameter platform is required")
+				return
+			}
+			s.list(w, r, s.convs, "id,updated_time")
+			return
+		case r.Method == http.MethodGet && parts[1] == "comments" && s.hasMedia(parts[0]):
+			s.list(w, r, s.commentsOf(parts[0], ""), "timestamp,text,id")
+			return
+		case parts[1] == "replies" && s.comments[parts[0]] != nil:
+			if r.Method == http.MethodPost {
+				s.reply(w, r, parts[0])
+				return
+			}
+			s.list(w, r, s.commentsOf("", parts[0]), "timestamp,text,id")
+			return
+		}
+	}
+	s.graphError(w, http.StatusBadRequest, nil, 100, 33, "GraphMethodException",
+		fmt.Sprintf("Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", strings.ToLower(r.Method), parts[0]))
+}
+
+func (s *Server) hasMedia(id string) bool {
+	return slices.ContainsFunc(s.media, func(m map[string]any) bool { return m["id"] == id })
+}
+
+// commentsOf lists the top-level comments of a media, or the replies to a comment, in
+// the order added, each with its replies edge and the media's comments_count kept current.
+func (s *Server) commentsOf(mediaID, parentID string) []map[string]any {
+	var out []map[string]any
+	for _, id := range s.order {
+		c := s.comments[id]
+		p, _ := c["parent_id"].(string)
+		if parentID != "" && p == parentID || parentID == "" && p == "" && c["media"].(map[string]any)["id"] == mediaID {
+			c["replies"] = map[string]any{"data": toAny(s.commentsOf("", id))}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// reply is POST /{ig-comment-id}/replies?message=…: a reply to a reply goes under the
+// top-level comment; a hidden comment takes none.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, commentID string) {
+	msg := r.Form.Get("message")
+	if msg == "" {
+		s.graphError(w, http.StatusBadRequest, nil, 100, 0, "OAuthException", "(#100) The parameter message is required")
+		return
+	}
+	c := s.comments[commentID]
+	if p, _ := c["parent_id"].(string); p != "" {
+		commentID, c = p, s.comments[p]
+	}
+	if c["hidden"] == true {
+		s.graphError(w, http.StatusBadRequest, nil, 100, 0, "OAuthException", "(#100) Cannot reply to a hidden comment")
+		return
+	}
+	mediaID := c["media"].(map[string]any)["id"].(string)
+	id := s.addComment(mediaID, commentID, "acme.coffee", msg, "2026-12-06T12:00:00+0000")
+	s.repliesTo = append(s.repliesTo, Reply{CommentID: commentID, Message: msg, ID: id})
+	writeJSON(w, http.StatusOK, nil, map[string]any{"id": id})
+}
+
+func toAny(ms []map[string]any) []any {
+	out := make([]any, len(ms))
+	for i, m := range ms {
+		out[i] = m
+	}
+	return out
+}
+
+func (s *Server) answerFailure(w http.ResponseWriter, f Failure) {
+	if f.Hangup {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+		}
+	}
+	s.graphError(w, f.Status, f.Header, f.Code, f.Subcode, f.Type, f.Message)
+}
+
+// graphError writes Graph's error body.
+func (s *Server) graphError(w http.ResponseWriter, status int, h map[string]string, code, subcode int, typ, msg string) {
+	e := map[string]any{"message": msg, "type": typ, "code": code, "fbtrace_id": "AbCdEfGh" + strconv.Itoa(len(s.requests))}
+	if subcode != 0 {
+		e["error_subcode"] = subcode
+	}
+	if status >= 500 {
+		e["is_transient"] = true
+	}
+	writeJSON(w, status, h, map[string]any{"error": e})
+}
+
+func writeJSON(w http.ResponseWriter, status int, h map[string]string, v any) {
+	for k, val := range h {
+		w.Header().Set(k, val)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Down makes the server hang up on every request (Go's client retries a GET once on a
+// reused connection, so one hang-up alone would not be seen), or answer again.
+func (s *Server) Down(down bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.down = down
+}
