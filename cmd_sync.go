@@ -14,6 +14,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/email"
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/adapters/escalate"
+	"github.com/triage-inbox/triage/adapters/instagram"
 	"github.com/triage-inbox/triage/adapters/mastodon"
 	"github.com/triage-inbox/triage/adapters/meta"
 	"github.com/triage-inbox/triage/adapters/webhook"
@@ -22,14 +23,14 @@ import (
 
 // channelAdapters maps a channel name in [[account]] to the adapter that speaks it.
 var channelAdapters = map[string]adapters.Constructor{
-	"webhook":  webhook.NewOutgoing,
-	"mastodon": mastodon.New,
-	"email":    email.New,
-	"bluesky":  bluesky.New,
-	// Meta's channels: config and token checked; no fetching or replying yet (issue 13).
-	"instagram": meta.New,
-	"facebook":  meta.New,
-	"whatsapp":  meta.New,
+	"webhook":   webhook.NewOutgoing,
+	"mastodon":  mastodon.New,
+	"email":     email.New,
+	"bluesky":   bluesky.New,
+	"instagram": instagram.New,
+	// Config and token checked; no fetching or replying yet: messages come by serve (issue 13).
+	"facebook": meta.New,
+	"whatsapp": meta.New,
 }
 
 // syncCmd is `triage sync [--once]`: fetch every account and send the outbox (replies, and

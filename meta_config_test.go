@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/triage-inbox/triage/adapters/instagram"
 	"github.com/triage-inbox/triage/adapters/meta"
 )
 
@@ -52,17 +53,19 @@ func loadAccounts(t *testing.T, text string) error {
 	if err != nil {
 		return err
 	}
-	for i, want := range []string{"instagram", "facebook", "whatsapp"} {
-		if i >= len(accts) || accts[i].Name != want || accts[i].Channel != want {
-			t.Fatalf("accounts %+v, want instagram, facebook, whatsapp on their channels", accts)
+	// Each account is named as Meta's messages name it (meta.DecodeWebhook), so replies to
+	// messages that came by serve's webhook go out through it.
+	wants := []struct{ name, id string }{{"instagram", "17841400000000001"}, {"facebook", "100000000000002"}, {"whatsapp", "106540352242922"}}
+	for i, want := range wants {
+		if i >= len(accts) || accts[i].Name != want.name || accts[i].Channel != want.name || accts[i].Handle != want.id {
+			t.Fatalf("accounts %+v, want instagram, facebook, whatsapp on their channels, by Graph id", accts)
 		}
-		a, ok := accts[i].Adapter.(*meta.Account)
-		if !ok {
-			t.Fatalf("account %s: adapter %T, want *meta.Account", want, accts[i].Adapter)
-		}
-		if a.Config.Channel != want || a.Client.Version != "v24.0" {
-			t.Errorf("account %s: %+v", want, a.Config)
-		}
+	}
+	if _, ok := accts[0].Adapter.(*instagram.Adapter); !ok {
+		t.Errorf("instagram account: adapter %T", accts[0].Adapter)
+	}
+	if _, ok := accts[1].Adapter.(*meta.Account); !ok {
+		t.Errorf("facebook account: adapter %T", accts[1].Adapter)
 	}
 	return nil
 }

@@ -36,6 +36,10 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	return &Account{Config: cfg, Client: c}, nil
 }
 
+// Handle is the account as Meta's messages name it: the IG user id, page id or phone
+// number id (see DecodeWebhook), so replies to messages that came by webhook find it.
+func (a *Account) Handle() string { return a.Config.ID }
+
 // Capabilities: none yet.
 func (a *Account) Capabilities() adapters.Capabilities { return adapters.Capabilities{} }
 

@@ -1,6 +1,6 @@
 // Package metatest is a local Graph API server for tests, speaking the payloads Meta
 // documents for the calls triage makes on Instagram: an IG user's media
-// (GET /{ig-user-id}/media), a media's comments with their replies
+// (GET /{ig-user-id}/media), one media or comment (GET /{id}), a media's comments with their replies
 // (GET /{ig-media-id}/comments), a comment's replies (GET and POST
 // /{ig-comment-id}/replies), and conversations (GET /me/conversations?platform=instagram).
 // Lists page with {"data":[…],"paging":{"cursors":{"before","after"},"next"}}; fields=…
@@ -27,6 +27,7 @@ import (
 type Server struct {
 	URL      string // the base URL, for graph_url
 	IGUserID string
+	Username string // the account's username ("acme.coffee"); its comments are from IGUserID
 	Token    string // the token requests must carry as "Authorization: Bearer …"
 	PageSize int    // items per page when a request gives no limit (Graph's default is 25)
 
@@ -74,7 +75,7 @@ type Failure struct {
 
 // New starts a fake Graph server for an Instagram user and token, closed when the test ends.
 func New(t testing.TB, igUserID, token string) *Server {
-	s := &Server{IGUserID: igUserID, Token: token, PageSize: 25, t: t,
+	s := &Server{IGUserID: igUserID, Username: "acme.coffee", Token: token, PageSize: 25, t: t,
 		comments: map[string]map[string]any{}, nextID: 17900000000000000}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -142,7 +143,7 @@ func (s *Server) AddMedia(caption, timestamp string) string {
 	id := s.id()
 	m := map[string]any{"id": id, "caption": caption, "media_type": "IMAGE", "media_product_type": "FEED",
 		"permalink": "https://www.instagram.com/p/C" + id[len(id)-6:] + "/", "timestamp": timestamp,
-		"username": "acme.coffee", "like_count": 3}
+		"username": s.Username, "like_count": 3, "comments_count": 0}
 	s.media = append([]map[string]any{m}, s.media...)
 	return id
 }
@@ -157,14 +158,23 @@ func (s *Server) AddComment(mediaID, parentID, username, text, timestamp string)
 
 func (s *Server) addComment(mediaID, parentID, username, text, timestamp string) string {
 	id := s.id()
+	fromID := "1" + id[1:]
+	if username == s.Username {
+		fromID = s.IGUserID
+	}
 	c := map[string]any{"id": id, "text": text, "timestamp": timestamp, "username": username,
-		"from": map[string]any{"id": "1" + id[1:], "username": username}, "like_count": 0, "hidden": false,
+		"from": map[string]any{"id": fromID, "username": username}, "like_count": 0, "hidden": false,
 		"media": map[string]any{"id": mediaID, "media_product_type": "FEED"}}
 	if parentID != "" {
 		c["parent_id"] = parentID
 	}
 	s.comments[id] = c
 	s.order = append(s.order, id)
+	for _, m := range s.media {
+		if m["id"] == mediaID {
+			m["comments_count"] = m["comments_count"].(int) + 1 // replies count too, as Graph documents
+		}
+	}
 	return id
 }
 
@@ -176,7 +186,7 @@ func (s *Server) AddConversation(username, text, createdTime string) string {
 	mid := base64.RawURLEncoding.EncodeToString([]byte("ig_message_item:" + s.id()))
 	msg := map[string]any{"id": mid, "created_time": createdTime, "message": text,
 		"from": map[string]any{"username": username, "id": "1" + s.id()},
-		"to":   map[string]any{"data": []any{map[string]any{"username": "acme.coffee", "id": s.IGUserID}}}}
+		"to":   map[string]any{"data": []any{map[string]any{"username": s.Username, "id": s.IGUserID}}}}
 	s.convs = append([]map[string]any{{"id": cid, "updated_time": createdTime,
 		"messages": map[string]any{"data": []any{msg}}}}, s.convs...)
 	return cid
@@ -217,6 +227,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if len(parts) == 1 && r.Method == http.MethodGet {
+		// GET /{ig-comment-id} or /{ig-media-id}: the object's fields (default id only).
+		if c := s.comments[parts[0]]; c != nil {
+			writeJSON(w, http.StatusOK, nil, pick(c, parseFields(r.Form.Get("fields"))))
+			return
+		}
+		for _, m := range s.media {
+			if m["id"] == parts[0] {
+				writeJSON(w, http.StatusOK, nil, pick(m, parseFields(r.Form.Get("fields"))))
+				return
+			}
+		}
+	}
 	if len(parts) == 2 {
 		switch {
 		case r.Method == http.MethodGet && parts[0] == s.IGUserID && parts[1] == "media":
@@ -250,7 +273,7 @@ func (s *Server) hasMedia(id string) bool {
 }
 
 // commentsOf lists the top-level comments of a media, or the replies to a comment, in
-// the order added, each with its replies edge and the media's comments_count kept current.
+// the order added, each with its replies edge.
 func (s *Server) commentsOf(mediaID, parentID string) []map[string]any {
 	var out []map[string]any
 	for _, id := range s.order {
@@ -281,7 +304,7 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, commentID string)
 		return
 	}
 	mediaID := c["media"].(map[string]any)["id"].(string)
-	id := s.addComment(mediaID, commentID, "acme.coffee", msg, "2026-12-06T12:00:00+0000")
+	id := s.addComment(mediaID, commentID, s.Username, msg, "2026-12-06T12:00:00+0000")
 	s.repliesTo = append(s.repliesTo, Reply{CommentID: commentID, Message: msg, ID: id})
 	writeJSON(w, http.StatusOK, nil, map[string]any{"id": id})
 }
