@@ -160,27 +160,41 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// messages reads, checks and stores one POST /v1/messages.
-func (h *handler) messages(w http.ResponseWriter, r *http.Request) {
+// signedBody reads a POST's body while checking the signature that check prepares, and
+// answers the refusal itself (413, 401 counted as a failed signature, 503 with
+// Retry-After) when it cannot give the body: ok is false then. Every signed route, ours
+// and the providers' hooks, goes through it.
+func (h *handler) signedBody(w http.ResponseWriter, r *http.Request, check func() (signedSum, error)) (body []byte, ok bool) {
 	if r.ContentLength > h.opts.MaxBody {
 		h.refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", h.opts.MaxBody))
-		return
+		return nil, false
 	}
-	sum, err := h.check(r.Header.Get(SignatureHeader), r.Header.Get(TimestampHeader))
+	sum, err := check()
 	if err != nil {
 		h.failed(w, r, err)
-		return
+		return nil, false
 	}
 	body, status, msg := h.read(w, r, sum)
 	if status != 0 {
 		if status == http.StatusUnauthorized {
 			h.failed(w, r, ErrBadSignature)
-			return
+			return nil, false
 		}
 		if status == http.StatusServiceUnavailable {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(h.opts.SlotWait)))
 		}
 		h.refuse(w, status, msg)
+		return nil, false
+	}
+	return body, true
+}
+
+// messages reads, checks and stores one POST /v1/messages.
+func (h *handler) messages(w http.ResponseWriter, r *http.Request) {
+	body, ok := h.signedBody(w, r, func() (signedSum, error) {
+		return h.check(r.Header.Get(SignatureHeader), r.Header.Get(TimestampHeader))
+	})
+	if !ok {
 		return
 	}
 	msgs, derr := decode(body)

@@ -92,25 +92,8 @@ func (h *handler) hookVerify(w http.ResponseWriter, r *http.Request, hk *Hook) {
 // is committed; shapes Decode does not handle, and messages the inbox would refuse, are
 // logged as skipped and acknowledged.
 func (h *handler) hookPost(w http.ResponseWriter, r *http.Request, hk *Hook) {
-	if r.ContentLength > h.opts.MaxBody {
-		h.refuse(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", h.opts.MaxBody))
-		return
-	}
-	sum, err := hookSum(hk, r.Header.Get(hk.SignatureHeader))
-	if err != nil {
-		h.failed(w, r, err)
-		return
-	}
-	body, status, msg := h.read(w, r, sum)
-	if status != 0 {
-		if status == http.StatusUnauthorized {
-			h.failed(w, r, ErrBadSignature)
-			return
-		}
-		if status == http.StatusServiceUnavailable {
-			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(h.opts.SlotWait)))
-		}
-		h.refuse(w, status, msg)
+	body, ok := h.signedBody(w, r, func() (signedSum, error) { return hookSum(hk, r.Header.Get(hk.SignatureHeader)) })
+	if !ok {
 		return
 	}
 	msgs, skipped, err := hk.Decode(body)
