@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/triage-inbox/triage/adapters/echotest"
-	"github.com/triage-inbox/triage/adapters/engine"
-	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -142,19 +140,7 @@ secret_env = "TRIAGE_ECHO_RELAY"
 	queue("round two")
 	{
 		svc, closeDB := openEnv()
-		logger, closeLog, err := openLog()
-		if err != nil {
-			t.Fatal(err)
-		}
-		accts, err := configuredAccounts(ctx, svc.Config())
-		if err != nil {
-			t.Fatal(err)
-		}
-		dest, err := escalate.New(ctx, svc.Config().Escalation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		eng := engine.New(svc, accts, engine.Options{Log: logger, Destination: dest})
+		eng, closeLog := uiEngine(t, ctx, svc)
 		record("", "", eng.Once(ctx))
 		for _, s := range eng.States() {
 			printed = append(printed, s.Err)

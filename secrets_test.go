@@ -262,6 +262,25 @@ func secretsInbox(t *testing.T, ctx context.Context, db, config string) (*inbox.
 	return svc, closeDB
 }
 
+// uiEngine is the sync engine as the UI runs it: the configured accounts and escalation
+// destination, logging to the log file (closed by the func it returns).
+func uiEngine(t *testing.T, ctx context.Context, svc *inbox.Service) (*engine.Engine, func()) {
+	t.Helper()
+	logger, closeLog, err := openLog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts, err := configuredAccounts(ctx, svc.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dest, err := escalate.New(ctx, svc.Config().Escalation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine.New(svc, accts, engine.Options{Log: logger, Destination: dest}), closeLog
+}
+
 // queueEverywhere replies on every conversation and escalates the Mastodon one, as a
 // person would in the UI, so that the next sync carries every secret to its server.
 func queueEverywhere(t *testing.T, ctx context.Context, db, config, round string, convs []secretsConv) {
@@ -402,27 +421,9 @@ secret_env = "TRIAGE_SECRET_RELAY"
 	// Round 2: the engine as the UI runs it, logging to the log file.
 	queue("round two")
 	{
-		env := &cliEnv{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, dbPath: db, configPath: config,
-			now: func() time.Time { return testNow }}
-		svc, closeDB, err := env.openInbox(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		logger, closeLog, err := openLog()
-		if err != nil {
-			t.Fatal(err)
-		}
-		accts, err := configuredAccounts(ctx, svc.Config())
-		if err != nil {
-			t.Fatal(err)
-		}
-		dest, err := escalate.New(ctx, svc.Config().Escalation)
-		if err != nil {
-			t.Fatal(err)
-		}
-		eng := engine.New(svc, accts, engine.Options{Log: logger, Destination: dest})
-		err = eng.Once(ctx)
-		record("", "", err)
+		svc, closeDB := secretsInbox(t, ctx, db, config)
+		eng, closeLog := uiEngine(t, ctx, svc)
+		record("", "", eng.Once(ctx))
 		for _, s := range eng.States() {
 			printed = append(printed, s.Err)
 		}
