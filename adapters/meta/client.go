@@ -57,6 +57,11 @@ func (c *Client) PostJSON(ctx context.Context, path string, in, out any) error {
 	return c.do(ctx, http.MethodPost, path, nil, bytes.NewReader(b), "application/json", out)
 }
 
+// Delete sends DELETE path (Graph's DELETE /{comment-id}); Graph answers {"success":true}.
+func (c *Client) Delete(ctx context.Context, path string) error {
+	return c.do(ctx, http.MethodDelete, path, nil, nil, "", nil)
+}
+
 // URL is the address of path under the client's base and version, with query q.
 func (c *Client) URL(path string, q url.Values) string {
 	u := c.BaseURL + "/" + c.Version + "/" + strings.TrimPrefix(path, "/")

@@ -44,6 +44,12 @@ type Server struct {
 	requests  []Request
 	repliesTo []Reply
 	down      bool
+
+	// Route, when set, answers requests the Instagram fake does not know first (another
+	// channel's fake, like a Page or a WhatsApp number, built on this one). It runs under
+	// the server's lock with the path's parts ("me", "messages"), after the token and
+	// version are checked, and says whether it answered.
+	Route func(w http.ResponseWriter, r *http.Request, parts []string) bool
 }
 
 // Request is what the server saw of one request.
@@ -227,6 +233,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
+	if s.Route != nil && s.Route(w, r, parts) {
+		return
+	}
 	if len(parts) == 1 && r.Method == http.MethodGet {
 		// GET /{ig-comment-id} or /{ig-media-id}: the object's fields (default id only).
 		if c := s.comments[parts[0]]; c != nil {
@@ -328,6 +337,23 @@ func (s *Server) answerFailure(w http.ResponseWriter, f Failure) {
 	}
 	s.graphError(w, f.Status, f.Header, f.Code, f.Subcode, f.Type, f.Message)
 }
+
+// GraphError writes Graph's error body {"error":{…}} (for Route handlers).
+func (s *Server) GraphError(w http.ResponseWriter, status int, code, subcode int, typ, msg string) {
+	s.graphError(w, status, nil, code, subcode, typ, msg)
+}
+
+// WriteJSON writes v as a 200 JSON answer (for Route handlers).
+func WriteJSON(w http.ResponseWriter, v any) { writeJSON(w, http.StatusOK, nil, v) }
+
+// List answers a Graph list of items with paging, fields and limit as the Instagram
+// lists do (for Route handlers); defaults are the fields given without fields=.
+func (s *Server) List(w http.ResponseWriter, r *http.Request, items []map[string]any, defaults string) {
+	s.list(w, r, items, defaults)
+}
+
+// NewID returns a fresh numeric id (for Route handlers, under the lock).
+func (s *Server) NewID() string { return s.id() }
 
 // graphError writes Graph's error body.
 func (s *Server) graphError(w http.ResponseWriter, status int, h map[string]string, code, subcode int, typ, msg string) {
