@@ -6,6 +6,7 @@ package adapters
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/triage-inbox/triage/inbox"
@@ -65,6 +66,11 @@ type Error struct {
 	Permanent  bool          // retrying cannot help (401, 403, 404, 422, a bad address)
 	RetryAfter time.Duration // the channel asked to wait this long (Retry-After, rate-limit headers)
 	Status     int           // the HTTP status, when there was one
+	// MaybeSent: the request reached the channel, or may have, and no clear answer came
+	// back (a connection dropped after the request was written, a 5xx): a post may exist.
+	// The engine then asks a Checker before sending again, and where the channel can be
+	// neither asked nor given a key, leaves the reply for a person to check.
+	MaybeSent bool
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -74,6 +80,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // Temporary wraps an error that a later try may get past, after at least retryAfter.
 func Temporary(err error, retryAfter time.Duration) error {
 	return &Error{Err: err, RetryAfter: retryAfter}
+}
+
+// MaybeSent says whether err leaves open that the channel carried out the request.
+func MaybeSent(err error) bool {
+	var ae *Error
+	return errors.As(err, &ae) && ae.MaybeSent
 }
 
 // Permanent wraps an error that retrying cannot fix.

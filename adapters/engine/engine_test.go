@@ -24,6 +24,7 @@ type channel struct {
 	msgs       []inbox.Message
 	posts      []inbox.Outgoing
 	sendErrs   []error // returned by Send in order, then success
+	lostErrs   []error // returned by Send in order after posting: the answer was lost
 	fetchErr   error
 	idempotent bool
 	check      bool
@@ -70,6 +71,11 @@ func (c *channel) Send(ctx context.Context, out inbox.Outgoing) (string, error) 
 		}
 	}
 	c.posts = append(c.posts, out)
+	if len(c.lostErrs) > 0 {
+		err := c.lostErrs[0]
+		c.lostErrs = c.lostErrs[1:]
+		return "", err
+	}
 	return "r-" + out.Key, nil
 }
 
@@ -284,6 +290,43 @@ func TestRecoveryAfterACrashMidSend(t *testing.T) {
 			e.Once(ctx)
 			if st := outboxStatus(t, svc); st.Status != c.want || len(ch.posts) != c.wantPosts {
 				t.Errorf("outbox %s with %d posts, want %s with %d", st.Status, len(ch.posts), c.want, c.wantPosts)
+			}
+		})
+	}
+}
+
+// A reply whose answer was lost (posted, then a 500 or a dropped connection) is never
+// posted twice: a channel that can be asked is asked before the next attempt; one that
+// can be neither asked nor given a key leaves the reply for a person to check; an error
+// that says nothing was sent (a refused dial) is simply tried again.
+func TestLostAnswerNeverPostsTwice(t *testing.T) {
+	lost := &adapters.Error{Err: errors.New("POST /replies: connection reset by peer"), MaybeSent: true}
+	unsent := adapters.Temporary(errors.New("dial tcp: connection refused"), 0)
+	for _, c := range []struct {
+		name      string
+		channel   func(*channel) adapters.Adapter
+		lost, err []error
+		want      string
+		wantPosts int
+	}{
+		{"checkable, answer lost", func(c *channel) adapters.Adapter { return checkingChannel{c} }, []error{lost}, nil, "sent", 1},
+		{"checkable, answer lost twice", func(c *channel) adapters.Adapter { return checkingChannel{c} }, []error{lost, lost}, nil, "sent", 1},
+		{"no way to check, answer lost", func(c *channel) adapters.Adapter { return c }, []error{lost}, nil, "unknown", 1},
+		{"no way to check, nothing sent", func(c *channel) adapters.Adapter { return c }, nil, []error{unsent}, "sent", 1},
+		{"idempotent, answer lost", func(c *channel) adapters.Adapter { c.idempotent = true; return c }, []error{lost}, nil, "sent", 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			svc := newInbox(t)
+			queueReply(t, svc)
+			ch := &channel{lostErrs: c.lost, sendErrs: c.err}
+			e := New(svc, []Account{{Name: "ig", Channel: "mastodon", Handle: "@acme", Adapter: c.channel(ch)}}, Options{})
+			ctx := context.Background()
+			for range 4 {
+				e.Once(ctx)
+				now = now.Add(time.Hour)
+			}
+			if st := outboxStatus(t, svc); st.Status != c.want || len(ch.posts) != c.wantPosts {
+				t.Errorf("outbox %s (%s) with %d posts, want %s with %d", st.Status, st.LastError, len(ch.posts), c.want, c.wantPosts)
 			}
 		})
 	}

@@ -108,6 +108,20 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 	}
 	// Whatever becomes of it, the screens hear of it at once: a failed reply must show.
 	defer e.setState(a, func(s *inbox.SyncState) { s.Settled++ })
+	idempotent := a.Adapter.Capabilities().Idempotent
+	if out.Attempts > 0 && !idempotent && isChecker(a.Adapter) {
+		// An earlier attempt may have posted it without the answer reaching us (a 500
+		// after the comment was created, a dropped connection): ask before posting again.
+		remote, found, err := a.Adapter.(adapters.Checker).Sent(ctx, out)
+		if err != nil {
+			err = adapters.RedactError(err)
+			return errors.Join(fmt.Errorf("reply %d on %s: look for an earlier attempt: %w", out.OutboxID, a.Name, err),
+				e.svc.RetryOutbox(ctx, out.OutboxID, err.Error(), e.svc.Now().Add(jitter(time.Minute))))
+		}
+		if found {
+			return e.svc.ReplySent(ctx, out.OutboxID, remote)
+		}
+	}
 	remote, err := a.Adapter.Send(ctx, out)
 	if err == nil {
 		return e.svc.ReplySent(ctx, out.OutboxID, remote)
@@ -116,6 +130,12 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 	err = adapters.RedactError(err)
 	e.log.Error("send reply", "account", a.Name, "outbox", out.OutboxID, "err", err)
 	wait, retry := retryAfter(err, out.Attempts)
+	if retry && adapters.MaybeSent(err) && !idempotent && !isChecker(a.Adapter) {
+		// Sending again could post it twice, and the channel cannot be asked: a person
+		// looks on the channel and sends it again (R) only if it is not there.
+		return errors.Join(fmt.Errorf("reply %d on %s: %w", out.OutboxID, a.Name, err),
+			e.svc.UnknownOutbox(ctx, out.OutboxID, "the channel gave no clear answer ("+err.Error()+"); check the channel before sending again"))
+	}
 	if !retry {
 		return errors.Join(fmt.Errorf("reply %d on %s failed: %w", out.OutboxID, a.Name, err), e.svc.FailOutbox(ctx, out.OutboxID, err.Error()))
 	}

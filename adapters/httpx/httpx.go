@@ -9,6 +9,7 @@ package httpx
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,7 +78,9 @@ func DecodeJSON(resp *http.Response, v any) error {
 }
 
 // NetworkError classifies a failure to get any response. A cancelled or expired context
-// is returned as is (the caller stopped; nothing to retry); anything else is Temporary.
+// is returned as is (the caller stopped; nothing to retry); anything else is Temporary,
+// and MaybeSent unless the connection was never made (a failed dial or TLS handshake
+// sends nothing).
 // The URL's query is left out, in case it holds something private.
 func NetworkError(req *http.Request, err error) error {
 	if ctxErr := req.Context().Err(); ctxErr != nil {
@@ -87,7 +90,23 @@ func NetworkError(req *http.Request, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err // *url.Error repeats the full URL; keep only its cause
 	}
-	return adapters.Temporary(fmt.Errorf("%s: %w", where(req), err), 0)
+	return &adapters.Error{Err: fmt.Errorf("%s: %w", where(req), err), MaybeSent: !neverConnected(err)}
+}
+
+// neverConnected says whether err happened before a request could be written: DNS, a
+// refused or timed-out dial, a TLS handshake.
+func neverConnected(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	var tlsErr *tls.CertificateVerificationError
+	var rec tls.RecordHeaderError
+	return errors.As(err, &tlsErr) || errors.As(err, &rec)
 }
 
 // APIError is a non-2xx response: its status and what the provider said about it. It is
@@ -128,6 +147,8 @@ func CheckResponse(resp *http.Response) error {
 	switch s := resp.StatusCode; {
 	case s == http.StatusRequestTimeout, s == http.StatusTooEarly, s == http.StatusTooManyRequests, s >= 500:
 		e.RetryAfter = RetryAfter(resp.Header, time.Now())
+		// A server error may come after the work was done (a post stored, the answer lost).
+		e.MaybeSent = s >= 500 && s != http.StatusServiceUnavailable
 	default:
 		e.Permanent = true
 	}

@@ -110,6 +110,8 @@ func (c *Client) classify(resp *http.Response, token string) error {
 		out.RetryAfter = wait
 	case resp.StatusCode >= 500, ge.Transient, ge.Code == 1, ge.Code == 2:
 		out.RetryAfter = wait
+		// Graph's "unexpected error" may come after the comment or message was created.
+		out.MaybeSent = true
 	default:
 		out.Permanent = true
 	}
