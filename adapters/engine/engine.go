@@ -41,6 +41,9 @@ type Engine struct {
 	log       *slog.Logger
 	notify    func([]inbox.SyncState)
 	mu        sync.Mutex
+	// checked holds replies a Checker has just found not posted (recovery after a crash),
+	// so their next attempt does not ask again.
+	checked map[int64]bool
 }
 
 type account struct {

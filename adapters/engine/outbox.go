@@ -62,6 +62,7 @@ func (e *Engine) recover(ctx context.Context) error {
 			case found:
 				err = e.svc.ReplySent(ctx, out.OutboxID, remote)
 			default:
+				e.markChecked(out.OutboxID)
 				err = e.svc.ResendOutbox(ctx, out.OutboxID, inbox.OutboxSending)
 			}
 		case a.Adapter.Capabilities().Idempotent:
@@ -74,6 +75,24 @@ func (e *Engine) recover(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+func (e *Engine) markChecked(id int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.checked == nil {
+		e.checked = map[int64]bool{}
+	}
+	e.checked[id] = true
+}
+
+// takeChecked says whether the reply was just checked, and forgets it.
+func (e *Engine) takeChecked(id int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ok := e.checked[id]
+	delete(e.checked, id)
+	return ok
 }
 
 func isChecker(a adapters.Adapter) bool {
@@ -109,7 +128,7 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 	// Whatever becomes of it, the screens hear of it at once: a failed reply must show.
 	defer e.setState(a, func(s *inbox.SyncState) { s.Settled++ })
 	idempotent := a.Adapter.Capabilities().Idempotent
-	if out.Attempts > 0 && !idempotent && isChecker(a.Adapter) {
+	if out.Attempts > 0 && !idempotent && isChecker(a.Adapter) && !e.takeChecked(out.OutboxID) {
 		// An earlier attempt may have posted it without the answer reaching us (a 500
 		// after the comment was created, a dropped connection): ask before posting again.
 		remote, found, err := a.Adapter.(adapters.Checker).Sent(ctx, out)
