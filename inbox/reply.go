@@ -94,7 +94,11 @@ func (s *Service) ReplyAndClose(ctx context.Context, convID int64, text string) 
 }
 
 // reply is one reply inside an action.
-func (a *act) reply(id int64, text string) (Sent, error) {
+func (a *act) reply(id int64, text string) (Sent, error) { return a.replyAs(id, text, "") }
+
+// replyAs is a reply of a kind other than the conversation's ("" for the conversation's):
+// a private reply to a comment is a DM. Every check and write is the same for both.
+func (a *act) replyAs(id int64, text string, kind Kind) (Sent, error) {
 	text = strings.TrimRight(text, " \t\n")
 	if strings.TrimSpace(text) == "" {
 		return Sent{}, errors.New("the reply is empty")
@@ -112,11 +116,13 @@ func (a *act) reply(id int64, text string) (Sent, error) {
 		return Sent{}, err
 	}
 	sendAt := a.at + a.s.sendDelay.Milliseconds()
-	msgID, err := a.tx.AddReply(a.ctx, store.Reply{ConversationID: id, Agent: a.s.agent, Text: text, At: a.at, SendAt: sendAt, Key: key})
+	msgID, err := a.tx.AddReply(a.ctx, store.Reply{ConversationID: id, Agent: a.s.agent, Text: text, At: a.at, SendAt: sendAt, Key: key, Kind: string(kind)})
 	if err != nil {
 		return Sent{}, err
 	}
-	if err := a.audit("reply", id, "", firstWords(text, 60), msgID); err != nil {
+	// The audit's from names a reply of another kind ("dm": a private reply), so the log
+	// tells it from a public one; undo treats both alike.
+	if err := a.audit("reply", id, string(kind), firstWords(text, 60), msgID); err != nil {
 		return Sent{}, err
 	}
 	if err := a.tx.SaveDraft(a.ctx, id, "", a.at); err != nil {

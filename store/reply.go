@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -15,6 +16,9 @@ type Reply struct {
 	At             int64  // Unix ms: when the person sent it, which is when it answers
 	SendAt         int64  // Unix ms: when it may leave the outbox (At plus the undo window); 0 = At
 	Key            string // idempotency key: the channel id until sent, and the outbox's key
+	// Kind is the reply's kind when it is not the conversation's: a private reply to a
+	// comment is a DM (the outbox hands it to the adapter as one). "" is the conversation's.
+	Kind string
 }
 
 // answers is the condition, on an outbound message o, that it counts as an answer: every
@@ -41,7 +45,7 @@ func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
 		return 0, fmt.Errorf("reply: %w", err)
 	}
 	res, err := tx.exec(ctx, `INSERT INTO messages (conversation_id, account_id, channel, ext_id, kind, direction, agent, text, created_at)
-		VALUES (?, ?, ?, ?, ?, 'out', ?, ?, ?)`, r.ConversationID, acct, meta.Channel, "triage:"+r.Key, meta.Kind, r.Agent, r.Text, r.At)
+		VALUES (?, ?, ?, ?, ?, 'out', ?, ?, ?)`, r.ConversationID, acct, meta.Channel, "triage:"+r.Key, cmp.Or(r.Kind, meta.Kind), r.Agent, r.Text, r.At)
 	if err != nil {
 		return 0, fmt.Errorf("store reply: %w", err)
 	}
