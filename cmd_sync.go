@@ -18,6 +18,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/mastodon"
 	"github.com/triage-inbox/triage/adapters/meta"
 	"github.com/triage-inbox/triage/adapters/webhook"
+	"github.com/triage-inbox/triage/adapters/whatsapp"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -30,7 +31,7 @@ var channelAdapters = map[string]adapters.Constructor{
 	"instagram": instagram.New,
 	// Config and token checked; no fetching or replying yet: messages come by serve (issue 13).
 	"facebook": meta.New,
-	"whatsapp": meta.New,
+	"whatsapp": whatsapp.New,
 }
 
 // syncCmd is `triage sync [--once]`: fetch every account and send the outbox (replies, and

@@ -57,8 +57,9 @@ type Voice struct {
 	limits          map[string]int
 }
 
-// voiceDefaultLimits are the channels' own maximum post lengths.
-var voiceDefaultLimits = map[string]int{"x": 280, "bluesky": 300, "mastodon": 500}
+// voiceDefaultLimits are the channels' own maximum post lengths (Instagram: a comment
+// or caption; its DMs take 1,000, Messenger 2,000; WhatsApp: a text message).
+var voiceDefaultLimits = map[string]int{"x": 280, "bluesky": 300, "mastodon": 500, "instagram": 2200, "facebook": 8000, "whatsapp": 4096}
 
 // NewVoice returns a checker for c.
 func NewVoice(c VoiceConfig) *Voice {

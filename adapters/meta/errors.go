@@ -32,6 +32,7 @@ type GraphError struct {
 	Subcode       int    // with 190: 458 app removed, 460 password changed, 463 expired, 467 invalid
 	Type          string // "OAuthException", "GraphMethodException"
 	Message       string // Meta's message, without secrets, cut to adapters.MaxServerText
+	Details       string // error_data.details (WhatsApp's plain explanation), likewise
 	TraceID       string // fbtrace_id, for Meta's support
 	Transient     bool   // is_transient: Meta says a retry may succeed
 }
@@ -46,6 +47,9 @@ func (e *GraphError) Error() string {
 	}
 	if e.Message != "" {
 		s += ": " + e.Message
+	}
+	if e.Details != "" {
+		s += ": " + e.Details
 	}
 	if e.TraceID != "" {
 		s += " (fbtrace_id " + e.TraceID + ")"
@@ -86,6 +90,8 @@ func (c *Client) classify(resp *http.Response, token string) error {
 			Subcode   int    `json:"error_subcode"`
 			TraceID   string `json:"fbtrace_id"`
 			Transient bool   `json:"is_transient"`
+			// An object with details on WhatsApp; a string of JSON on some older calls.
+			Data json.RawMessage `json:"error_data"`
 		} `json:"error"`
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
@@ -95,6 +101,12 @@ func (c *Client) classify(resp *http.Response, token string) error {
 		ge.Type = adapters.ServerText(e.Type, token)
 		ge.Message = adapters.ServerText(e.Message, token)
 		ge.TraceID = adapters.ServerText(e.TraceID, token)
+		var data struct {
+			Details string `json:"details"`
+		}
+		if json.Unmarshal(e.Data, &data) == nil {
+			ge.Details = adapters.ServerText(data.Details, token)
+		}
 	}
 	out := &adapters.Error{Err: ge, Status: resp.StatusCode}
 	wait := max(httpx.RetryAfter(resp.Header, c.now()), usageWait(resp.Header))
