@@ -54,7 +54,7 @@ func (m *channelModeration) Actions(channel, account string) []string {
 	for _, a := range []struct {
 		ok   bool
 		name string
-	}{{c.Hide, "hide"}, {c.Delete, "delete"}, {c.MarkSpam, "spam"}, {c.Mute, "mute"}, {c.Block, "block"}, {c.Report, "report"}} {
+	}{{c.Hide, "hide"}, {c.Unhide, "unhide"}, {c.Delete, "delete"}, {c.MarkSpam, "spam"}, {c.Mute, "mute"}, {c.Block, "block"}, {c.Report, "report"}} {
 		if a.ok {
 			out = append(out, a.name)
 		}

@@ -17,6 +17,7 @@ type Capabilities struct {
 	Reply      bool // answer in the conversation
 	DM         bool // write privately to the author
 	Hide       bool // hide a comment
+	Unhide     bool // show a hidden comment again
 	Delete     bool // delete a comment
 	MarkSpam   bool // report as spam on the channel
 	Mute       bool

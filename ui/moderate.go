@@ -20,7 +20,7 @@ type Moderation interface {
 
 // moderationLabels say what each action does on the channel.
 var moderationLabels = map[string]string{
-	"hide": "hide the comment", "delete": "delete the comment", "spam": "report as spam and mark spam here",
+	"hide": "hide the comment", "unhide": "unhide the comment", "delete": "delete the comment", "spam": "report as spam and mark spam here",
 	"mute": "mute the author", "block": "block the author", "report": "report the author",
 }
 
