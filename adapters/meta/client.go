@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
@@ -33,7 +34,10 @@ type Client struct {
 	// token_cmd that prints a fresh token is asked again after a reconnect.
 	Token func(ctx context.Context) (string, error)
 	HTTP  *http.Client
-	Now   func() time.Time // for Retry-After dates; nil: time.Now
+	Now   func() time.Time // for Retry-After dates and usage pauses; nil: time.Now
+
+	mu     sync.Mutex
+	paused pause // set when an answer's usage headers neared a limit
 }
 
 // Get reads path (like "/17841400000000001/media") with query q into out.
@@ -76,6 +80,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 		// A token in the query would travel into proxies' and servers' logs.
 		return adapters.Permanent(fmt.Errorf("%s %s: the token goes in the Authorization header, not the query", method, path))
 	}
+	if err := c.waitUsage(method, path); err != nil {
+		return err
+	}
 	token, err := c.Token(ctx)
 	if err != nil {
 		return err
@@ -98,6 +105,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	if err != nil {
 		return adapters.RedactError(httpx.NetworkError(req, err), token)
 	}
+	c.noticeUsage(resp.Header)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
 		return c.classify(resp, token)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -162,5 +163,52 @@ func TestTokenNeverInURLOrError(t *testing.T) {
 	}
 	if n := len(f.Requests()); n != 2 {
 		t.Errorf("server saw %d requests, want 2 (the refused one is never sent)", n)
+	}
+}
+
+// An answer that reports a limit nearly used pauses the account's calls (no request
+// reaches Meta) for UsagePause, or for the time to regain access Meta names; then calls
+// go through again.
+func TestUsageNearTheLimitPauses(t *testing.T) {
+	for _, c := range []struct {
+		name, header, value string
+		pause               time.Duration
+	}{
+		{"app usage 95%", "X-App-Usage", `{"call_count":95,"total_cputime":20,"total_time":30}`, meta.UsagePause},
+		{"business use case with a regain time", "X-Business-Use-Case-Usage",
+			`{"1234":[{"type":"pages","call_count":40,"total_cputime":91,"total_time":12,"estimated_time_to_regain_access":17}]}`, 17 * time.Minute},
+		{"app usage 50%", "X-App-Usage", `{"call_count":50,"total_cputime":20,"total_time":30}`, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls++
+				w.Header().Set(c.header, c.value)
+				w.Write([]byte(`{"data":[]}`))
+			}))
+			defer srv.Close()
+			clock := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+			cl := &meta.Client{BaseURL: srv.URL, Version: meta.DefaultVersion, Account: "facebook",
+				Token: func(context.Context) (string, error) { return token, nil }, HTTP: srv.Client(),
+				Now: func() time.Time { return clock }}
+			if err := getMedia(cl); err != nil {
+				t.Fatal(err)
+			}
+			err := getMedia(cl)
+			if c.pause == 0 {
+				if err != nil || calls != 2 {
+					t.Fatalf("at 50%%: %v after %d calls", err, calls)
+				}
+				return
+			}
+			ae := classOf(t, err)
+			if ae.Permanent || ae.RetryAfter != c.pause || calls != 1 || !strings.Contains(err.Error(), "rate limit used") {
+				t.Fatalf("second call: %v (retry after %s, %d calls); want a pause of %s without a call", err, ae.RetryAfter, calls, c.pause)
+			}
+			clock = clock.Add(c.pause)
+			if err := getMedia(cl); err != nil || calls != 2 {
+				t.Fatalf("after the pause: %v, %d calls", err, calls)
+			}
+		})
 	}
 }
