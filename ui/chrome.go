@@ -245,7 +245,12 @@ func (m *Model) syncLine() string {
 		}
 		switch s.Status {
 		case "error":
-			bad = append(bad, st.Error.Render(Safe(s.Account)+" error"))
+			what := " error"
+			if strings.Contains(s.Err, "reconnect: ") {
+				// An expired token needs the person, not time: say so where it stays.
+				what = ": reconnect"
+			}
+			bad = append(bad, st.Error.Render(Safe(s.Account)+what))
 		case "backing off":
 			bad = append(bad, st.DueSoon.Render(Safe(s.Account)+" retrying"))
 		}
