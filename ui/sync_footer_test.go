@@ -14,6 +14,8 @@ func TestExpiredTokenSaysReconnect(t *testing.T) {
 		{Account: "instagram", Status: "error", Err: "instagram instagram: fetch comments: reconnect: the token for account instagram expired or is no longer valid: GET graph.instagram.com/v24.0/17841400000000001/media: HTTP 400: Graph error 190/463"},
 		{Account: "mastodon", Status: "error", Err: "GET mastodon.social/api/v1/notifications: HTTP 502"},
 	}})
+	a.want("sync mastodon: GET mastodon.social") // the latest reason, in the status line
+	a.m.setStatus("", nil)                       // as when the status times out
 	a.want("instagram: reconnect")
 	a.want("mastodon error")
 }
