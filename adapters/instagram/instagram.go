@@ -1,20 +1,27 @@
-// Package instagram is the adapter for one Instagram professional account: it polls the
-// comments on the account's recent posts through the Graph API (adapters/meta) and
-// answers them. Direct messages, and comments on older posts, arrive by `triage serve`'s
-// Meta webhook; the messages of both ways are the same (meta.DecodeWebhook's conventions),
-// so a comment that comes both ways is stored once.
+// Package instagram is the adapter for one Instagram professional account, through the
+// Graph API (adapters/meta). It polls the comments on the account's recent posts, its
+// direct messages (the Conversations API) and the posts it is tagged in; it answers
+// comments under them, DMs with the Send API (within Instagram's 24-hour window, 7 days
+// with the HUMAN_AGENT tag when the app has it), and a commenter privately (one private
+// reply per comment, within 7 days); it hides, unhides and deletes comments. Meta's
+// webhook (`triage serve`) brings the same messages faster: both ways follow
+// meta.DecodeWebhook's conventions, so a message that comes both ways is stored once.
 //
 //	[[account]]
-//	name        = "instagram"
-//	channel     = "instagram"
-//	ig_user_id  = "17841400000000001"
-//	token_env   = "IG_TOKEN"                    # or token_cmd
-//	graph_url   = "https://graph.instagram.com" # Instagram Login; graph.facebook.com for Facebook Login
-//	watch_posts = 10                            # optional: how many recent posts are polled
+//	name          = "instagram"
+//	channel       = "instagram"
+//	ig_user_id    = "17841400000000001"
+//	token_env     = "IG_TOKEN"                    # or token_cmd
+//	graph_url     = "https://graph.instagram.com" # Instagram Login; graph.facebook.com for Facebook Login
+//	watch_posts   = 10                            # optional: how many recent posts are polled
+//	poll_dms      = true                          # optional: poll direct messages
+//	poll_mentions = true                          # optional: poll the posts the account is tagged in
+//	human_agent   = false                         # optional: the app has Human Agent: retry outside 24 h with the tag
 //
-// The token needs instagram_business_basic and instagram_business_manage_comments
-// (Instagram Login), or instagram_basic, instagram_manage_comments and
-// pages_read_engagement (Facebook Login).
+// The token needs instagram_business_basic, instagram_business_manage_comments and
+// instagram_business_manage_messages (Instagram Login), or instagram_basic,
+// instagram_manage_comments, instagram_manage_messages and pages_read_engagement
+// (Facebook Login).
 package instagram
 
 import (
@@ -35,17 +42,34 @@ const DefaultWatchPosts = 10
 // FirstLookback is how far back the first fetch reads comments: older ones are history.
 const FirstLookback = 7 * 24 * time.Hour
 
-// Adapter is one Instagram account. It satisfies adapters.Adapter and adapters.Checker.
+// Options are an account's choices beyond meta.Config.
+type Options struct {
+	WatchPosts int  // how many recent posts are polled for comments
+	DMs        bool // poll the direct messages
+	Mentions   bool // poll the posts the account is tagged in
+	// HumanAgent: the app has Meta's Human Agent feature, so a DM that Meta refuses
+	// outside the 24-hour window is sent again once with the HUMAN_AGENT tag (7 days).
+	HumanAgent bool
+}
+
+// DefaultOptions are the options of an account that sets none.
+func DefaultOptions() Options {
+	return Options{WatchPosts: DefaultWatchPosts, DMs: true, Mentions: true}
+}
+
+// Adapter is one Instagram account. It satisfies adapters.Adapter, adapters.Checker and
+// adapters.Moderator.
 type Adapter struct {
 	cfg   meta.Config
 	graph *meta.Client
-	watch int
+	opts  Options
 	now   func() time.Time
 }
 
 var (
 	_ adapters.Adapter     = (*Adapter)(nil)
 	_ adapters.Checker     = (*Adapter)(nil)
+	_ adapters.Moderator   = (*Adapter)(nil)
 	_ adapters.Constructor = New
 )
 
@@ -55,34 +79,65 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	watch := DefaultWatchPosts
-	switch v := acct.Keys["watch_posts"].(type) {
-	case nil:
-	case int64:
-		if v < 1 || v > 100 {
-			return nil, fmt.Errorf("account %q: watch_posts: %d is not between 1 and 100", acct.Name, v)
-		}
-		watch = int(v)
-	default:
-		return nil, fmt.Errorf("account %q: watch_posts: want a number of posts, like watch_posts = 10", acct.Name)
+	opts, err := parseOptions(acct)
+	if err != nil {
+		return nil, err
 	}
 	c, err := cfg.Client(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return NewWithClient(cfg, c, watch, time.Now), nil
+	return NewWithOptions(cfg, c, opts, time.Now), nil
 }
 
-// NewWithClient builds the adapter around a Graph client (tests point it at metatest).
+// parseOptions reads watch_posts, poll_dms, poll_mentions and human_agent.
+func parseOptions(acct adapters.Account) (Options, error) {
+	o := DefaultOptions()
+	switch v := acct.Keys["watch_posts"].(type) {
+	case nil:
+	case int64:
+		if v < 1 || v > 100 {
+			return o, fmt.Errorf("account %q: watch_posts: %d is not between 1 and 100", acct.Name, v)
+		}
+		o.WatchPosts = int(v)
+	default:
+		return o, fmt.Errorf("account %q: watch_posts: want a number of posts, like watch_posts = 10", acct.Name)
+	}
+	for _, b := range []struct {
+		key string
+		to  *bool
+	}{{"poll_dms", &o.DMs}, {"poll_mentions", &o.Mentions}, {"human_agent", &o.HumanAgent}} {
+		switch v := acct.Keys[b.key].(type) {
+		case nil:
+		case bool:
+			*b.to = v
+		default:
+			return o, fmt.Errorf("account %q: %s: want true or false, like %s = %t, not %v", acct.Name, b.key, b.key, !*b.to, v)
+		}
+	}
+	return o, nil
+}
+
+// NewWithClient builds the adapter around a Graph client with the default options and
+// watchPosts (tests point it at metatest).
 func NewWithClient(cfg meta.Config, c *meta.Client, watchPosts int, now func() time.Time) *Adapter {
-	return &Adapter{cfg: cfg, graph: c, watch: max(watchPosts, 1), now: now}
+	o := DefaultOptions()
+	o.WatchPosts = watchPosts
+	return NewWithOptions(cfg, c, o, now)
+}
+
+// NewWithOptions builds the adapter around a Graph client with opts.
+func NewWithOptions(cfg meta.Config, c *meta.Client, opts Options, now func() time.Time) *Adapter {
+	opts.WatchPosts = max(opts.WatchPosts, 1)
+	return &Adapter{cfg: cfg, graph: c, opts: opts, now: now}
 }
 
 // Handle is the account as its messages name it: the IG user id, as Meta's webhook names it.
 func (a *Adapter) Handle() string { return a.cfg.ID }
 
-// Capabilities: replies to comments. Not Idempotent: Graph takes no idempotency key, so a
-// reply interrupted mid-send is looked for instead (Sent).
+// Capabilities: replies to comments, DMs and private replies, hiding, unhiding and
+// deleting comments. Not Idempotent: Graph takes no idempotency key, so a reply
+// interrupted mid-send is looked for instead (Sent).
 func (a *Adapter) Capabilities() adapters.Capabilities {
-	return adapters.Capabilities{Reply: true}
+	return adapters.Capabilities{Reply: true, DM: true, Hide: true, Unhide: true, Delete: true}
 }

@@ -16,15 +16,19 @@ import (
 // ErrNoComment means a reply names no comment to answer.
 var ErrNoComment = errors.New("a reply needs the id of the comment it answers")
 
-// ErrDM means a direct message was to be sent: not built yet on Instagram.
-var ErrDM = errors.New("direct messages on Instagram are not supported yet")
+// ErrMention means a reply in a mention's conversation: the post is someone else's, and
+// answering it is not built.
+var ErrMention = errors.New("replying to a post that mentions the account is not supported: answer it in Instagram")
 
-// Send answers the comment out.InReplyTo (POST /{ig-comment-id}/replies message=…) and
-// returns the new comment's id. Instagram puts a reply to a reply under the top-level
-// comment.
+// Send posts a reply and returns its id: a DM or a private reply (sendDM) for out.Kind
+// dm, else a reply under the comment out.InReplyTo (POST /{ig-comment-id}/replies
+// message=…). Instagram puts a reply to a reply under the top-level comment.
 func (a *Adapter) Send(ctx context.Context, out inbox.Outgoing) (string, error) {
-	if out.Kind == inbox.KindDM {
-		return "", adapters.Permanent(fmt.Errorf("instagram %s: %w", a.cfg.Account, ErrDM))
+	switch out.Kind {
+	case inbox.KindDM:
+		return a.sendDM(ctx, out)
+	case inbox.KindMention:
+		return "", adapters.Permanent(fmt.Errorf("instagram %s: %w", a.cfg.Account, ErrMention))
 	}
 	if out.InReplyTo == "" {
 		return "", adapters.Permanent(fmt.Errorf("instagram %s: %w", a.cfg.Account, ErrNoComment))
@@ -42,11 +46,14 @@ func (a *Adapter) Send(ctx context.Context, out inbox.Outgoing) (string, error) 
 	return created.ID, nil
 }
 
-// Sent looks for a reply already posted: a comment by the account with the same text
-// among the replies of the comment answered (or of its top-level comment, where
-// Instagram puts a reply to a reply).
+// Sent looks for a reply already posted: for a DM or a private reply, see sentDM; for a
+// comment, a comment by the account with the same text among the replies of the comment
+// answered (or of its top-level comment, where Instagram puts a reply to a reply).
 func (a *Adapter) Sent(ctx context.Context, out inbox.Outgoing) (string, bool, error) {
-	if out.InReplyTo == "" || out.Kind == inbox.KindDM {
+	if out.Kind == inbox.KindDM {
+		return a.sentDM(ctx, out)
+	}
+	if out.InReplyTo == "" {
 		return "", false, nil
 	}
 	what := fmt.Sprintf("instagram %s: look for a reply to %s", a.cfg.Account, out.InReplyTo)

@@ -2,17 +2,23 @@
 // documents for the calls triage makes on Instagram: an IG user's media
 // (GET /{ig-user-id}/media), one media or comment (GET /{id}), a media's comments with their replies
 // (GET /{ig-media-id}/comments), a comment's replies (GET and POST
-// /{ig-comment-id}/replies), and conversations (GET /me/conversations?platform=instagram).
-// Lists page with {"data":[…],"paging":{"cursors":{"before","after"},"next"}}; fields=…
-// picks the fields of each object (nested edges as replies{id,text}), and without it the
-// defaults Meta documents come back. Errors are Graph's {"error":{…}} bodies: a wrong
-// token is code 190; Fail queues others (see TokenExpired, RateLimited, ServerError).
+// /{ig-comment-id}/replies), hiding, unhiding and deleting a comment (POST and DELETE
+// /{ig-comment-id}), the media the user is tagged in (GET /{ig-user-id}/tags),
+// conversations and their messages (GET /me/conversations?platform=instagram,
+// GET /{conversation-id}, GET /{conversation-id}/messages, GET /{message-id}), and the
+// Send API (POST /me/messages: the 24-hour window, HUMAN_AGENT, private replies; see
+// ig_dm.go). Lists page with {"data":[…],"paging":{"cursors":{"before","after"},"next"}};
+// fields=… picks the fields of each object (nested edges as replies{id,text}), and
+// without it the defaults Meta documents come back. Errors are Graph's {"error":{…}}
+// bodies: a wrong token is code 190; Fail queues others (see TokenExpired, RateLimited,
+// ServerError), answered before or, with After, after the request is carried out.
 package metatest
 
 import (
-	"encoding/base64"
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -21,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Server is a fake Graph API for one Instagram user.
@@ -38,12 +45,18 @@ type Server struct {
 	media     []map[string]any          // the user's media, newest first
 	comments  map[string]map[string]any // by id
 	order     []string                  // comment ids in the order added
-	convs     []map[string]any
+	convs     []*conversation           // most recently updated first
+	tags      []map[string]any          // media the user is tagged in, newest first
+	sent      []Sent
 	nextID    int64
 	failures  []Failure
 	requests  []Request
 	repliesTo []Reply
 	down      bool
+
+	// Now is the server's clock, for the messaging window and the times of the messages
+	// the account sends; nil: time.Now.
+	Now func() time.Time
 
 	// Route, when set, answers requests the Instagram fake does not know first (another
 	// channel's fake, like a Page or a WhatsApp number, built on this one). It runs under
@@ -57,6 +70,7 @@ type Request struct {
 	Method, Path string // Path without the version: "/17841400000000001/media"
 	Query        string // the raw query
 	Version      string // "v24.0"
+	Body         string // the raw body of a POST (form or JSON)
 }
 
 // Reply is one POST /{ig-comment-id}/replies the server accepted.
@@ -76,7 +90,9 @@ type Failure struct {
 	Subcode int
 	Type    string
 	Message string
-	Hangup  bool // close the connection without an answer
+	Hangup  bool   // close the connection without an answer
+	Method  string // only for requests of this method, when set ("POST")
+	After   bool   // carry the request out first, then answer with the failure
 }
 
 // New starts a fake Graph server for an Instagram user and token, closed when the test ends.
@@ -184,23 +200,13 @@ func (s *Server) addComment(mediaID, parentID, username, text, timestamp string)
 	return id
 }
 
-// AddConversation adds an Instagram conversation with one message, and returns its id.
-func (s *Server) AddConversation(username, text, createdTime string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	cid := base64.RawURLEncoding.EncodeToString([]byte("ig_t:" + s.id()))
-	mid := base64.RawURLEncoding.EncodeToString([]byte("ig_message_item:" + s.id()))
-	msg := map[string]any{"id": mid, "created_time": createdTime, "message": text,
-		"from": map[string]any{"username": username, "id": "1" + s.id()},
-		"to":   map[string]any{"data": []any{map[string]any{"username": s.Username, "id": s.IGUserID}}}}
-	s.convs = append([]map[string]any{{"id": cid, "updated_time": createdTime,
-		"messages": map[string]any{"data": []any{msg}}}}, s.convs...)
-	return cid
-}
-
 var versionPath = regexp.MustCompile(`^/(v[0-9]+\.[0-9]+)(/.*)$`)
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	// The body is kept for Requests (a JSON body is what the Send API reads) and put
+	// back for ParseForm, which reads form bodies.
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	_ = r.ParseForm()
 	m := versionPath.FindStringSubmatch(r.URL.Path)
 	path, version := r.URL.Path, ""
@@ -209,7 +215,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Version: version})
+	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Version: version, Body: string(body)})
 	if r.URL.Query().Has("access_token") {
 		s.t.Errorf("metatest: %s %s carries access_token in its URL", r.Method, path)
 	}
@@ -218,12 +224,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for i, f := range s.failures {
-		if f.Path == "" || f.Path == path {
+		if (f.Path == "" || f.Path == path) && (f.Method == "" || f.Method == r.Method) {
 			s.failures = slices.Delete(s.failures, i, i+1)
+			if f.After {
+				// Carried out, then the answer is lost: what a crash or a dropped
+				// connection after Meta acted looks like to the client.
+				s.handle(httptest.NewRecorder(), r, path, version, body)
+			}
 			s.answerFailure(w, f)
 			return
 		}
 	}
+	s.handle(w, r, path, version, body)
+}
+
+// handle answers one request that no failure took: the token, the version, then the route.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, path, version string, body []byte) {
 	if r.Header.Get("Authorization") != "Bearer "+s.Token {
 		s.graphError(w, http.StatusBadRequest, nil, 190, 0, "OAuthException", "Invalid OAuth access token - Cannot parse access token")
 		return
@@ -234,6 +250,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	if s.Route != nil && s.Route(w, r, parts) {
+		return
+	}
+	if s.serveMessaging(w, r, parts, body) || s.serveModeration(w, r, parts) {
 		return
 	}
 	if len(parts) == 1 && r.Method == http.MethodGet {
@@ -254,12 +273,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case r.Method == http.MethodGet && parts[0] == s.IGUserID && parts[1] == "media":
 			s.list(w, r, s.media, "id")
 			return
-		case r.Method == http.MethodGet && parts[0] == "me" && parts[1] == "conversations":
-			if r.Form.Get("platform") != "instagram" {
-				s.graphError(w, http.StatusBadRequest, nil, 100, 0, "OAuthException", "(#100) The parameter platform is required")
-				return
-			}
-			s.list(w, r, s.convs, "id,updated_time")
+		case r.Method == http.MethodGet && parts[0] == s.IGUserID && parts[1] == "tags":
+			s.list(w, r, s.tags, "id")
 			return
 		case r.Method == http.MethodGet && parts[1] == "comments" && s.hasMedia(parts[0]):
 			s.list(w, r, s.commentsOf(parts[0], ""), "timestamp,text,id")
