@@ -73,14 +73,14 @@ func (a *Adapter) sendDM(ctx context.Context, out inbox.Outgoing) (string, error
 		body.MessagingType, body.Tag = "MESSAGE_TAG", "HUMAN_AGENT"
 		id, err = a.postMessage(ctx, body)
 		if outsideWindow(err) {
-			return "", permanent(err, "%s: %s, and past the 7 days of the HUMAN_AGENT tag", what, ErrOutsideWindow)
+			return "", permanent(err, "%s: %w, and past the 7 days of the HUMAN_AGENT tag", what, ErrOutsideWindow)
 		}
 		if err != nil {
 			return "", httpx.Wrap(what+" with the HUMAN_AGENT tag", err)
 		}
 		return id, nil
 	case outsideWindow(err):
-		return "", permanent(err, "%s: %s (the customer last wrote more than 24 hours ago; with Meta's Human Agent feature, human_agent = true allows 7 days)", what, ErrOutsideWindow)
+		return "", permanent(err, "%s: %w (the customer last wrote more than 24 hours ago; with Meta's Human Agent feature, human_agent = true allows 7 days)", what, ErrOutsideWindow)
 	}
 	return "", httpx.Wrap(what, err)
 }
