@@ -82,6 +82,12 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeDB()
+	// Providers' updates (edits, removals, failed statuses) are few and touch messages
+	// already stored: they are applied by the inbox directly, after the group-commit
+	// writer stored the same delivery's messages.
+	for i := range settings.opts.Hooks {
+		settings.opts.Hooks[i].Apply = svc.ApplyUpdates
+	}
 
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	settings.opts.Log = logger
@@ -242,7 +248,10 @@ func metaHook(s serveSettings) (webhook.Hook, error) {
 		Secret:          []byte(secret),
 		SignatureHeader: meta.WebhookSignatureHeader,
 		Verify:          meta.VerifySubscription(token),
-		Decode:          meta.DecodeWebhook,
+		Decode: func(body []byte) (webhook.Delivery, error) {
+			d, err := meta.DecodeWebhook(body)
+			return webhook.Delivery(d), err
+		},
 	}, nil
 }
 

@@ -35,11 +35,12 @@ const (
 	fbReply   = `{"object":"page","entry":[{"id":"106000000000001","time":1764000500,"changes":[{"field":"feed","value":{"from":{"id":"5550000000002","name":"Caio"},"message":"Same question","post_id":"106000000000001_200000000000001","comment_id":"200000000000001_300000000000002","created_time":1764000500,"item":"comment","parent_id":"200000000000001_300000000000001","verb":"add"}}]}]}`
 	fbDM      = `{"object":"page","entry":[{"id":"106000000000001","time":1764000600000,"messaging":[{"sender":{"id":"6100000000000001"},"recipient":{"id":"106000000000001"},"timestamp":1764000600000,"message":{"mid":"m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P","text":"hello, world!"}}]}]}`
 	waText    = `{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"contacts":[{"profile":{"name":"Sheena Nelson"},"wa_id":"16505551234"}],"messages":[{"from":"16505551234","id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=","timestamp":"1749416383","type":"text","text":{"body":"Does it come in another color?"}}]},"field":"messages"}]}]}`
-	// Shapes not handled yet: acknowledged, stored nothing.
-	fbEdit   = `{"object":"page","entry":[{"id":"106000000000001","time":1764000700,"changes":[{"field":"feed","value":{"from":{"id":"5550000000001","name":"Bea Costa"},"message":"Is this in stock??","post_id":"106000000000001_200000000000001","comment_id":"200000000000001_300000000000001","created_time":1764000700,"item":"comment","parent_id":"106000000000001_200000000000001","verb":"edited"}}]}]}`
+	// Shapes skipped or quiet: acknowledged, stored nothing.
 	waStatus = `{"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":"106540352242922"},"statuses":[{"id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3","status":"delivered","timestamp":"1749416400","recipient_id":"16505551234"}]},"field":"messages"}]}]}`
+	igReact  = `{"object":"instagram","entry":[{"id":"17841400000000001","time":1764000950,"messaging":[{"sender":{"id":"9000000000000001"},"recipient":{"id":"17841400000000001"},"timestamp":1764000950000,"reaction":{"mid":"aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQy","action":"react","reaction":"love","emoji":"\u2764\ufe0f"}}]}]}`
 	igEmpty  = `{"object":"instagram","entry":[{"id":"17841400000000001","time":1764000900,"changes":[{"field":"comments","value":{"from":{"id":"232323232","username":"ana.lima"},"media":{"id":"18000000000000001","media_product_type":"FEED"},"id":"17865799348089041","text":""}}]}]}`
-	standby  = `{"object":"page","entry":[{"id":"106000000000001","time":1764000800000,"standby":[{"sender":{"id":"6100000000000001"},"recipient":{"id":"106000000000001"},"timestamp":1764000800000,"message":{"mid":"m_standby","text":"hi"}}]}]}`
+	// A message delivered while another app (the Page's inbox, a bot) had the thread.
+	standby = `{"object":"page","entry":[{"id":"106000000000001","time":1764000800000,"standby":[{"sender":{"id":"6100000000000001"},"recipient":{"id":"106000000000001"},"timestamp":1764000800000,"message":{"mid":"m_standby","text":"ol\u00e1?"}}]}]}`
 )
 
 // startMetaServe runs `triage serve` with Meta's webhook configured.
@@ -171,7 +172,7 @@ func TestServeMetaSignatureOverRawBytes(t *testing.T) {
 
 func TestServeMetaPayloadsLandByConvention(t *testing.T) {
 	db, config, base, stop, stderr := startMetaServe(t)
-	for _, body := range []string{igComment, igReply, igDM, igEcho, fbComment, fbReply, fbDM, waText, fbEdit, waStatus, standby, igEmpty} {
+	for _, body := range []string{igComment, igReply, igDM, igEcho, fbComment, fbReply, fbDM, waText, waStatus, standby, igEmpty, igReact} {
 		if status, ans := deliver(t, base, []byte(body), hubSignature([]byte(body))); status != http.StatusOK {
 			t.Errorf("deliver %.60s… = %d %s, want 200", body, status, ans)
 		}
@@ -191,6 +192,8 @@ func TestServeMetaPayloadsLandByConvention(t *testing.T) {
 		"200000000000001_300000000000002":            {"facebook", "106000000000001", "comment", "post:106000000000001_200000000000001", "200000000000001_300000000000001", "in", "", "5550000000002", "", "Caio", "2025-11-24T16:08:20Z"},
 		"m_AG5Hz2Uq7tuwNEhXfYYKj8mJEM_QPpz5jdCK48PnKAjSdjfipqxqMvK8ma6AC8fplwlqLP_5cgXIbu7I3rBN0P": {"facebook", "106000000000001", "dm", "dm:6100000000000001", "", "in", "", "6100000000000001", "", "", "2025-11-24T16:10:00Z"},
 		"wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=":                           {"whatsapp", "106540352242922", "dm", "wa:16505551234", "", "in", "", "16505551234", "", "Sheena Nelson", "2025-06-08T20:59:43Z"},
+		// Standby: the customer wrote it, whichever app had the thread.
+		"m_standby": {"facebook", "106000000000001", "dm", "dm:6100000000000001", "", "in", "", "6100000000000001", "", "", "2025-11-24T16:13:20Z"},
 	}
 	recs := metaExported(t, db, config)
 	if len(recs) != len(wants) {
@@ -213,10 +216,13 @@ func TestServeMetaPayloadsLandByConvention(t *testing.T) {
 		}
 	}
 	logs := stderr.String()
-	for _, skipped := range []string{"page/feed", "edited", "statuses", "standby", `17865799348089041: field \"text\"`} {
+	for _, skipped := range []string{"instagram/messaging: reaction", `17865799348089041: field \"text\"`} {
 		if !strings.Contains(logs, skipped) {
 			t.Errorf("log does not say %q was skipped: %s", skipped, logs)
 		}
+	}
+	if strings.Contains(logs, "delivered") || strings.Contains(logs, "standby") {
+		t.Errorf("a delivered status or a standby message was logged as skipped: %s", logs)
 	}
 }
 

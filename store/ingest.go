@@ -157,10 +157,17 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 			ansBy, ansAt = sql.NullInt64{Int64: id, Valid: true}, sql.NullInt64{Int64: at, Valid: true}
 		}
 	}
+	kept, err := tx.takeKept(ctx, &m) // edits, removals, hides delivered before it (update.go)
+	if err != nil {
+		return Ingested{}, err
+	}
 	msgID, err := tx.insertMessage(ctx, messageRow{conv: convID, account: acct, contact: contact, due: due,
 		ansBy: ansBy, ansAt: ansAt, closed: closed, m: &m, convKey: m.ConvKey})
 	if err != nil {
 		return Ingested{}, fmt.Errorf("store message %s: %w", m.ExtID, err)
+	}
+	if err := tx.markKept(ctx, msgID, kept); err != nil {
+		return Ingested{}, err
 	}
 
 	if err := tx.indexOrHold(ctx, conv, msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {

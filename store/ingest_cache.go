@@ -20,6 +20,7 @@ type ingestCache struct {
 	contacts map[contactKey]*contactEntry
 	convs    map[convKey]*convEntry
 	orphans  int // whether the orphans table has rows: orphansUnknown, orphansNone or orphansSome
+	kept     int // whether pending_updates has rows (update.go), in the same terms
 }
 
 type contactKey struct{ channel, ext string }

@@ -58,11 +58,11 @@ type (
 		Entry  []entry `json:"entry"`
 	}
 	entry struct {
-		ID        string            `json:"id"`
-		Time      flexInt           `json:"time"`
-		Changes   []change          `json:"changes"`
-		Messaging []messaging       `json:"messaging"`
-		Standby   []json.RawMessage `json:"standby"`
+		ID        string      `json:"id"`
+		Time      flexInt     `json:"time"`
+		Changes   []change    `json:"changes"`
+		Messaging []messaging `json:"messaging"`
+		Standby   []messaging `json:"standby"`
 	}
 	change struct {
 		Field string          `json:"field"`
@@ -81,10 +81,17 @@ type (
 			Mid         string `json:"mid"`
 			Text        string `json:"text"`
 			IsEcho      bool   `json:"is_echo"`
+			IsDeleted   bool   `json:"is_deleted"` // unsent by its author (Instagram)
 			Attachments []struct {
 				Type string `json:"type"`
 			} `json:"attachments"`
 		} `json:"message"`
+		MessageEdit *struct {
+			Mid     string  `json:"mid"`
+			Text    string  `json:"text"`
+			NumEdit flexInt `json:"num_edit"`
+		} `json:"message_edit"`
+		Reaction json.RawMessage `json:"reaction"`
 	}
 )
 
@@ -123,80 +130,90 @@ func firstTime(ns ...flexInt) time.Time {
 	return time.Time{}
 }
 
-// DecodeWebhook turns one verified delivery into messages, in the conventions every Meta
-// poller follows too (see the package's README section): channel instagram, facebook
-// or whatsapp; account the IG user id, page id or phone number id; comments threaded by
-// media:<id> or post:<id>, DMs by dm:<customer id> or wa:<from>; an echo of the account's
-// own message is outbound, by NativeAgent. skipped names each shape it does not handle
-// (edits, removals, standby, statuses, …); an error is a body that is not Meta's JSON.
-func DecodeWebhook(body []byte) (msgs []inbox.Message, skipped []string, err error) {
+// DecodeWebhook turns one verified delivery into messages and updates, in the conventions
+// every Meta poller follows too (see the package's README section): channel instagram,
+// facebook or whatsapp; account the IG user id, page id or phone number id; comments and
+// visitor posts threaded by media:<id> or post:<id>, DMs (standby ones too) by
+// dm:<customer id> or wa:<from>; an echo of the account's own message is outbound, by
+// NativeAgent. Edits, removals, hides and WhatsApp's failed statuses become updates of
+// the message they name (see webhook_updates.go). Skipped names each shape it does not
+// handle (reactions, reads, …); an error is a body that is not Meta's JSON.
+func DecodeWebhook(body []byte) (Delivery, error) {
 	var d delivery
 	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, nil, fmt.Errorf("bad JSON: %w", err)
+		return Delivery{}, fmt.Errorf("bad JSON: %w", err)
 	}
 	if d.Object == "" {
-		return nil, nil, errors.New(`bad delivery: no "object"`)
+		return Delivery{}, errors.New(`bad delivery: no "object"`)
 	}
+	var out Delivery
 	for _, e := range d.Entry {
 		for _, c := range e.Changes {
-			m, skip := decodeChange(d.Object, e, c)
-			msgs = append(msgs, m...)
-			skipped = append(skipped, skip...)
+			out.add(decodeChange(d.Object, e, c))
 		}
 		for _, ev := range e.Messaging {
-			m, skip := decodeMessaging(d.Object, e, ev)
-			msgs = append(msgs, m...)
-			skipped = append(skipped, skip...)
+			out.add(decodeMessaging(d.Object, "messaging", e, ev))
 		}
-		if len(e.Standby) > 0 {
-			skipped = append(skipped, fmt.Sprintf("%s standby (%d events)", d.Object, len(e.Standby)))
+		// Standby events are messages delivered while another app (a Page inbox, a
+		// chatbot) has the thread: the customer wrote them all the same.
+		for _, ev := range e.Standby {
+			out.add(decodeMessaging(d.Object, "standby", e, ev))
 		}
 	}
-	return msgs, skipped, nil
+	return out, nil
 }
 
 // decodeChange reads one entry.changes[] element.
-func decodeChange(object string, e entry, c change) ([]inbox.Message, []string) {
+func decodeChange(object string, e entry, c change) Delivery {
 	shape := object + "/" + c.Field
 	var (
-		m   []inbox.Message
+		out Delivery
 		err error
 		why string
 	)
 	switch {
 	case object == "instagram" && (c.Field == "comments" || c.Field == "live_comments"):
-		m, why, err = instagramComment(e, c.Value)
+		out.Messages, why, err = instagramComment(e, c.Value)
 	case object == "instagram" && c.Field == "messages":
 		var ev messaging
 		if err = json.Unmarshal(c.Value, &ev); err == nil {
-			return decodeMessaging(object, e, ev)
+			return decodeMessaging(object, "messages", e, ev)
 		}
 	case object == "page" && c.Field == "feed":
-		m, why, err = pageFeed(e, c.Value)
+		out, why, err = pageFeed(e, c.Value)
 	case object == "whatsapp_business_account" && c.Field == "messages":
-		m, why, err = whatsappMessages(c.Value)
+		out, why, err = whatsappMessages(c.Value)
 	default:
 		why = "not handled"
 	}
-	var skipped []string
 	if err != nil {
-		skipped = append(skipped, shape+": "+err.Error())
+		out.Skipped = append(out.Skipped, shape+": "+err.Error())
 	} else if why != "" {
-		skipped = append(skipped, shape+": "+why)
+		out.Skipped = append(out.Skipped, shape+": "+why)
 	}
-	return m, skipped
+	return out
 }
 
-// decodeMessaging reads one Messenger-style event: an Instagram or Page DM.
-func decodeMessaging(object string, e entry, ev messaging) ([]inbox.Message, []string) {
+// decodeMessaging reads one Messenger-style event (field names where it came from:
+// messaging, standby or the messages field): an Instagram or Page DM, its edit or its
+// removal.
+func decodeMessaging(object, field string, e entry, ev messaging) Delivery {
+	shape := object + "/" + field
 	channel := map[string]string{"instagram": ChannelInstagram, "page": ChannelFacebook}[object]
 	switch {
 	case channel == "":
-		return nil, []string{object + "/messaging: not handled"}
+		return skip(shape + ": not handled")
+	case ev.MessageEdit != nil:
+		return messageEdit(shape, channel, e, ev)
+	case ev.Reaction != nil:
+		return skip(shape + ": reaction (not stored)")
 	case ev.Message == nil:
-		return nil, []string{object + "/messaging: not a message (read, reaction, postback, …)"}
+		return skip(shape + ": not a message (read, postback, referral, …)")
 	case ev.Message.Mid == "":
-		return nil, []string{object + "/messaging: message without mid"}
+		return skip(shape + ": message without mid")
+	case ev.Message.IsDeleted:
+		return Delivery{Updates: []inbox.Update{{Channel: channel, Account: e.ID, ID: ev.Message.Mid,
+			At: firstTime(ev.Timestamp, e.Time), Removed: true}}}
 	}
 	msg := ev.Message
 	text := msg.Text
@@ -219,7 +236,7 @@ func decodeMessaging(object string, e entry, ev messaging) ([]inbox.Message, []s
 		m.Author = &inbox.Author{ID: ev.Sender.ID}
 	}
 	m.Conversation = "dm:" + customer
-	return []inbox.Message{m}, nil
+	return Delivery{Messages: []inbox.Message{m}}
 }
 
 // instagramComment reads a comments (or live_comments) change.
@@ -248,39 +265,6 @@ func instagramComment(e entry, raw json.RawMessage) ([]inbox.Message, string, er
 	return []inbox.Message{m}, "", nil
 }
 
-// pageFeed reads a Page feed change; only a comment being added is a message yet.
-func pageFeed(e entry, raw json.RawMessage) ([]inbox.Message, string, error) {
-	var v struct {
-		Item        string  `json:"item"`
-		Verb        string  `json:"verb"`
-		CommentID   string  `json:"comment_id"`
-		PostID      string  `json:"post_id"`
-		ParentID    string  `json:"parent_id"`
-		From        idName  `json:"from"`
-		Message     string  `json:"message"`
-		CreatedTime flexInt `json:"created_time"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, "", err
-	}
-	if v.Item != "comment" || v.Verb != "add" {
-		return nil, fmt.Sprintf("item %.30q verb %.30q not handled", v.Item, v.Verb), nil
-	}
-	if v.CommentID == "" || v.PostID == "" {
-		return nil, "comment without comment_id or post_id", nil
-	}
-	m := inbox.Message{
-		Channel: ChannelFacebook, Account: e.ID, ID: v.CommentID, Kind: inbox.KindComment,
-		Conversation: "post:" + v.PostID, Text: v.Message, CreatedAt: firstTime(v.CreatedTime, e.Time),
-	}
-	// A top-level comment's parent is the post itself.
-	if v.ParentID != "" && v.ParentID != v.PostID {
-		m.InReplyTo = v.ParentID
-	}
-	setCommentAuthor(&m, v.From)
-	return []inbox.Message{m}, "", nil
-}
-
 // setCommentAuthor makes a comment by the account itself outbound (an echo), and any
 // other inbound from its author.
 func setCommentAuthor(m *inbox.Message, from idName) {
@@ -289,60 +273,4 @@ func setCommentAuthor(m *inbox.Message, from idName) {
 		return
 	}
 	m.Author = &inbox.Author{ID: from.ID, Handle: from.Username, Name: from.Name}
-}
-
-// whatsappMessages reads a WhatsApp Business Account messages change: messages from
-// customers; statuses of the business's own messages are skipped.
-func whatsappMessages(raw json.RawMessage) ([]inbox.Message, string, error) {
-	var v struct {
-		Metadata struct {
-			PhoneNumberID string `json:"phone_number_id"`
-		} `json:"metadata"`
-		Contacts []struct {
-			Profile struct {
-				Name string `json:"name"`
-			} `json:"profile"`
-			WaID string `json:"wa_id"`
-		} `json:"contacts"`
-		Messages []struct {
-			ID        string  `json:"id"`
-			From      string  `json:"from"`
-			Timestamp flexInt `json:"timestamp"`
-			Type      string  `json:"type"`
-			Text      struct {
-				Body string `json:"body"`
-			} `json:"text"`
-			Context struct {
-				ID string `json:"id"`
-			} `json:"context"`
-		} `json:"messages"`
-		Statuses []json.RawMessage `json:"statuses"`
-	}
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, "", err
-	}
-	var why string
-	if len(v.Statuses) > 0 {
-		why = fmt.Sprintf("%d statuses not handled", len(v.Statuses))
-	}
-	names := map[string]string{}
-	for _, c := range v.Contacts {
-		names[c.WaID] = c.Profile.Name
-	}
-	var msgs []inbox.Message
-	for _, w := range v.Messages {
-		text := w.Text.Body
-		if text == "" && w.Type != "" && w.Type != "text" {
-			text = "[" + w.Type + "]"
-		}
-		msgs = append(msgs, inbox.Message{
-			Channel: ChannelWhatsApp, Account: v.Metadata.PhoneNumberID, ID: w.ID, Kind: inbox.KindDM,
-			Conversation: "wa:" + w.From, Author: &inbox.Author{ID: w.From, Name: names[w.From]},
-			Text: text, CreatedAt: firstTime(w.Timestamp), InReplyTo: w.Context.ID,
-		})
-	}
-	if len(msgs) == 0 && why == "" {
-		why = "no messages"
-	}
-	return msgs, why, nil
 }

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,10 +33,21 @@ type Hook struct {
 	// Verify answers GET, the provider's subscription handshake: the body to send back
 	// with 200, or ok false for 403. Nil: GET is 405.
 	Verify func(query url.Values) (answer string, ok bool)
-	// Decode turns a verified body into messages, and names the shapes it does not handle
-	// (they are logged and acknowledged, never refused, so the provider does not retry
-	// them). An error is a body that is not the provider's JSON at all: 400.
-	Decode func(body []byte) (msgs []inbox.Message, skipped []string, err error)
+	// Decode turns a verified body into messages and updates, and names the shapes it
+	// does not handle (they are logged and acknowledged, never refused, so the provider
+	// does not retry them). An error is a body that is not the provider's JSON at all: 400.
+	Decode func(body []byte) (Delivery, error)
+	// Apply applies a delivery's updates (news about messages delivered before) after its
+	// messages are stored, so an edit delivered with its message finds it. Nil: updates
+	// are logged as skipped.
+	Apply func(ctx context.Context, us []inbox.Update) (inbox.UpdateCounts, error)
+}
+
+// Delivery is what a Hook's Decode makes of a body.
+type Delivery struct {
+	Messages []inbox.Message
+	Updates  []inbox.Update
+	Skipped  []string
 }
 
 // hookAccepted is the answer to a stored delivery.
@@ -42,6 +55,9 @@ type hookAccepted struct {
 	Accepted int `json:"accepted"`
 	New      int `json:"new"`
 	Present  int `json:"present"`
+	Updates  int `json:"updates,omitempty"` // updates of messages delivered before
+	Applied  int `json:"applied,omitempty"` // of those, the ones that changed a message
+	Kept     int `json:"kept,omitempty"`    // of those, the ones waiting for their message
 	Skipped  int `json:"skipped"`
 }
 
@@ -96,13 +112,14 @@ func (h *handler) hookPost(w http.ResponseWriter, r *http.Request, hk *Hook) {
 	if !ok {
 		return
 	}
-	msgs, skipped, err := hk.Decode(body)
+	d, err := hk.Decode(body)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, cut(err.Error()))
 		return
 	}
-	valid := msgs[:0]
-	for _, m := range msgs {
+	skipped := d.Skipped
+	valid := d.Messages[:0]
+	for _, m := range d.Messages {
 		c := m
 		c.Normalize()
 		if err := c.Validate(); err != nil {
@@ -111,6 +128,17 @@ func (h *handler) hookPost(w http.ResponseWriter, r *http.Request, hk *Hook) {
 		}
 		valid = append(valid, m)
 	}
+	var updates []inbox.Update
+	for _, u := range d.Updates {
+		switch err := u.Validate(); {
+		case err != nil:
+			skipped = append(skipped, fmt.Sprintf("%s update of %s: %v", u.Channel, u.ID, err))
+		case hk.Apply == nil:
+			skipped = append(skipped, fmt.Sprintf("%s update of %s: not applied here", u.Channel, u.ID))
+		default:
+			updates = append(updates, u)
+		}
+	}
 	for i, s := range skipped {
 		if i == maxSkippedLogged {
 			h.opts.Log.Info("skipped", "hook", hk.Name, "more", len(skipped)-i)
@@ -118,15 +146,15 @@ func (h *handler) hookPost(w http.ResponseWriter, r *http.Request, hk *Hook) {
 		}
 		h.opts.Log.Info("skipped", "hook", hk.Name, "shape", cut(s))
 	}
-	ans := hookAccepted{Accepted: len(valid), Skipped: len(skipped)}
-	if len(valid) > 0 {
-		if h.limit != nil {
-			if ok, wait := h.limit.allowAll(accounts(valid)); !ok {
-				w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
-				writeError(w, http.StatusTooManyRequests, "too many requests for this account; retry later")
-				return
-			}
+	ans := hookAccepted{Accepted: len(valid), Updates: len(updates), Skipped: len(skipped)}
+	if h.limit != nil && len(valid)+len(updates) > 0 {
+		if ok, wait := h.limit.allowAll(hookAccounts(valid, updates)); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+			writeError(w, http.StatusTooManyRequests, "too many requests for this account; retry later")
+			return
 		}
+	}
+	if len(valid) > 0 {
 		counts, err := h.ing.IngestMessages(r.Context(), valid...)
 		if err != nil {
 			h.opts.Log.Error("store messages", "hook", hk.Name, "err", err)
@@ -136,7 +164,31 @@ func (h *handler) hookPost(w http.ResponseWriter, r *http.Request, hk *Hook) {
 		}
 		ans.New, ans.Present = counts.New, counts.Present
 	}
+	if len(updates) > 0 {
+		// After the messages: the provider delivers again what was not answered 200, and
+		// storing messages and applying updates are both idempotent.
+		counts, err := hk.Apply(r.Context(), updates)
+		if err != nil {
+			h.opts.Log.Error("apply updates", "hook", hk.Name, "err", err)
+			w.Header().Set("Retry-After", "5")
+			writeError(w, http.StatusServiceUnavailable, "the inbox could not apply the updates; retry later")
+			return
+		}
+		ans.Applied, ans.Kept = counts.Applied, counts.Kept
+	}
 	writeJSON(w, http.StatusOK, ans)
+}
+
+// hookAccounts are the accounts a delivery's messages and updates are for, for the rate
+// limit.
+func hookAccounts(msgs []inbox.Message, us []inbox.Update) []string {
+	out := accounts(msgs)
+	for _, u := range us {
+		if k := u.Channel + "/" + u.Account; !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // hookSum reads a hook's "sha256=<hex>" signature header, before any of the body is read.
