@@ -372,6 +372,7 @@ func (s *conversationScreen) messageLines(m *inbox.MessageRow, w int) []string {
 		text += "\n" + fmt.Sprintf("(%d more characters not shown; triage export has the whole message)", utf8.RuneCountInString(m.Text[len(convShown(m.Text)):]))
 	}
 	out = append(out, convIndent(convWrap(st.App, text, w-2), "  ")...)
+	out = append(out, s.markLines(m, w)...) // edited, removed, hidden: markers.go
 	if m.URL != "" && m.Direction == string(inbox.In) {
 		out = append(out, convHanging(st.Faint, "  ↗ ", Safe(m.URL), w)...)
 	}
