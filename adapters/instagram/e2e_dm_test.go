@@ -126,17 +126,19 @@ func TestEngineInstagramDM(t *testing.T) {
 
 // A 500 before Meta acted, a 500 after it did, a connection dropped after it did: each
 // time the engine tries again after its backoff, asks the adapter (Sent) before posting
-// again, and exactly one DM reaches the customer, which the outbox records.
+// again, and exactly one DM reaches the customer, which the outbox records. Where Meta
+// had acted, the retry finds the DM and posts nothing.
 func TestEngineInstagramDMRetries(t *testing.T) {
 	lost := metatest.ServerError()
 	lost.After = true
 	for _, tc := range []struct {
 		name    string
 		failure metatest.Failure
+		posts   int // POST /me/messages made in all
 	}{
-		{"500 before Meta acted", metatest.ServerError()},
-		{"500 after Meta acted", lost},
-		{"connection dropped after Meta acted", metatest.Failure{Hangup: true, After: true}},
+		{"500 before Meta acted", metatest.ServerError(), 2},
+		{"500 after Meta acted", lost, 1},
+		{"connection dropped after Meta acted", metatest.Failure{Hangup: true, After: true}, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDMDesk(t)
@@ -163,6 +165,9 @@ func TestEngineInstagramDMRetries(t *testing.T) {
 			}
 			if st := d.outbox(t); st.Status != inbox.OutboxSent || st.RemoteID != sent[0].ID {
 				t.Errorf("outbox %+v, want sent as %s", st, sent[0].ID)
+			}
+			if n := len(posts(t, d.f)); n != tc.posts {
+				t.Errorf("%d POST /me/messages, want %d", n, tc.posts)
 			}
 		})
 	}
