@@ -98,6 +98,28 @@ func TestFetchCommentsPagingAndWatermarks(t *testing.T) {
 	}
 }
 
+// Each watched post keeps its own watermark: a comment that shows up late on one post
+// (held for review, approved after a newer comment elsewhere was seen) is still brought.
+func TestFetchLateCommentOnAWatchedPost(t *testing.T) {
+	f := metatest.NewPage(t, pageID, token)
+	a := f.AddPost(pageID, "", "post a", "2026-12-05T08:00:00+0000")
+	b := f.AddPost(pageID, "", "post b", "2026-12-05T09:00:00+0000")
+	f.AddComment(a, "", "201", "Kim", "on a", "2026-12-05T10:00:00+0000")
+	fe := &fetcher{t: t, a: newAdapter(t, f, facebook.Options{}), seen: map[string]int{}}
+	if got := texts(fe.fetch()); got != "on a" {
+		t.Fatalf("first fetch: %q", got)
+	}
+	f.AddComment(b, "", "202", "Lee", "on b", "2026-12-05T11:00:00+0000")
+	if got := texts(fe.fetch()); got != "on b" {
+		t.Fatalf("second fetch: %q", got)
+	}
+	f.AddComment(a, "", "203", "Ana", "held for review", "2026-12-05T10:30:00+0000")
+	f.Touch(a, "2026-12-05T11:30:00+0000")
+	if got := texts(fe.fetch()); got != "held for review" {
+		t.Errorf("third fetch: %q, want the comment approved late", got)
+	}
+}
+
 // Only watch_posts posts with activity are read per sync, newest first.
 func TestFetchReadsOnlyWatchPosts(t *testing.T) {
 	f := metatest.NewPage(t, pageID, token)

@@ -111,6 +111,14 @@ func (p *Page) addComment(postID, parentID, fromID, fromName, message, createdTi
 	return id
 }
 
+// Touch sets a post's updated_time, as an edit does, or a comment held for review and
+// approved later (its created_time stays the time it was written).
+func (p *Page) Touch(postID, updatedTime string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.post(postID)["updated_time"] = updatedTime
+}
+
 // Replies returns the comments the Page posted through the API, in order.
 func (p *Page) Replies() []PageReply {
 	p.mu.Lock()
