@@ -56,7 +56,7 @@ func (a *Adapter) fetchDMs(ctx context.Context, from watermark) ([]inbox.Message
 	for range conversationPages {
 		page, err := meta.List[conversationRef](ctx, a.graph, "/me/conversations", q, after, 1)
 		if err != nil {
-			return nil, from, httpx.Wrap(what, err)
+			return nil, from, httpx.Wrap(what+permissionHint(err, "poll_dms", "instagram_business_manage_messages"), err)
 		}
 		for _, c := range page.Items {
 			updated, err := parseGraphTime(c.UpdatedTime)
@@ -130,4 +130,14 @@ func (a *Adapter) dmMessage(dm dmMessage, t time.Time) inbox.Message {
 	m.Conversation, m.Direction = "dm:"+dm.From.ID, inbox.In
 	m.Author = &inbox.Author{ID: dm.From.ID, Handle: dm.From.Username}
 	return m
+}
+
+// permissionHint says, after a refusal for want of a permission (Graph codes 3, 10 and
+// 200–299), which permission the token needs, or how to stop polling without it: one
+// kind of message refused must not stop the others for good.
+func permissionHint(err error, key, permission string) string {
+	if c := graphCode(err); c == 3 || c == 10 || c >= 200 && c <= 299 {
+		return fmt.Sprintf(" (the token needs %s; or set %s = false)", permission, key)
+	}
+	return ""
 }

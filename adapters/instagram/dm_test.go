@@ -34,7 +34,7 @@ var dmsOnly = instagram.Options{WatchPosts: 1, DMs: true}
 // read the conversations updated before the watermark.
 func TestFetchDMs(t *testing.T) {
 	f := metatest.New(t, igUser, token)
-	f.PageSize = 2
+	f.MaxPage = 2
 	ctx := context.Background()
 	stale := f.AddConversation("old.friend", "from last month", "2026-11-01T09:00:00+0000")
 	maria := f.AddConversation("maria.r", "is the shop open?", "2026-12-06T09:00:00+0000")
@@ -134,6 +134,13 @@ func TestFetchDMFailures(t *testing.T) {
 	}
 	if err != nil && strings.Contains(err.Error(), token) {
 		t.Errorf("token in error: %v", err)
+	}
+	// A token without the messaging permission: permanent, and says how to go on.
+	f.Fail(metatest.Failure{Path: "/me/conversations", Status: http.StatusBadRequest, Code: 10, Type: "OAuthException",
+		Message: "(#10) Application does not have permission for this action"})
+	_, err = a.Fetch(ctx, "")
+	if !errors.As(err, &ae) || !ae.Permanent || !strings.Contains(err.Error(), "needs instagram_business_manage_messages; or set poll_dms = false") {
+		t.Errorf("no messaging permission: %v", err)
 	}
 	b, err := a.Fetch(ctx, "")
 	if err != nil || texts(b.Messages) != "is the shop open?" {

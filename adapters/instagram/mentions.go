@@ -30,7 +30,8 @@ func (a *Adapter) fetchMentions(ctx context.Context, from watermark) ([]inbox.Me
 	q := url.Values{"fields": {"id,caption,username,timestamp,permalink"}, "limit": {"50"}}
 	list, err := meta.List[taggedMedia](ctx, a.graph, "/"+a.cfg.ID+"/tags", q, "", mentionPages)
 	if err != nil {
-		return nil, from, httpx.Wrap(fmt.Sprintf("instagram %s: fetch mentions", a.cfg.Account), err)
+		what := fmt.Sprintf("instagram %s: fetch mentions", a.cfg.Account)
+		return nil, from, httpx.Wrap(what+permissionHint(err, "poll_mentions", "instagram_business_basic"), err)
 	}
 	var msgs []inbox.Message
 	for _, p := range list.Items {

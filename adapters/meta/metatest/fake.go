@@ -37,6 +37,9 @@ type Server struct {
 	Username string // the account's username ("acme.coffee"); its comments are from IGUserID
 	Token    string // the token requests must carry as "Authorization: Bearer …"
 	PageSize int    // items per page when a request gives no limit (Graph's default is 25)
+	// MaxPage, when set, caps the items per page whatever limit a request asks, as Graph
+	// gives fewer than asked on some edges; tests set it low to see paging.
+	MaxPage int
 
 	t   testing.TB
 	srv *httptest.Server
@@ -216,6 +219,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = append(s.requests, Request{Method: r.Method, Path: path, Query: r.URL.RawQuery, Version: version, Body: string(body)})
+	if r.Method == http.MethodGet {
+		s.capLimit(r)
+	}
 	if r.URL.Query().Has("access_token") {
 		s.t.Errorf("metatest: %s %s carries access_token in its URL", r.Method, path)
 	}
@@ -236,6 +242,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.handle(w, r, path, version, body)
+}
+
+// capLimit lowers a request's limit to MaxPage.
+func (s *Server) capLimit(r *http.Request) {
+	q := r.URL.Query()
+	if n, err := strconv.Atoi(q.Get("limit")); s.MaxPage > 0 && (err != nil || n > s.MaxPage) {
+		q.Set("limit", strconv.Itoa(s.MaxPage))
+		r.URL.RawQuery = q.Encode()
+	}
 }
 
 // handle answers one request that no failure took: the token, the version, then the route.
