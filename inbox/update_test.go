@@ -98,6 +98,10 @@ func TestRemoveAndHide(t *testing.T) {
 	if m.RemovedAt != ms(at("2026-11-20T10:08:00Z")) || !m.Hidden || m.Text != "Where is my order?" {
 		t.Errorf("message: removed %d, hidden %v, text %q; want removed 10:08, hidden, its text kept", m.RemovedAt, m.Hidden, m.Text)
 	}
+	// The queue does not quote a removed message.
+	if rows, err := s.Queue(context.Background(), QueuePage{View: View{Name: "All"}, Limit: 10}); err != nil || len(rows) != 1 || rows[0].LastText != "(removed)" {
+		t.Errorf("queue rows = %+v, %v; want one saying (removed)", rows, err)
+	}
 	// A removed question still waited from 10:00 and is still due at 11:00.
 	if c := info(t, s, id); c.Unanswered != 1 || m.DueAt != ms(at("2026-11-20T11:00:00Z")) {
 		t.Errorf("after removal: %d unanswered, due %d; want 1, 11:00", c.Unanswered, m.DueAt)

@@ -39,7 +39,7 @@ type QueueRow struct {
 	SnoozeUntil  int64
 	AuthorName   string
 	AuthorHandle string
-	LastText     string // the latest inbound message
+	LastText     string // the latest inbound message; "(removed)" when its author removed it
 	LastInAt     int64
 	Subject      string // the latest inbound message's subject: email only, "" elsewhere
 	HasDraft     bool   // someone began a reply and kept it as a draft
@@ -56,7 +56,9 @@ const tagSep = "\x1f"
 // of fifty thousand of them to keep fifty cost most of a keystroke.
 const queueSelect = `SELECT c.prio_rank, c.due_at, c.since_at, c.id, c.channel, a.handle, c.kind, c.state, c.priority,
 	c.assignee, c.unanswered, c.last_at, coalesce(c.snooze_until, 0),
-	coalesce(ct.name, ''), coalesce(ct.handle, ''), coalesce(lm.text, ''), coalesce(lm.created_at, 0),
+	coalesce(ct.name, ''), coalesce(ct.handle, ''),
+	CASE WHEN lm.removed_at IS NULL THEN coalesce(lm.text, '') ELSE '(removed)' END, -- its author took it back (update.go)
+	coalesce(lm.created_at, 0),
 	coalesce(lm.subject, ''), EXISTS (SELECT 1 FROM drafts d WHERE d.conversation_id = c.id),
 	coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 		WHERE t.conversation_id = c.id), ''),
