@@ -114,7 +114,11 @@ func TestOldCursorStillReads(t *testing.T) {
 func TestFetchDMFailures(t *testing.T) {
 	f := metatest.New(t, igUser, token)
 	conv := f.AddConversation("maria.r", "is the shop open?", "2026-12-06T09:00:00+0000")
-	a := newAdapterWith(t, f, dmsOnly)
+	f.Now = now
+	cfg, c := graphClient(t, f)
+	clock := now()
+	c.Now = func() time.Time { return clock } // the client pauses after a rate limit: its time passes
+	a := instagram.NewWithOptions(cfg, c, dmsOnly, now)
 	ctx := context.Background()
 	var ae *adapters.Error
 
@@ -135,6 +139,7 @@ func TestFetchDMFailures(t *testing.T) {
 	if err != nil && strings.Contains(err.Error(), token) {
 		t.Errorf("token in error: %v", err)
 	}
+	clock = clock.Add(8 * time.Minute)
 	// A token without the messaging permission: permanent, and says how to go on.
 	f.Fail(metatest.Failure{Path: "/me/conversations", Status: http.StatusBadRequest, Code: 10, Type: "OAuthException",
 		Message: "(#10) Application does not have permission for this action"})

@@ -138,9 +138,10 @@ func TestPolledCommentMatchesWebhook(t *testing.T) {
 	polled := b.Messages[0]
 	delivery := fmt.Sprintf(`{"object":"instagram","entry":[{"id":%q,"time":1764928800,"changes":[{"field":"comments","value":{"from":{"id":%q,"username":"maria.r"},"media":{"id":%q,"media_product_type":"FEED"},"id":%q,"text":"when do they ship?"}}]}]}`,
 		igUser, polled.Author.ID, post, id)
-	hooked, _, err := meta.DecodeWebhook([]byte(delivery))
+	d, err := meta.DecodeWebhook([]byte(delivery))
+	hooked := d.Messages
 	if err != nil || len(hooked) != 1 {
-		t.Fatalf("webhook: %+v, %v", hooked, err)
+		t.Fatalf("webhook: %+v, %v", d, err)
 	}
 	h := hooked[0]
 	if h.Channel != polled.Channel || h.Account != polled.Account || h.ID != polled.ID || h.Conversation != polled.Conversation ||
