@@ -31,7 +31,12 @@ type (
 		info  inbox.ConversationInfo
 		last  *inbox.MessageRow // the newest message from the customer, the one answered
 		draft string
-		err   error
+		// window is the DM's reply window; target, for a private reply, the comment it
+		// answers (nil, with err set, where none applies any more).
+		window inbox.Window
+		target *inbox.PrivateTarget
+		err    error
+		anyway bool // err is worth saying, but the composer opens
 	}
 	draftTickMsg struct {
 		owner *composer
@@ -96,6 +101,12 @@ type composer struct {
 	ctxRows   int  // rows it has at the current size
 	ctxOff    int  // its first line shown
 	editing   bool // the reply is in the person's editor (ctrl+e)
+
+	// Meta's limits; see composer_window.go.
+	private      bool                 // a private reply to the latest commenter (P)
+	target       *inbox.PrivateTarget // the comment it answers
+	window       inbox.Window         // a public reply's reply window
+	windowWarned bool                 // a send outside the window was stopped once with a warning
 }
 
 var _ overlay = (*composer)(nil)
@@ -123,14 +134,28 @@ func newComposer(c *Common, convID int64, initial string) *composer {
 
 // Init reads the conversation's header and its saved draft.
 func (m *composer) Init() tea.Cmd {
-	svc, ctx, id, owner := m.c.Inbox, m.c.Ctx, m.convID, m
+	svc, ctx, id, owner, private := m.c.Inbox, m.c.Ctx, m.convID, m, m.private
 	return func() tea.Msg {
 		t, err := svc.Thread(ctx, id, composerThreadLimit)
 		if err != nil {
 			return composerLoadedMsg{owner: owner, err: err}
 		}
-		draft, err := svc.Draft(ctx, id)
-		return composerLoadedMsg{owner: owner, info: t.Info, last: lastInbound(t), draft: draft, err: err}
+		msg := composerLoadedMsg{owner: owner, info: t.Info, last: lastInbound(t)}
+		if msg.draft, msg.err = svc.Draft(ctx, id); msg.err != nil {
+			return msg
+		}
+		if private {
+			p, err := svc.PrivateReplyTarget(ctx, id)
+			if err != nil {
+				// Loaded all the same: the text is kept, and sending says why not.
+				msg.err, msg.anyway = err, true
+				return msg
+			}
+			msg.target, msg.last = &p, &p.Comment
+			return msg
+		}
+		msg.window, msg.err = svc.MessagingWindow(ctx, id)
+		return msg
 	}
 }
 
@@ -214,11 +239,13 @@ func (m *composer) Update(msg tea.Msg) (overlay, tea.Cmd) {
 }
 
 func (m *composer) onLoaded(msg composerLoadedMsg) tea.Cmd {
-	if msg.err != nil {
+	if msg.err != nil && !msg.anyway {
 		m.err = fmt.Errorf("open conversation %d: %w", m.convID, msg.err)
 		return nil
 	}
+	m.err = msg.err // a private reply that no longer applies: said, with the text kept
 	m.info, m.loaded, m.saved, m.answering = msg.info, true, msg.draft, msg.last
+	m.window, m.target = msg.window, msg.target
 	text := msg.draft
 	if m.initial != "" {
 		text = m.initial
@@ -383,6 +410,10 @@ func (m *composer) trySend() tea.Cmd {
 		m.err = errors.New("nothing to send: the reply is empty")
 		return nil
 	}
+	if m.outsideWindow() && !m.windowWarned {
+		m.windowWarned = true // the notice now says what the next send does
+		return nil
+	}
 	m.seq++
 	if m.saving {
 		// A draft write still in flight could land after the reply and bring back the
@@ -397,8 +428,12 @@ func (m *composer) trySend() tea.Cmd {
 func (m *composer) send() tea.Cmd {
 	m.then, m.sending, m.err = actNone, true, nil
 	svc, ctx, id, text, owner := m.c.Inbox, m.c.Ctx, m.convID, m.ta.Value(), m
+	reply := svc.Reply
+	if m.private {
+		reply = svc.ReplyPrivately
+	}
 	return func() tea.Msg {
-		sent, err := svc.Reply(ctx, id, text)
+		sent, err := reply(ctx, id, text)
 		return replySentMsg{owner: owner, sent: sent, err: err}
 	}
 }
@@ -414,6 +449,12 @@ func (m *composer) onSent(msg replySentMsg) tea.Cmd {
 	}
 	m.sent = true
 	what := "replied"
+	if m.private {
+		what = "replied privately to the commenter"
+		if m.target != nil {
+			what = "replied privately to " + Safe(commenter(m.target.Comment))
+		}
+	}
 	if n := len(msg.sent.Warnings); n > 0 {
 		what += " (" + plural(n, "voice warning") + ")"
 	}

@@ -51,6 +51,9 @@ type composerNotice struct {
 func (m *composer) notices() []composerNotice {
 	st := m.c.Styles
 	var out []composerNotice
+	if n, ok := m.windowNotice(); ok {
+		out = append(out, n)
+	}
 	if m.note != "" {
 		out = append(out, composerNotice{style: st.Faint, text: m.note, keep: 3})
 	}
@@ -141,6 +144,12 @@ func (m *composer) View() string {
 		label := " on " + Safe(inbox.ChannelLabel(m.info.Channel))
 		// The name gives way first, so the channel stays readable on a narrow screen.
 		title = "Reply to " + ansi.Truncate(who, max(1, iw-ansi.StringWidth("Reply to "+label)), "…") + label
+	}
+	if m.private {
+		title = "Private reply"
+		if m.loaded {
+			title = m.privateTitle()
+		}
 	}
 	// drawDialog cuts every line to the inner width; the text area goes in as its rows.
 	lines := append(m.contextView(iw), strings.Split(m.ta.View(), "\n")...)

@@ -34,14 +34,20 @@ type conversationScreen struct {
 	seq           int // load generation: answers to older loads are dropped
 	width, height int
 
-	loaded   bool
-	err      error
-	thread   inbox.Thread
-	hidden   int              // older messages not loaded
-	explain  map[int64]string // inbound message id → its response time in words
-	hist     *inbox.AuthorHistory
-	histErr  error
-	rendered bool // the lines below are current for the data and the size
+	loaded  bool
+	err     error
+	thread  inbox.Thread
+	hidden  int              // older messages not loaded
+	explain map[int64]string // inbound message id → its response time in words
+	hist    *inbox.AuthorHistory
+	histErr error
+	// Meta's limits (see conversation_window.go): the DM's reply window, and the private
+	// reply a comment conversation offers (nil, with privateErr saying why, where none).
+	window     inbox.Window
+	private    *inbox.PrivateTarget
+	privateErr error
+	winLines   []string // the header's line about them, as last drawn
+	rendered   bool     // the lines below are current for the data and the size
 
 	head    []string // the header, above the rule
 	card    []string // the author's card when it stands beside the thread
@@ -58,6 +64,9 @@ type convThreadMsg struct {
 	thread  inbox.Thread
 	hidden  int
 	explain map[int64]string
+	window  inbox.Window
+	private *inbox.PrivateTarget
+	privErr error
 	err     error
 }
 
@@ -99,6 +108,15 @@ func (s *conversationScreen) load() tea.Cmd {
 			return msg
 		}
 		msg.thread = th
+		if msg.window, err = c.Inbox.MessagingWindow(c.Ctx, id); err != nil {
+			msg.err = fmt.Errorf("load conversation %d: %w", id, err)
+			return msg
+		}
+		if p, err := c.Inbox.PrivateReplyTarget(c.Ctx, id); err == nil {
+			msg.private = &p
+		} else {
+			msg.privErr = err
+		}
 		for _, m := range th.Messages {
 			if m.Direction != string(inbox.In) {
 				continue
@@ -150,9 +168,12 @@ func (s *conversationScreen) Update(msg tea.Msg) (*conversationScreen, tea.Cmd) 
 			s.loaded, s.err = true, msg.err
 			if msg.err == nil {
 				s.thread, s.hidden, s.explain = msg.thread, msg.hidden, msg.explain
+				s.window, s.private, s.privateErr = msg.window, msg.private, msg.privErr
 			}
 		})
-		return s, s.outboxTick()
+		return s, tea.Batch(s.outboxTick(), s.windowTick())
+	case convWindowTickMsg:
+		return s, s.onWindowTick(msg)
 	case convHistoryMsg:
 		if msg.id != s.id || msg.seq != s.seq {
 			return s, nil
@@ -161,6 +182,8 @@ func (s *conversationScreen) Update(msg tea.Msg) (*conversationScreen, tea.Cmd) 
 	case tea.KeyPressMsg:
 		k, page := s.c.Keys, max(s.bodyHeight()/2, 1)
 		switch {
+		case key.Matches(msg, k.PrivateReply):
+			return s, s.privateReply()
 		case key.Matches(msg, k.Down):
 			s.scroll(1)
 		case key.Matches(msg, k.Up):
@@ -225,7 +248,8 @@ func (s *conversationScreen) ensure() {
 		s.lines = convWrap(s.c.Styles.Error, SafeText(s.err.Error()), w)
 		return
 	}
-	s.head = s.header(w)
+	s.winLines = s.windowLines(w)
+	s.head = append(s.header(w), s.winLines...)
 	tw := w
 	if side := w >= cardSideWidth; side {
 		cw := min(40, w/3)
@@ -345,6 +369,9 @@ func (s *conversationScreen) messageLines(m *inbox.MessageRow, w int) []string {
 			head += st.Outbound.Render(" · " + Safe(m.Agent))
 		}
 		head += st.Faint.Render(" · " + convWhen(now, m.CreatedAt))
+		if m.Kind == string(inbox.KindDM) && s.thread.Info.Kind != string(inbox.KindDM) {
+			head += st.Outbound.Render(" · private reply (DM)") // under the comments, sent to the commenter alone
+		}
 		switch m.OutboxStatus {
 		case "pending", "sending":
 			head += " · " + st.DueSoon.Render(m.OutboxStatus)

@@ -17,6 +17,7 @@ type KeyMap struct {
 	Open, Back                              key.Binding
 	NextConv, PrevConv                      key.Binding
 	Reply, Canned, QuickCanned              key.Binding
+	PrivateReply                            key.Binding // a DM to a commenter, from the comments
 	Tag, Escalate, Done, Snooze, Assign     key.Binding
 	Note, Spam, Reopen, Undo, Moderate      key.Binding
 	Retry, TakeBack                         key.Binding // a failed reply: send again, or edit
@@ -46,6 +47,7 @@ func DefaultKeyMap() *KeyMap {
 		NextConv:        b("J", "next conversation", "J"),
 		PrevConv:        b("K", "prev conversation", "K"),
 		Reply:           b("r", "reply", "r"),
+		PrivateReply:    b("P", "private reply", "P"),
 		Canned:          b("c", "canned reply", "c"),
 		QuickCanned:     b("C", "canned+done+next", "C"),
 		Tag:             b("t", "tag", "t"),
@@ -89,7 +91,7 @@ func DefaultKeyMap() *KeyMap {
 func (k *KeyMap) bindingsByName() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "half_down": &k.HalfDown, "half_up": &k.HalfUp,
-		"open": &k.Open, "back": &k.Back, "next_conversation": &k.NextConv, "previous_conversation": &k.PrevConv, "reply": &k.Reply, "canned": &k.Canned, "quick_canned": &k.QuickCanned,
+		"open": &k.Open, "back": &k.Back, "next_conversation": &k.NextConv, "previous_conversation": &k.PrevConv, "reply": &k.Reply, "private_reply": &k.PrivateReply, "canned": &k.Canned, "quick_canned": &k.QuickCanned,
 		"tag": &k.Tag, "escalate": &k.Escalate, "done": &k.Done, "snooze": &k.Snooze, "assign": &k.Assign, "note": &k.Note,
 		"spam": &k.Spam, "reopen": &k.Reopen, "undo": &k.Undo, "retry": &k.Retry, "take_back": &k.TakeBack, "moderate": &k.Moderate, "select": &k.Select, "select_query": &k.SelectQuery,
 		"apply_to_selected": &k.ApplyToSelected, "search": &k.Search, "views": &k.Views, "stats": &k.Stats,
@@ -202,7 +204,7 @@ func keyErr(name, format string, args ...any) error {
 func (k *KeyMap) FullHelp() [][]key.Binding {
 	groups := [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back, k.NextConv, k.PrevConv},
-		{k.Reply, k.Canned, k.QuickCanned, k.Note, k.Tag, k.Assign, k.Escalate, k.Retry, k.TakeBack},
+		{k.Reply, k.PrivateReply, k.Canned, k.QuickCanned, k.Note, k.Tag, k.Assign, k.Escalate, k.Retry, k.TakeBack},
 		{k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Moderate, k.Select, k.SelectQuery, k.ApplyToSelected},
 		{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit},
 	}

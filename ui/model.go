@@ -177,6 +177,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case chooseViewMsg:
 		m.screen = screenQueue
 		return m, m.queue.setView(msg.Index)
+	case openPrivateReplyMsg:
+		return m, m.open(newPrivateComposer(m.c, msg.ConvID))
 	case openComposerMsg:
 		cmds := []tea.Cmd{m.open(newComposer(m.c, msg.ConvID, msg.Text)), m.countFailed()}
 		if m.conv != nil {
