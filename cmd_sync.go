@@ -14,9 +14,9 @@ import (
 	"github.com/triage-inbox/triage/adapters/email"
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/adapters/escalate"
+	"github.com/triage-inbox/triage/adapters/facebook"
 	"github.com/triage-inbox/triage/adapters/instagram"
 	"github.com/triage-inbox/triage/adapters/mastodon"
-	"github.com/triage-inbox/triage/adapters/meta"
 	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/adapters/whatsapp"
 	"github.com/triage-inbox/triage/inbox"
@@ -29,9 +29,8 @@ var channelAdapters = map[string]adapters.Constructor{
 	"email":     email.New,
 	"bluesky":   bluesky.New,
 	"instagram": instagram.New,
-	// Config and token checked; no fetching or replying yet: messages come by serve (issue 13).
-	"facebook": meta.New,
-	"whatsapp": whatsapp.New,
+	"facebook":  facebook.New,
+	"whatsapp":  whatsapp.New,
 }
 
 // syncCmd is `triage sync [--once]`: fetch every account and send the outbox (replies, and
