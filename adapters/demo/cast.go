@@ -8,17 +8,34 @@ import (
 )
 
 // channels are the demo's channels, in the order figures list them.
-var channels = []string{"x", "instagram", "facebook", "reddit", "mastodon", "bluesky", "email"}
+var channels = []string{"x", "instagram", "facebook", "whatsapp", "reddit", "mastodon", "bluesky", "email"}
 
-// accounts are Kettlebird's own handles, the account every message arrives on.
+// The Meta accounts are named as Meta's webhook and the Graph adapters name them (see
+// adapters/meta): by the Instagram professional account's IG user id, the Page's id and
+// the WhatsApp business number's phone number id, the ids of the README's example config.
+const (
+	igUserID      = "17841400000000001"
+	pageID        = "100000000000002"
+	phoneNumberID = "106540352242922"
+)
+
+// accounts are Kettlebird's own accounts, the account every message arrives on, as each
+// channel's adapter names it.
 var accounts = map[string]string{
 	"x":         "@kettlebird",
-	"instagram": "@kettlebird.coffee",
-	"facebook":  "Kettlebird",
+	"instagram": igUserID,
+	"facebook":  pageID,
+	"whatsapp":  phoneNumberID,
 	"reddit":    "u/Kettlebird_Official",
 	"mastodon":  "@kettlebird@mastodon.social",
 	"bluesky":   "@kettlebird.bsky.social",
 	"email":     "hello@kettlebird.example",
+}
+
+// brandHandles are how a public post names the brand: "@kettlebird.coffee …".
+var brandHandles = map[string]string{
+	"x": "@kettlebird", "instagram": "@kettlebird.coffee", "facebook": "Kettlebird", "mastodon": "@kettlebird",
+	"reddit": "u/Kettlebird_Official", "bluesky": "@kettlebird.bsky.social",
 }
 
 // person is a recurring customer. The cast is fixed, independent of the seed, so the
@@ -167,7 +184,10 @@ func (p *person) carrier() string {
 // mastodonServers are where the cast's Mastodon accounts live.
 var mastodonServers = []string{"mastodon.social", "hachyderm.io", "fosstodon.org", "mstdn.jp", "chaos.social", "mas.to"}
 
-// author is how the channel names the person: its own id scheme, handle and name.
+// author is how the channel names the person: its own id scheme, handle and name. On
+// Instagram the id is the Instagram-scoped id (IGSID) and the handle the username,
+// without an @, as Graph gives them; on Facebook a page-scoped id (PSID) and a name; on
+// WhatsApp the number (wa_id) and the profile name.
 func (p *person) author(channel string) inbox.Author {
 	i := uint64(p.idx)
 	h := mix(i + 1)
@@ -175,10 +195,11 @@ func (p *person) author(channel string) inbox.Author {
 	case "x":
 		return inbox.Author{ID: fmt.Sprint(1_200_000_000_000_000_000 + h%600_000_000_000_000_000), Handle: "@" + p.base, Name: p.name}
 	case "instagram":
-		return inbox.Author{ID: fmt.Sprintf("1784%013d", h%1e13), Handle: "@" + p.base, Name: p.name}
+		return inbox.Author{ID: igsid(h), Handle: p.base, Name: p.name}
 	case "facebook":
-		// Facebook gives pages a page-scoped id and a name, no handle.
-		return inbox.Author{ID: fmt.Sprintf("61550%010d", h%1e10), Name: p.name}
+		return inbox.Author{ID: psid(h), Name: p.name}
+	case "whatsapp":
+		return inbox.Author{ID: p.phone(), Name: p.name}
 	case "reddit":
 		return inbox.Author{ID: "t2_" + base36(h%78_364_164_096), Handle: "u/" + p.base}
 	case "mastodon":
@@ -206,7 +227,7 @@ func (s spammer) author(channel string, i int) inbox.Author {
 	case "x":
 		return inbox.Author{ID: fmt.Sprint(1_800_000_000_000_000_000 + h%100_000_000_000_000_000), Handle: "@" + s.handle, Name: s.name}
 	case "facebook":
-		return inbox.Author{ID: fmt.Sprintf("61570%010d", h%1e10), Name: s.name}
+		return inbox.Author{ID: psid(h), Name: s.name}
 	case "reddit":
 		return inbox.Author{ID: "t2_" + base36(h%78_364_164_096), Handle: "u/" + strings.ReplaceAll(s.handle, ".", "_")}
 	case "mastodon":
@@ -217,7 +238,54 @@ func (s spammer) author(channel string, i int) inbox.Author {
 		addr := strings.ReplaceAll(s.handle, "_", ".") + "@promo-mail.example"
 		return inbox.Author{ID: addr, Handle: addr, Name: s.name}
 	}
-	return inbox.Author{ID: fmt.Sprintf("1785%013d", h%1e13), Handle: "@" + s.handle, Name: s.name}
+	return inbox.Author{ID: igsid(h), Handle: s.handle, Name: s.name}
+}
+
+// igsid is an Instagram-scoped user id: 16 digits, never the 1784… of a business account.
+func igsid(h uint64) string { return fmt.Sprint(5_000_000_000_000_000 + h%4_000_000_000_000_000) }
+
+// psid is a page-scoped user id: 16 digits.
+func psid(h uint64) string { return fmt.Sprint(2_000_000_000_000_000 + h%7_000_000_000_000_000) }
+
+// waPrefixes are the numbers of each city's mobile phones, with the digits that follow.
+// Where a country keeps numbers for drama (UK, North America, Australia) the demo uses
+// them, so no real person's number turns up.
+var waPrefixes = map[string]struct {
+	prefix string
+	digits int
+}{
+	"Lisbon": {"3519", 8}, "Porto": {"3519", 8}, "Leeds": {"447700900", 3}, "Glasgow": {"447700900", 3},
+	"Austin": {"1512555", 4}, "Portland": {"1503555", 4}, "Toronto": {"1416555", 4}, "Melbourne": {"614915700", 2},
+	"Osaka": {"8190", 8}, "Lyon": {"336", 8}, "Berlin": {"49151", 8}, "Madrid": {"346", 8},
+	"Nairobi": {"2547", 8}, "Utrecht": {"316", 8}, "Dublin": {"35387", 7}, "Seoul": {"8210", 8},
+}
+
+// phone is the person's WhatsApp number as WhatsApp writes it (wa_id): country code and
+// number, digits only.
+func (p *person) phone() string {
+	w, ok := waPrefixes[p.city]
+	if !ok {
+		w = waPrefixes["Lisbon"]
+	}
+	n := mix(uint64(p.idx) + 7777)
+	if w.prefix[0] == '1' && w.digits == 4 {
+		return w.prefix + fmt.Sprintf("01%02d", n%100) // 555-0100 to 555-0199
+	}
+	mod := uint64(1)
+	for range w.digits {
+		mod *= 10
+	}
+	return w.prefix + fmt.Sprintf("%0*d", w.digits, n%mod)
+}
+
+// onWhatsApp says whether the person writes to the shop on WhatsApp rather than in an
+// Instagram or Facebook DM: a few regulars in places where WhatsApp is how people talk.
+func (p *person) onWhatsApp() bool {
+	switch p.city {
+	case "Lisbon", "Porto", "Madrid", "Nairobi", "Berlin", "Utrecht":
+		return p.idx%2 == 1
+	}
+	return false
 }
 
 // mix is splitmix64's finalizer: fixed ids that look random and never collide.

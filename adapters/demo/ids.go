@@ -18,35 +18,24 @@ const xEpoch = 1288834974657
 // brandDID is Kettlebird's Bluesky account.
 const brandDID = "did:plc:k3ttl3b1rdc0ff33g34r2xyz"
 
-// messageID returns a message id in the channel's format; an email's Message-ID ends
-// with the sender's domain.
-func messageID(channel string, kind inbox.Kind, t time.Time, seq int, mailDomain string) string {
+// messageID returns the id of c's next message in the channel's format; an email's
+// Message-ID ends with the sender's domain. Meta's channels have theirs in metaids.go.
+func messageID(c *conv, dir inbox.Direction, t time.Time, seq int, mailDomain string) string {
 	n := uint64(seq)
-	switch channel {
+	switch c.channel {
 	case "x":
 		return fmt.Sprint((t.UnixMilli()-xEpoch)<<22 | int64(n&0x3fffff))
-	case "instagram":
-		if kind == inbox.KindDM {
-			return "aWdfZAG" + base32(mix(n), 22)
-		}
-		return fmt.Sprintf("179%08d%06d", t.Unix()%1e8, n)
-	case "facebook":
-		switch kind {
-		case inbox.KindDM:
-			return "m_" + base32(mix(n), 26)
-		case inbox.KindReview:
-			return fmt.Sprintf("1%015d", mix(n)%1e15)
-		}
-		return fmt.Sprintf("104%07d_%d", n*37%1e7, 1_000_000_000_000_000+mix(n)%1e15)
+	case "instagram", "facebook", "whatsapp":
+		return metaMessageID(c, dir, t, n)
 	case "reddit":
-		if kind == inbox.KindDM {
+		if c.kind == inbox.KindDM {
 			return "t4_" + base36(2_000_000_000+n)
 		}
 		return "t1_" + base36(60_000_000_000+n*7919)
 	case "mastodon":
 		return fmt.Sprint(t.UnixMilli()<<16 | int64(n&0xffff))
 	case "bluesky":
-		if kind == inbox.KindDM {
+		if c.kind == inbox.KindDM {
 			return tid(t, n)
 		}
 		return "at://" + brandDID + "/app.bsky.feed.post/" + tid(t, n)
@@ -66,18 +55,16 @@ func tid(t time.Time, n uint64) string {
 	return string(b)
 }
 
-// postURL links to a public message, "" for private ones.
-func postURL(channel string, kind inbox.Kind, a inbox.Author, id string) string {
-	if kind == inbox.KindDM || kind == inbox.KindEmail {
+// postURL links to c's public message id by a, "" for private ones.
+func postURL(c *conv, a inbox.Author, id string) string {
+	if c.kind == inbox.KindDM || c.kind == inbox.KindEmail {
 		return ""
 	}
-	switch channel {
+	switch c.channel {
 	case "x":
 		return "https://x.com/" + strings.TrimPrefix(a.Handle, "@") + "/status/" + id
-	case "instagram":
-		return "https://www.instagram.com/p/" + base32(mix(uint64(len(id))+hashString(id)), 11) + "/"
-	case "facebook":
-		return "https://www.facebook.com/" + id
+	case "instagram", "facebook":
+		return metaURL(c, id)
 	case "reddit":
 		return "https://www.reddit.com/r/Coffee/comments/" + base36(hashString(id)%2_000_000_000) + "/comment/" + strings.TrimPrefix(id, "t1_") + "/"
 	case "mastodon":
@@ -95,10 +82,6 @@ func brandPost(channel string, i int) string {
 	switch channel {
 	case "x":
 		return fmt.Sprint(1_900_000_000_000_000_000 + h%10_000_000_000_000_000)
-	case "instagram":
-		return fmt.Sprintf("1803%013d", h%1e13)
-	case "facebook":
-		return fmt.Sprintf("104%07d_%d", h%1e7, 900_000_000_000_000+h%1e14)
 	case "reddit":
 		return "t3_" + base36(h%2_000_000_000)
 	case "mastodon":

@@ -3,11 +3,13 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
+	"github.com/triage-inbox/triage/adapters/meta"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -34,8 +36,11 @@ type Live struct {
 // new first messages from the same cast, on every channel, deterministic for the seed.
 func NewLive(seed int64, start time.Time, every time.Duration, now func() time.Time) *Live {
 	l := &Live{start: start, every: every, now: now}
+	seen := map[string]bool{}
 	for _, m := range Messages(seed+7919, start) {
-		if m.Direction != inbox.In || m.InReplyTo != "" {
+		first := !seen[m.Channel+"\x00"+m.Conversation]
+		seen[m.Channel+"\x00"+m.Conversation] = true
+		if m.Direction != inbox.In || !first {
 			continue
 		}
 		l.msgs = append(l.msgs, m)
@@ -67,9 +72,7 @@ func (l *Live) Fetch(ctx context.Context, cursor string) (adapters.Batch, error)
 	}
 	due := base + int(l.now().Sub(l.start)/l.every)
 	for i := from; i < due; i++ {
-		m := l.msgs[i%len(l.msgs)]
-		m.ID = fmt.Sprintf("live-%d-%s", i, m.ID)
-		m.Conversation = "live:" + m.ID
+		m := liveMessage(l.msgs[i%len(l.msgs)], i)
 		m.CreatedAt = l.start.Add(time.Duration(i-base+1) * l.every)
 		b.Messages = append(b.Messages, m)
 	}
@@ -85,5 +88,46 @@ func (l *Live) Send(ctx context.Context, out inbox.Outgoing) (string, error) {
 	return "demo-" + out.Key, nil
 }
 
+// liveMessage is the i-th message dripped: a prepared one under an id of its own, in a
+// conversation of its own, except that on Meta's channels a DM joins the person's thread,
+// as it does there, and ids and keys are Meta's (see metaids.go).
+func liveMessage(m inbox.Message, i int) inbox.Message {
+	if !isMeta(m.Channel) {
+		m.ID = fmt.Sprintf("live-%d-%s", i, m.ID)
+		m.Conversation = "live:" + m.ID
+		return m
+	}
+	n := mix(uint64(i) + 0x6c697665)
+	c := &conv{channel: m.Channel, kind: m.Kind}
+	switch {
+	case m.Channel == meta.ChannelWhatsApp:
+		m.ID = wamid(m.Author.ID, inbox.In, n)
+	case m.Kind == inbox.KindDM && m.Channel == meta.ChannelInstagram:
+		m.ID = "aWdfZAG" + b64(n, 73)
+	case m.Kind == inbox.KindDM:
+		m.ID = "m_" + b64(n, 86)
+	case m.Kind == inbox.KindReview:
+		m.ID = fmt.Sprintf("1%015d", n%1e15)
+		m.Conversation = "review:" + m.ID
+	case m.Channel == meta.ChannelInstagram:
+		c.post = fmt.Sprint(18_100_000_000_000_000 + n%100_000_000_000_000)
+		m.ID, m.Conversation = fmt.Sprint(17_800_000_000_000_000+mix(n)%100_000_000_000_000), "media:"+c.post
+		if m.Kind == inbox.KindMention {
+			m.ID = c.post
+		}
+	default: // a comment on a Facebook post, or a visitor's post
+		post := fmt.Sprint(123_000_000_000_000_000 + n%1_000_000_000_000_000)
+		c.post = pageID + "_" + post
+		m.ID, m.Conversation = post+"_"+fmt.Sprint(1_000_000_000_000_000+mix(n)%1_000_000_000_000_000), "post:"+c.post
+		if m.Kind == inbox.KindMention {
+			m.ID = c.post
+		}
+	}
+	if m.URL != "" {
+		m.URL = metaURL(c, m.ID)
+	}
+	return m
+}
+
 // Channels are the channels the demo inbox has messages on.
-var Channels = []string{"x", "instagram", "facebook", "reddit", "mastodon", "bluesky", "email"}
+var Channels = slices.Clone(channels)

@@ -48,6 +48,8 @@ type conv struct {
 	follow                string // the customer's follow-up to that answer, "" for none
 	msgs                  []inbox.Message
 	prio                  inbox.Priority // the highest any of its messages got from the rules
+	post                  string         // on Instagram and Facebook, the media or post it is under
+	visitor               bool           // on Facebook, a visitor's post on the Page (a comment, as Meta has it)
 	spam, sneaky          bool           // spam; sneaky spam carries no spam word
 	noReply               bool           // praise that needed only a like, then closing
 	closer                bool           // ends with the customer's thanks, which needs no reply
@@ -156,6 +158,7 @@ var kindWeights = map[string][]struct {
 	"x":         {{inbox.KindMention, 55}, {inbox.KindDM, 30}, {inbox.KindComment, 15}},
 	"instagram": {{inbox.KindComment, 55}, {inbox.KindDM, 35}, {inbox.KindMention, 10}},
 	"facebook":  {{inbox.KindReview, 45}, {inbox.KindComment, 30}, {inbox.KindDM, 20}, {inbox.KindMention, 5}},
+	"whatsapp":  {{inbox.KindDM, 100}},
 	"reddit":    {{inbox.KindComment, 60}, {inbox.KindMention, 25}, {inbox.KindDM, 15}},
 	"mastodon":  {{inbox.KindMention, 70}, {inbox.KindDM, 20}, {inbox.KindComment, 10}},
 	"bluesky":   {{inbox.KindMention, 60}, {inbox.KindComment, 25}, {inbox.KindDM, 15}},
@@ -191,22 +194,34 @@ func (g *gen) conversation() {
 		}
 		c.author = c.who.author(c.channel)
 		c.kind = g.pickKind(c.channel)
+		// A few regulars message the shop on WhatsApp rather than in a DM, one chat each.
+		if c.kind == inbox.KindDM && (c.channel == "instagram" || c.channel == "facebook") && c.who.onWhatsApp() &&
+			!g.keys["whatsapp\x00wa:"+c.who.phone()] {
+			c.channel, c.author = "whatsapp", c.who.author("whatsapp")
+		}
 	}
 	switch {
 	case c.channel == "email":
 		c.kind = inbox.KindEmail
 	case c.kind == inbox.KindReview && (c.channel != "facebook" || len(t.review) == 0):
 		c.kind = inbox.KindComment
-	case c.kind == inbox.KindDM && g.keys[c.channel+"\x00dm:"+c.author.ID]:
+	case c.kind == inbox.KindDM && g.keys[c.channel+"\x00"+dmKey(c)]:
 		// A channel keeps one DM thread per person; a second topic from them arrives
 		// in public instead, so the demo never splices two stories into one thread.
 		c.kind = inbox.KindMention
+	}
+	if c.channel == "facebook" && c.kind == inbox.KindMention {
+		c.kind, c.visitor = inbox.KindComment, true
+	}
+	if c.channel == "instagram" {
+		c.author.Name = "" // Instagram names people by IGSID and username only
 	}
 	c.account = accounts[c.channel]
 	start := g.startTime()
 	g.slots(c)
 
 	opener := g.openerText(c)
+	metaPost(c, g.seq+1)
 	first := g.message(c, inbox.In, start, opener, "")
 	c.key = g.key(c, first)
 	for i := range c.msgs {
@@ -261,18 +276,26 @@ func capitalize(s string) string {
 // key is the conversation key the channel would give: a DM thread per author, a
 // commenter's thread under one of our posts, otherwise the thread of the first message.
 func (g *gen) key(c *conv, first *inbox.Message) string {
-	var k string
+	k := metaKey(c)
 	switch c.kind {
 	case inbox.KindDM:
-		k = "dm:" + c.author.ID
+		k = dmKey(c)
 	case inbox.KindComment:
+		if c.visitor {
+			break
+		}
+		// Drawn on every channel, so that Meta's own keys left the rest of the demo as it was.
 		post := brandPost(c.channel, g.r.IntN(8))
-		first.InReplyTo = post
-		k = "post:" + post + ":" + c.author.ID
+		if k == "" {
+			first.InReplyTo = post
+			k = "post:" + post + ":" + c.author.ID
+		}
 	case inbox.KindReview:
 		k = "review:" + first.ID
 	default:
-		k = "thread:" + first.ID
+		if k == "" {
+			k = "thread:" + first.ID
+		}
 	}
 	// The same person commenting twice under the same post would merge two stories.
 	full := c.channel + "\x00" + k

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/triage-inbox/triage/adapters/meta"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -27,7 +28,7 @@ func (g *gen) message(c *conv, dir inbox.Direction, at time.Time, text, inReplyT
 	}
 	m := inbox.Message{
 		Channel: c.channel, Account: c.account, Conversation: c.key, Kind: c.kind, Direction: dir,
-		ID: messageID(c.channel, c.kind, at, g.seq, domain), Text: text, CreatedAt: at, InReplyTo: inReplyTo,
+		ID: messageID(c, dir, at, g.seq, domain), Text: text, CreatedAt: at, InReplyTo: inReplyTo,
 		Subject: c.subject(),
 	}
 	if dir == inbox.In && !c.spam && g.now.Sub(at) < recent {
@@ -35,13 +36,26 @@ func (g *gen) message(c *conv, dir inbox.Direction, at time.Time, text, inReplyT
 	}
 	if dir == inbox.In {
 		a := c.author
+		if c.channel == "instagram" && c.kind == inbox.KindMention && len(c.msgs) == 0 {
+			a.ID = "" // a post that tags the brand names its author by username alone
+		}
 		m.Author = &a
-		m.URL = postURL(c.channel, c.kind, a, m.ID)
+		m.URL = postURL(c, a, m.ID)
 		if p := g.priority(c, text); p > c.prio {
 			c.prio = p
 		}
 	} else {
 		m.Agent = c.agent
+		if native(c, g.seq) {
+			// A colleague answered in Meta's own app: it comes back as an echo, unsigned.
+			m.Agent, m.Text = meta.NativeAgent, strings.TrimSuffix(text, " ^"+c.agent)
+		}
+	}
+	if isMeta(c.channel) {
+		m.InReplyTo = metaInReplyTo(c, dir, m.Agent, inReplyTo)
+		if c.kind == inbox.KindMention && len(c.msgs) > 0 {
+			m.Kind = inbox.KindComment // what follows a post that tags the brand is comments under it
+		}
 	}
 	c.msgs = append(c.msgs, m)
 	return &c.msgs[len(c.msgs)-1]
@@ -127,13 +141,7 @@ func mention(c *conv) string {
 	if c.kind != inbox.KindMention {
 		return ""
 	}
-	switch c.channel {
-	case "mastodon":
-		return "@kettlebird "
-	case "facebook":
-		return "Kettlebird "
-	}
-	return c.account + " "
+	return brandHandles[c.channel] + " "
 }
 
 // customerEmail wraps a body in the greeting and sign-off people put on email.
