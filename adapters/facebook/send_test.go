@@ -3,6 +3,7 @@ package facebook_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -164,6 +165,10 @@ func TestModerate(t *testing.T) {
 		if hidden, exists := f.Hidden(c); hidden != step.hidden || exists != step.exists {
 			t.Errorf("after %s: hidden %v exists %v", step.action, hidden, exists)
 		}
+	}
+	want := []metatest.Moderation{{ID: c, Action: "hide"}, {ID: c, Action: "unhide"}, {ID: c, Action: "hide"}, {ID: c, Action: "delete"}}
+	if got := f.Moderations(); !slices.Equal(got, want) {
+		t.Errorf("Graph saw %+v, want %+v", got, want)
 	}
 	n := len(f.Requests())
 	if err := a.Moderate(ctx, "block", c); !permanent(err) || !errors.Is(err, errors.ErrUnsupported) {
