@@ -15,6 +15,7 @@
 //	graph_url   = "https://graph.facebook.com" # optional
 //	watch_posts = 10                           # optional: posts with activity read per sync
 //	human_agent = true                         # optional: the app has the HUMAN_AGENT tag
+//	poll_messenger = false                     # optional: poll the feed only
 //
 // The token needs pages_read_engagement, pages_read_user_content, pages_manage_engagement
 // and pages_messaging.
@@ -41,9 +42,10 @@ const FirstLookback = 7 * 24 * time.Hour
 
 // Options are an account's settings beyond meta.Config.
 type Options struct {
-	WatchPosts int  // watch_posts: at most this many posts' comments are read per sync
-	HumanAgent bool // human_agent: retry a refused Messenger reply with the HUMAN_AGENT tag
-	Now        func() time.Time
+	WatchPosts    int  // watch_posts: at most this many posts' comments are read per sync
+	HumanAgent    bool // human_agent: retry a refused Messenger reply with the HUMAN_AGENT tag
+	SkipMessenger bool // poll_messenger = false: a token without pages_messaging polls the feed only
+	Now           func() time.Time
 }
 
 // Adapter is one Facebook Page. It satisfies adapters.Adapter, adapters.Checker and
@@ -78,12 +80,17 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	default:
 		return nil, fmt.Errorf("account %q: watch_posts: want a number of posts, like watch_posts = 10", acct.Name)
 	}
-	switch v := acct.Keys["human_agent"].(type) {
-	case nil:
-	case bool:
-		opts.HumanAgent = v
-	default:
-		return nil, fmt.Errorf("account %q: human_agent: want true or false", acct.Name)
+	for key, set := range map[string]func(bool){
+		"human_agent":    func(v bool) { opts.HumanAgent = v },
+		"poll_messenger": func(v bool) { opts.SkipMessenger = !v },
+	} {
+		switch v := acct.Keys[key].(type) {
+		case nil:
+		case bool:
+			set(v)
+		default:
+			return nil, fmt.Errorf("account %q: %s: want true or false", acct.Name, key)
+		}
 	}
 	c, err := cfg.Client(ctx)
 	if err != nil {

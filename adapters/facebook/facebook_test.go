@@ -27,6 +27,8 @@ func TestNewReadsTheAccount(t *testing.T) {
 		{map[string]any{"watch_posts": int64(0)}, "watch_posts: 0 is not between 1 and 100"},
 		{map[string]any{"watch_posts": "ten"}, "watch_posts: want a number"},
 		{map[string]any{"human_agent": "yes"}, "human_agent: want true or false"},
+		{map[string]any{"poll_messenger": "no"}, "poll_messenger: want true or false"},
+		{map[string]any{"poll_messenger": false}, ""},
 		{map[string]any{"token_env": "NO_SUCH_FB_TOKEN"}, "NO_SUCH_FB_TOKEN"},
 	} {
 		acct, err := adapters.NewAccount(0, base(c.extra))

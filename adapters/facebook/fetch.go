@@ -71,11 +71,14 @@ func (a *Adapter) Fetch(ctx context.Context, cursor string) (adapters.Batch, err
 	if err != nil {
 		return adapters.Batch{}, httpx.Wrap(fmt.Sprintf("facebook %s: fetch the Page's feed", a.cfg.Account), err)
 	}
-	dms, err := a.fetchMessenger(ctx, from, &st)
-	if err != nil {
-		return adapters.Batch{}, httpx.Wrap(fmt.Sprintf("facebook %s: fetch Messenger conversations", a.cfg.Account), err)
+	if !a.opts.SkipMessenger {
+		dms, err := a.fetchMessenger(ctx, from, &st)
+		if err != nil {
+			what := fmt.Sprintf("facebook %s: fetch Messenger conversations", a.cfg.Account)
+			return adapters.Batch{}, httpx.Wrap(what+permissionHint(err), err)
+		}
+		msgs = append(msgs, dms...)
 	}
-	msgs = append(msgs, dms...)
 	slices.SortStableFunc(msgs, func(x, y inbox.Message) int { return x.CreatedAt.Compare(y.CreatedAt) })
 	st.trim(a.opts.WatchPosts)
 	return adapters.Batch{Messages: msgs, Cursor: st.String()}, nil

@@ -221,6 +221,19 @@ func TestFetchFailures(t *testing.T) {
 		t.Errorf("expired token: %v", err)
 	}
 
+	// A token without pages_messaging: permanent, says what it needs or how to go on, and
+	// poll_messenger = false polls the feed alone.
+	f.Fail(metatest.Failure{Path: "/" + pageID + "/conversations", Status: 403, Code: 10, Type: "OAuthException",
+		Message: "(#10) Application does not have permission for this action"})
+	_, err = newAdapter(t, f, facebook.Options{}).Fetch(context.Background(), "")
+	if !errors.As(err, &ae) || !ae.Permanent || !strings.Contains(err.Error(), "needs pages_messaging; or set poll_messenger = false") {
+		t.Errorf("no messaging permission: %v", err)
+	}
+	b, err := newAdapter(t, f, facebook.Options{SkipMessenger: true}).Fetch(context.Background(), "")
+	if err != nil || texts(b.Messages) != "hi" || requests(f, "GET", "/"+pageID+"/conversations") != 2 {
+		t.Errorf("poll_messenger = false: %q, %v", texts(b.Messages), err)
+	}
+
 	rl := metatest.RateLimited(32, pageID, 7)
 	rl.Path = "/" + pageID + "/feed"
 	f.Fail(rl)

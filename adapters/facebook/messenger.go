@@ -2,6 +2,7 @@ package facebook
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"strconv"
 	"time"
@@ -127,4 +128,15 @@ func (a *Adapter) dm(x message, t time.Time) inbox.Message {
 	m.Author = &inbox.Author{ID: x.From.ID, Name: x.From.Name}
 	m.Conversation = "dm:" + x.From.ID
 	return m
+}
+
+// permissionHint says, after Graph refused the conversations for want of a permission
+// (codes 3, 10 and 200–299), what the token needs, or how to poll the feed without it:
+// one account's missing permission should not stop its comments.
+func permissionHint(err error) string {
+	var ge *meta.GraphError
+	if errors.As(err, &ge) && (ge.Code == 3 || ge.Code == 10 || ge.Code >= 200 && ge.Code <= 299) {
+		return " (the token needs pages_messaging; or set poll_messenger = false)"
+	}
+	return ""
 }
