@@ -132,11 +132,11 @@ func (a *Adapter) dmMessage(dm dmMessage, t time.Time) inbox.Message {
 	return m
 }
 
-// permissionHint says, after a refusal for want of a permission (Graph codes 3, 10 and
-// 200–299), which permission the token needs, or how to stop polling without it: one
-// kind of message refused must not stop the others for good.
+// permissionHint says, after a refusal for want of a permission or of the endpoint itself
+// (Graph codes 3, 10, 100 and 200–299), which permission the token needs, or how to stop
+// polling without it: one kind of message refused must not stop the others for good.
 func permissionHint(err error, key, permission string) string {
-	if c := graphCode(err); c == 3 || c == 10 || c >= 200 && c <= 299 {
+	if c := graphCode(err); c == 3 || c == 10 || c == 100 || c >= 200 && c <= 299 {
 		return fmt.Sprintf(" (the token needs %s; or set %s = false)", permission, key)
 	}
 	return ""

@@ -15,7 +15,7 @@
 //	graph_url     = "https://graph.instagram.com" # Instagram Login; graph.facebook.com for Facebook Login
 //	watch_posts   = 10                            # optional: how many recent posts are polled
 //	poll_dms      = true                          # optional: poll direct messages
-//	poll_mentions = true                          # optional: poll the posts the account is tagged in
+//	poll_mentions = false                         # optional: poll the posts the account is tagged in (default: with Facebook Login)
 //	human_agent   = false                         # optional: the app has Human Agent: retry outside 24 h with the tag
 //
 // The token needs instagram_business_basic, instagram_business_manage_comments and
@@ -27,6 +27,7 @@ package instagram
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
@@ -79,7 +80,7 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts, err := parseOptions(acct)
+	opts, err := parseOptions(acct, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -90,9 +91,12 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	return NewWithOptions(cfg, c, opts, time.Now), nil
 }
 
-// parseOptions reads watch_posts, poll_dms, poll_mentions and human_agent.
-func parseOptions(acct adapters.Account) (Options, error) {
+// parseOptions reads watch_posts, poll_dms, poll_mentions and human_agent. Mentions are
+// polled by default only with Facebook Login (graph.facebook.com): Meta documents the
+// tags edge there, and a refused poll would hold up the comments and DMs with it.
+func parseOptions(acct adapters.Account, cfg meta.Config) (Options, error) {
 	o := DefaultOptions()
+	o.Mentions = strings.Contains(cfg.GraphURL, "graph.facebook.com")
 	switch v := acct.Keys["watch_posts"].(type) {
 	case nil:
 	case int64:

@@ -112,4 +112,30 @@ func TestNewOptions(t *testing.T) {
 	if sent := f.SentMessages(); len(sent) != 1 || sent[0].Tag != "HUMAN_AGENT" {
 		t.Errorf("sent %+v, want one with the HUMAN_AGENT tag", sent)
 	}
+	// Mentions are polled by default only with Facebook Login (graph.facebook.com; this
+	// fake is neither), or when poll_mentions = true.
+	for _, set := range []bool{false, true} {
+		m := base("", nil)
+		if set {
+			m["poll_mentions"] = true
+		}
+		acct, _ := adapters.NewAccount(0, m)
+		a, err := instagram.New(context.Background(), acct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		before := len(f.Requests())
+		if _, err := a.Fetch(context.Background(), ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range f.Requests()[before:] {
+			if strings.HasSuffix(r.Path, "/tags") {
+				n++
+			}
+		}
+		if (n > 0) != set {
+			t.Errorf("poll_mentions set=%v: %d requests for tags", set, n)
+		}
+	}
 }
