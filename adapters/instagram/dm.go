@@ -98,8 +98,8 @@ func (a *Adapter) conversationSince(ctx context.Context, id string, from waterma
 			if t.Before(from.at) {
 				return out, nil // newest first: the rest is older still
 			}
-			if !from.seen(t, dm.ID) {
-				out = append(out, a.dmMessage(dm, t))
+			if m := a.dmMessage(dm, t); !from.seen(t, dm.ID) && m.Conversation != "dm:" {
+				out = append(out, m) // one naming no customer could not be threaded
 			}
 		}
 		if !page.More {
