@@ -313,6 +313,7 @@ type Undone struct {
 	Conversations []int64  // the conversations it touched
 	Customers     []string // who those conversations are with, as people name them
 	Draft         string   // for an undone reply: its text, back in the draft
+	Private       bool     // the undone reply was a private reply: its text goes back to that composer
 	Notice        string   // what the undo could not take back (a ticket already at customer service)
 }
 
@@ -350,6 +351,7 @@ func (s *Service) UndoIn(ctx context.Context, convID int64) (Undone, error) {
 				return fmt.Errorf("undo %s: %w", e.Action, err)
 			}
 			out.Action, out.Detail = e.Action, e.To
+			out.Private = e.Action == "reply" && Kind(e.From) == KindDM
 			if err := a.audit("undo", e.ConversationID, e.Action+":"+e.To, e.Action+":"+e.From, e.ID); err != nil {
 				return err
 			}

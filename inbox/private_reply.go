@@ -58,7 +58,7 @@ func (s *Service) PrivateReplyTarget(ctx context.Context, convID int64) (Private
 	case !privateChannels[c.Channel]:
 		return no("private replies answer Instagram and Facebook comments, and this is %s", ChannelLabel(c.Channel))
 	case Kind(c.Kind) == KindDM:
-		return no("this is already a direct conversation; reply with the reply key")
+		return no("this is already a direct conversation: answer it with a reply")
 	case !IsCommentConversation(c.ExtKey):
 		return no("private replies answer comments under a post, and this conversation is a %s", c.Kind)
 	}
@@ -69,7 +69,10 @@ func (s *Service) PrivateReplyTarget(ctx context.Context, convID int64) (Private
 	if last == nil {
 		return no("no comment from a customer to answer")
 	}
-	who := cmp.Or(last.AuthorHandle, last.AuthorName, "the customer")
+	who := cmp.Or(last.AuthorName, "the customer")
+	if h := strings.TrimPrefix(last.AuthorHandle, "@"); h != "" {
+		who = "@" + h // Graph gives usernames bare; people write them with an @
+	}
 	closes := fromMS(last.CreatedAt).Add(PrivateReplyWithin)
 	if !s.now().Before(closes) {
 		return no("%s's comment is %s old, and Meta takes a private reply within 7 days of a comment",

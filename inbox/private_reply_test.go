@@ -75,7 +75,7 @@ func TestPrivateReplyTargetRefusals(t *testing.T) {
 	}{
 		{"a comment 6 days 23 hours old", []Message{comment("c1", "p1", "maria.r", "2026-11-13T13:00:00Z")}, "media:p1", ""},
 		{"a comment exactly 7 days old", []Message{comment("c1", "p1", "maria.r", "2026-11-13T12:00:00Z")}, "media:p1",
-			"maria.r's comment is 7d old, and Meta takes a private reply within 7 days of a comment"},
+			"@maria.r's comment is 7d old, and Meta takes a private reply within 7 days of a comment"},
 		{"an Instagram DM", []Message{dm("instagram", "d1", "dm:1", "2026-11-20T11:00:00Z", false)}, "dm:1",
 			"this is already a direct conversation"},
 		{"a comment on X", []Message{{Channel: "x", Account: "acme", ID: "x1", Conversation: "post:1", Kind: KindComment,
@@ -129,8 +129,12 @@ func TestOnePrivateReplyPerComment(t *testing.T) {
 		t.Fatalf("second private reply to the same comment: %v, want it refused", err)
 	}
 	// Taken back inside the undo window: it never reached Meta, so it may be written again.
-	if _, err := s.Undo(ctx); err != nil {
+	u, err := s.Undo(ctx)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !u.Private || u.Draft != "first" {
+		t.Errorf("undo of a private reply: %+v, want it marked private with its text in the draft", u)
 	}
 	if _, err := s.ReplyPrivately(ctx, id, "again"); err != nil {
 		t.Fatalf("after undo: %v", err)

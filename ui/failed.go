@@ -86,8 +86,9 @@ func (m *Model) editFailedReply() tea.Cmd {
 // undoneReplyMsg is an undo that took a reply back inside its window: the composer opens
 // on its text.
 type undoneReplyMsg struct {
-	act  actionMsg
-	conv int64
+	act     actionMsg
+	conv    int64
+	private bool // a private reply: it reopens as one, never as a public reply
 }
 
 // undoMessage says what an undo did, naming the customer: "undid done on Matt Baker".

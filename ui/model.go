@@ -156,7 +156,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case actionMsg:
 		return m, tea.Batch(m.afterAction(msg), m.countFailed())
 	case undoneReplyMsg:
-		return m, tea.Batch(m.afterAction(msg.act), m.countFailed(), m.open(newComposer(m.c, msg.conv, "")))
+		comp := newComposer(m.c, msg.conv, "")
+		if msg.private {
+			comp = newPrivateComposer(m.c, msg.conv)
+		}
+		return m, tea.Batch(m.afterAction(msg.act), m.countFailed(), m.open(comp))
 	case failedCountMsg:
 		if msg.err == nil {
 			m.failed = msg.n

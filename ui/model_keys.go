@@ -103,7 +103,7 @@ func (m *Model) undo() tea.Cmd {
 		u, err := c.Inbox.UndoIn(c.Ctx, in)
 		msg := undoMessage(u, err)
 		if act, ok := msg.(actionMsg); ok && err == nil && u.Action == "reply" && len(u.Conversations) == 1 {
-			return undoneReplyMsg{act: act, conv: u.Conversations[0]}
+			return undoneReplyMsg{act: act, conv: u.Conversations[0], private: u.Private}
 		}
 		return msg
 	}

@@ -31,6 +31,19 @@ func TestPrivateReplyKeyOpensTheComposerAndQueuesADM(t *testing.T) {
 	a.want("private reply (DM)")
 }
 
+// Undo inside the undo window takes the private reply back into the private composer,
+// never into a public reply's, where its words would go out under the post.
+func TestUndoPrivateReplyReopensItAsPrivate(t *testing.T) {
+	a := metaApp(t, igComment(2*time.Hour))
+	a.keys("P")
+	a.typ("Your order number is safe with us")
+	a.keys("ctrl+s", "u")
+	a.want("Private reply to @maria.r (Instagram DM)", "Your order number is safe with us")
+	if n := len(a.outbox()); n != 0 {
+		t.Fatalf("undo left %d replies in the outbox", n)
+	}
+}
+
 func TestPrivateReplyKeySaysWhyNot(t *testing.T) {
 	for _, tc := range []struct {
 		name string
