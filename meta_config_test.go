@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/triage-inbox/triage/adapters/facebook"
 	"github.com/triage-inbox/triage/adapters/instagram"
-	"github.com/triage-inbox/triage/adapters/meta"
+	"github.com/triage-inbox/triage/adapters/whatsapp"
 )
 
 // issue13Config is issue 13's config for the three Meta channels, key for key.
@@ -64,8 +65,11 @@ func loadAccounts(t *testing.T, text string) error {
 	if _, ok := accts[0].Adapter.(*instagram.Adapter); !ok {
 		t.Errorf("instagram account: adapter %T", accts[0].Adapter)
 	}
-	if _, ok := accts[1].Adapter.(*meta.Account); !ok {
+	if _, ok := accts[1].Adapter.(*facebook.Adapter); !ok {
 		t.Errorf("facebook account: adapter %T", accts[1].Adapter)
+	}
+	if _, ok := accts[2].Adapter.(*whatsapp.Adapter); !ok {
+		t.Errorf("whatsapp account: adapter %T", accts[2].Adapter)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package meta_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -71,19 +72,26 @@ func TestParseAccountErrorsNameTheKey(t *testing.T) {
 }
 
 // The token is read at start: a token_env not set is an error naming it; a set one is
-// sent as a Bearer header (see client_test.go) and never kept in the config.
-func TestNewReadsTheToken(t *testing.T) {
+// what the client sends as a Bearer header (see client_test.go), never kept in the config.
+func TestClientReadsTheToken(t *testing.T) {
 	table := map[string]any{"name": "ig", "channel": "instagram", "ig_user_id": "17841400000000001", "token_env": "TRIAGE_TEST_IG_TOKEN"}
-	t.Setenv("TRIAGE_TEST_IG_TOKEN", "")
-	if _, err := meta.New(context.Background(), account(t, table)); err == nil || !strings.Contains(err.Error(), "TRIAGE_TEST_IG_TOKEN is not set") {
-		t.Errorf("missing token: %v", err)
-	}
-	t.Setenv("TRIAGE_TEST_IG_TOKEN", token)
-	a, err := meta.New(context.Background(), account(t, table))
+	cfg, err := meta.ParseAccount(account(t, table))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Capabilities() != (adapters.Capabilities{}) {
-		t.Errorf("an account with no channel adapter yet offers %+v", a.Capabilities())
+	t.Setenv("TRIAGE_TEST_IG_TOKEN", "")
+	if _, err := cfg.Client(context.Background()); err == nil || !strings.Contains(err.Error(), "TRIAGE_TEST_IG_TOKEN is not set") {
+		t.Errorf("missing token: %v", err)
+	}
+	t.Setenv("TRIAGE_TEST_IG_TOKEN", token)
+	c, err := cfg.Client(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Token(context.Background()); err != nil || got != token {
+		t.Errorf("token %q, %v", got, err)
+	}
+	if strings.Contains(fmt.Sprintf("%+v", cfg), token) {
+		t.Error("the config holds the token")
 	}
 }

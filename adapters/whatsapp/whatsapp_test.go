@@ -135,11 +135,11 @@ func TestEngineWhatsAppReply(t *testing.T) {
 	eng := engine.New(svc, []engine.Account{{Name: "whatsapp", Channel: "whatsapp", Handle: a.Handle(), Adapter: a}}, engine.Options{})
 
 	ingest := func(wamid, text string, at time.Time) int64 {
-		msgs, _, err := meta.DecodeWebhook(delivery(wamid, text, at))
-		if err != nil || len(msgs) != 1 {
-			t.Fatalf("decode: %v, %v", msgs, err)
+		d, err := meta.DecodeWebhook(delivery(wamid, text, at))
+		if err != nil || len(d.Messages) != 1 {
+			t.Fatalf("decode: %+v, %v", d, err)
 		}
-		if _, err := svc.IngestMessages(ctx, msgs...); err != nil {
+		if _, err := svc.IngestMessages(ctx, d.Messages...); err != nil {
 			t.Fatal(err)
 		}
 		f.CustomerWrote(customer, at)
