@@ -112,6 +112,9 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	if existing, err := tx.storedMessage(ctx, acct, m.Channel, m.ExtID); err != nil || existing.id != 0 {
 		return Ingested{MessageID: existing.id}, err
 	}
+	if own, err := tx.ownReplyEcho(ctx, acct, &m); err != nil || own != 0 {
+		return Ingested{MessageID: own}, err
+	}
 
 	var contact sql.NullInt64
 	if m.AuthorID != "" || m.AuthorHandle != "" {
