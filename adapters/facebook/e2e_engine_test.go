@@ -119,7 +119,7 @@ func TestEngineFacebookCommentsAndReply(t *testing.T) {
 
 // A 500 and then a dropped connection after Facebook posted the comment: the engine
 // retries, asks the Checker before posting again, finds the comment, and exactly one
-// reply is on the post, the outbox sent as it.
+// reply is on the post, the outbox sent as it, the thread showing it once.
 func TestEngineFacebookFlakySend(t *testing.T) {
 	d := newDesk(t)
 	post := d.f.AddPost(pageID, "", "new beans", "2026-12-05T09:00:00+0000")
@@ -154,7 +154,10 @@ func TestEngineFacebookFlakySend(t *testing.T) {
 	if len(rs) != 1 || err != nil || len(out) != 1 || out[0].Status != inbox.OutboxSent || out[0].RemoteID != rs[0].ID {
 		t.Fatalf("replies %+v, outbox %+v, %v; want one, sent as it", rs, out, err)
 	}
-	// Not asserted: the thread. The sync before the Checker ran brought the comment back
-	// as the Page's own (agent "(native app)"), and ReplySent does not merge it into the
-	// reply it turns out to be, so the thread shows the text twice (an inbox matter).
+	// The sync before the Checker ran brought the comment back as the Page's own: it is
+	// recognised as our reply in flight, so the thread shows it once, by its author.
+	th := d.thread(t, conv)
+	if len(th) != 2 || th[1].ExtID != rs[0].ID || th[1].Agent != "maria" {
+		t.Errorf("thread = %+v; want the question and our reply once", th)
+	}
 }

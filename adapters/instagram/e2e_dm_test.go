@@ -142,7 +142,7 @@ func TestEngineInstagramDMRetries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDMDesk(t)
-			_, customer := d.arrive(t, "Yes, it left this morning.")
+			conv, customer := d.arrive(t, "Yes, it left this morning.")
 			tc.failure.Path, tc.failure.Method = "/me/messages", http.MethodPost
 			d.f.Fail(tc.failure)
 			if err := d.eng.Once(d.ctx); err == nil {
@@ -168,6 +168,11 @@ func TestEngineInstagramDMRetries(t *testing.T) {
 			}
 			if n := len(posts(t, d.f)); n != tc.posts {
 				t.Errorf("%d POST /me/messages, want %d", n, tc.posts)
+			}
+			// A poll may bring the DM back before the Checker finds it: still one reply.
+			th, err := d.svc.Thread(d.ctx, conv, 10)
+			if err != nil || len(th.Messages) != 2 || th.Messages[1].ExtID != sent[0].ID || th.Messages[1].Agent != "maria" {
+				t.Errorf("thread %+v, %v; want the question and our reply once", th.Messages, err)
 			}
 		})
 	}
