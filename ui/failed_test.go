@@ -33,12 +33,12 @@ func rowLine(a *app, who string) string {
 	return ""
 }
 
-// The demo holds one reply Instagram refused (Matt Baker's DM, answered after its 24-hour
+// The demo holds one reply Instagram refused (mattbaker's DM, answered after its 24-hour
 // window): everything a person needs to see it, and to act on it, is on the screen.
 func TestFailedReplyIsImpossibleToMiss(t *testing.T) {
 	c := demoCommon(t)
 	a := newApp(t, c, 120, 35)
-	const who = "Matt Baker"
+	const who = "mattbaker" // Instagram names people by username
 	if l := rowLine(a, who); !strings.HasSuffix(strings.TrimSpace(l), "failed") {
 		t.Errorf("the queue row of %s does not say failed where the SLA was:\n%s", who, a.screen())
 	}

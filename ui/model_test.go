@@ -150,7 +150,7 @@ func lastOutbound(th inbox.Thread) inbox.MessageRow {
 
 func TestAppCannedReplyThroughTheComposer(t *testing.T) {
 	a := newApp(t, demoCommon(t), 120, 35)
-	a.want("George Papado", "Matt Baker", "Sam Rivera")
+	a.want("George Papado", "mattbaker", "Sam Rivera")
 	first := a.row()
 	a.keys("j")
 	r := a.row()
