@@ -26,7 +26,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -41,7 +40,7 @@ type Server struct {
 	// gives fewer than asked on some edges; tests set it low to see paging.
 	MaxPage int
 
-	t   testing.TB
+	t   TB
 	srv *httptest.Server
 
 	mu        sync.Mutex
@@ -99,7 +98,7 @@ type Failure struct {
 }
 
 // New starts a fake Graph server for an Instagram user and token, closed when the test ends.
-func New(t testing.TB, igUserID, token string) *Server {
+func New(t TB, igUserID, token string) *Server {
 	s := &Server{IGUserID: igUserID, Username: "acme.coffee", Token: token, PageSize: 25, t: t,
 		comments: map[string]map[string]any{}, nextID: 17900000000000000}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -412,4 +411,12 @@ func (s *Server) Down(down bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.down = down
+}
+
+// TB is what the fakes need of a test: a *testing.T has it, and so does metafake, which
+// serves them by hand.
+type TB interface {
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -63,7 +62,7 @@ type Send struct {
 type Moderation struct{ ID, Action string }
 
 // NewPage starts a fake Graph server for a Page and its token.
-func NewPage(t testing.TB, pageID, token string) *Page {
+func NewPage(t TB, pageID, token string) *Page {
 	p := &Page{Server: New(t, "17841400000000001", token), PageID: pageID, Name: "Acme Coffee",
 		Now: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC), HumanAgent: true,
 		comments: map[string]map[string]any{}, privately: map[string]bool{}}

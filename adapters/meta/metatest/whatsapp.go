@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -34,7 +33,7 @@ type WhatsAppMessage struct {
 }
 
 // NewWhatsApp starts a fake Cloud API for a phone number id and token.
-func NewWhatsApp(t testing.TB, phoneNumberID, token string, now func() time.Time) *WhatsApp {
+func NewWhatsApp(t TB, phoneNumberID, token string, now func() time.Time) *WhatsApp {
 	w := &WhatsApp{Server: New(t, "0", token), PhoneNumberID: phoneNumberID, Now: now, lastIn: map[string]time.Time{}}
 	w.Route = w.route
 	return w
