@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -63,18 +64,21 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return &exitError{2, fmt.Errorf("config %s: %w", e.configLabel(), err)}
 	}
-	secret := os.Getenv(settings.secretEnv)
-	if secret == "" {
-		return &exitError{2, fmt.Errorf("[serve] secret_env: environment variable %s is not set or empty; set it to the webhook's shared secret", settings.secretEnv)}
+	var secret string
+	var routes []string
+	if settings.secretEnv != "" {
+		if secret = os.Getenv(settings.secretEnv); secret == "" {
+			return &exitError{2, fmt.Errorf("[serve] secret_env: environment variable %s is not set or empty; set it to the webhook's shared secret", settings.secretEnv)}
+		}
+		routes = append(routes, "POST /v1/messages")
 	}
-	routes := "POST /v1/messages"
 	if settings.metaSecretEnv != "" {
 		hook, err := metaHook(settings)
 		if err != nil {
 			return &exitError{2, err}
 		}
 		settings.opts.Hooks = append(settings.opts.Hooks, hook)
-		routes += ", GET and POST " + webhook.HooksPrefix + hook.Name
+		routes = append(routes, "GET and POST "+webhook.HooksPrefix+hook.Name)
 	}
 
 	svc, closeDB, err := e.openInbox(ctx)
@@ -109,7 +113,7 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(e.stdout, "listening on http://%s (%s, GET /healthz); ctrl+c stops\n", ln.Addr(), routes)
+	fmt.Fprintf(e.stdout, "listening on http://%s (%s, GET /healthz); ctrl+c stops\n", ln.Addr(), strings.Join(routes, ", "))
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -141,7 +145,8 @@ func (e *cliEnv) configLabel() string {
 	return inbox.DefaultConfigPath()
 }
 
-// parseServe reads the [serve] table: secret_env (required), require_timestamp,
+// parseServe reads the [serve] table: secret_env (required unless Meta's webhook is
+// configured; without it /v1/messages is not served), require_timestamp,
 // max_body (bytes), max_inflight (large bodies read at once), rate (correctly signed
 // requests per second per account; no limit when unset) and burst.
 func parseServe(t map[string]any) (serveSettings, error) {
@@ -158,12 +163,13 @@ func parseServe(t map[string]any) (serveSettings, error) {
 	if _, present := t["secret_env"]; present && !ok {
 		return s, errors.New("[serve] secret_env: want the name of an environment variable, as text")
 	}
-	if env == "" {
-		return s, errors.New(`[serve] secret_env is not set: add [serve] secret_env = "TRIAGE_WEBHOOK_SECRET" and export that variable with the shared secret`)
-	}
 	s.secretEnv = env
 	if s.metaSecretEnv, err = envKey(t, "meta_app_secret_env"); err != nil {
 		return s, err
+	}
+	if env == "" && s.metaSecretEnv == "" {
+		// Without either, serve would have nothing to receive.
+		return s, errors.New(`[serve] secret_env is not set: add [serve] secret_env = "TRIAGE_WEBHOOK_SECRET" and export that variable with the shared secret (or meta_app_secret_env for Meta's webhooks alone)`)
 	}
 	if s.metaTokenEnv, err = envKey(t, "meta_verify_token_env"); err != nil {
 		return s, err

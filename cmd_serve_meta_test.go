@@ -258,3 +258,32 @@ func TestServeMetaRouteOnlyWhenConfigured(t *testing.T) {
 		}
 	})
 }
+
+// Serve for Meta alone, with the README's [serve] table (no secret_env): Meta's webhook
+// works, and /v1/messages, which has no key to check, does not exist.
+func TestServeMetaAlone(t *testing.T) {
+	t.Setenv("TRIAGE_TEST_META_SECRET", metaAppSecret)
+	t.Setenv("TRIAGE_TEST_META_TOKEN", metaVerifyToken)
+	db := filepath.Join(t.TempDir(), "t.db")
+	config := writeFile(t, "config.toml", "[serve]\nmeta_app_secret_env = \"TRIAGE_TEST_META_SECRET\"\nmeta_verify_token_env = \"TRIAGE_TEST_META_TOKEN\"\n")
+	addr, stop, _ := startServe(t, db, config)
+	defer stop()
+	body := []byte(waText)
+	if status, ans := deliver(t, "http://"+addr+"/v1/hooks/meta", body, hubSignature(body)); status != http.StatusOK {
+		t.Fatalf("Meta's delivery = %d %s, want 200", status, ans)
+	}
+	resp, err := http.Post("http://"+addr+"/v1/messages", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("POST /v1/messages without secret_env = %d, want 404", resp.StatusCode)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if got := metaExported(t, db, config); len(got) != 1 {
+		t.Errorf("stored %d messages, want the WhatsApp one", len(got))
+	}
+}

@@ -145,6 +145,11 @@ func (h *handler) route(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	case "/v1/messages":
+		if len(h.secret) == 0 {
+			// Serve runs for providers' hooks alone: no key, no route.
+			writeError(w, http.StatusNotFound, "not found; /v1/messages needs [serve] secret_env in triage's config")
+			return
+		}
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", "POST")
 			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed; use POST")
