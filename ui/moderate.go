@@ -115,8 +115,12 @@ func (p *moderatePicker) apply(action string) tea.Cmd {
 		if err := c.Mod.Moderate(c.Ctx, m.Channel, m.Account, action, m.ExtID); err != nil {
 			return err
 		}
-		if action == "spam" {
+		switch action {
+		case "spam":
 			return c.Inbox.Spam(c.Ctx, id)
+		case "hide", "unhide", "delete":
+			// The thread marks it as the channel's own news of it would.
+			return c.Inbox.Moderated(c.Ctx, m.Channel, m.Account, m.ExtID, action)
 		}
 		return nil
 	})

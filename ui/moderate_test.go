@@ -57,3 +57,20 @@ func TestModerateOffersOnlyWhatTheChannelAllows(t *testing.T) {
 		t.Error("help shows the moderation key where it does nothing")
 	}
 }
+
+// Hiding a comment through triage marks it in the thread at once, as the channel's own
+// news of it would; unhiding takes the mark away.
+func TestHideMarksTheThread(t *testing.T) {
+	c := emptyCommon(t, "")
+	manyConversations(t, c, 1)
+	mod := &channelMod{}
+	c.Mod = mod
+	a := newApp(t, c, 120, 35)
+	a.keys("enter", "m")
+	a.want("Moderate on Instagram")
+	a.keys("enter") // hide, the first action
+	if len(mod.done) != 1 || !strings.HasPrefix(mod.done[0], "instagram hide ") {
+		t.Fatalf("moderation asked = %v, want a hide", mod.done)
+	}
+	a.want("hidden on Instagram")
+}
