@@ -32,10 +32,7 @@ func (s *Service) explain(arrived, answered time.Time, agent string, closed time
 	switch {
 	case !answered.IsZero():
 		frt := answered.Sub(arrived)
-		who := "a reply"
-		if agent != "" {
-			who = agent + "'s reply"
-		}
+		who := replyBy(agent)
 		parts = append(parts, fmt.Sprintf("answered %s later by %s at %s", FormatDuration(frt), who, clock(answered.In(loc), arrived.In(loc))))
 		measured := frt
 		if s.hours != nil {
@@ -82,4 +79,18 @@ func clock(t, ref time.Time) string {
 		return t.Format("Mon 15:04")
 	}
 	return t.Format("Jan 2 15:04")
+}
+
+// replyBy names whose reply answered: "maria's reply", "my reply" for the agent "me",
+// "a reply from the native app" for one sent from a channel's own app ("(native app)").
+func replyBy(agent string) string {
+	switch {
+	case agent == "":
+		return "a reply"
+	case agent == "me":
+		return "my reply"
+	case strings.HasPrefix(agent, "(") && strings.HasSuffix(agent, ")"):
+		return "a reply from the " + strings.Trim(agent, "()")
+	}
+	return agent + "'s reply"
 }

@@ -214,3 +214,12 @@ func TestExplain(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// Whose reply answered reads as a sentence for every agent name.
+func TestReplyByReads(t *testing.T) {
+	for agent, want := range map[string]string{"maria": "maria's reply", "me": "my reply", "(native app)": "a reply from the native app", "": "a reply"} {
+		if got := replyBy(agent); got != want {
+			t.Errorf("replyBy(%q) = %q, want %q", agent, got, want)
+		}
+	}
+}
