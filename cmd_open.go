@@ -70,6 +70,10 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 	if mod := newModeration(accts); mod != nil {
 		opts.Moderation = mod
 	}
+	opts.AccountNames = map[ui.AccountKey]string{}
+	for _, a := range accts {
+		opts.AccountNames[ui.AccountKey{Channel: a.Channel, Handle: a.Handle}] = a.Name
+	}
 	if len(accts) == 0 && dest == nil {
 		return ui.Run(ctx, svc, opts)
 	}

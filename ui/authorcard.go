@@ -21,7 +21,7 @@ func (s *conversationScreen) header(w int) []string {
 	if info.AuthorName != "" && info.AuthorHandle != "" {
 		who += " " + st.Faint.Render(Safe(info.AuthorHandle))
 	}
-	first := st.Channel(info.Channel).Render(Safe(info.Channel)) + " " + st.Faint.Render(Safe(info.Account)) +
+	first := st.Channel(info.Channel).Render(Safe(info.Channel)) + " " + st.Faint.Render(Safe(s.c.accountName(info.Channel, info.Account))) +
 		" · " + Safe(info.Kind) + " · " + who
 	out := []string{convFit(first, w)}
 	if subject := s.thread.Subject(); subject != "" {

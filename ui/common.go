@@ -21,11 +21,13 @@ type Common struct {
 	FixedTheme bool
 	Keys       *KeyMap
 	Now        func() time.Time
-	Log        *slog.Logger  // errors and notable events, to a file
-	Mod        Moderation    // channel moderation; nil when no channel offers it
-	Tick       time.Duration // how often ages and SLA badges refresh; 0 in tests, where time stands still
-	Width      int
-	Height     int
+	Log        *slog.Logger // errors and notable events, to a file
+	Mod        Moderation   // channel moderation; nil when no channel offers it
+	// AccountNames name the configured accounts (see Options.AccountNames).
+	AccountNames map[AccountKey]string
+	Tick         time.Duration // how often ages and SLA badges refresh; 0 in tests, where time stands still
+	Width        int
+	Height       int
 }
 
 // overlay is a dialog drawn over the current screen: the composer, the pickers, prompts.
@@ -126,3 +128,14 @@ func (c *Common) tick() tea.Cmd {
 
 // syncMsg is the sync engine's latest word on every account.
 type syncMsg struct{ States []inbox.SyncState }
+
+// AccountKey is an account as messages name it: its channel and handle.
+type AccountKey struct{ Channel, Handle string }
+
+// accountName is how a person knows an account: the config's name for it, else its handle.
+func (c *Common) accountName(channel, handle string) string {
+	if n := c.AccountNames[AccountKey{channel, handle}]; n != "" {
+		return n
+	}
+	return handle
+}

@@ -364,7 +364,7 @@ func (s *conversationScreen) messageLines(m *inbox.MessageRow, w int) []string {
 	st, now := s.c.Styles, s.c.Now()
 	var head string
 	if m.Direction == string(inbox.Out) {
-		head = st.Outbound.Render("◂ " + Safe(cmp.Or(s.c.Inbox.Config().Voice.Brand, m.Account, "brand")))
+		head = st.Outbound.Render("◂ " + Safe(cmp.Or(s.c.Inbox.Config().Voice.Brand, s.c.accountName(m.Channel, m.Account), "brand")))
 		if m.Agent != "" {
 			head += st.Outbound.Render(" · " + Safe(m.Agent))
 		}

@@ -19,7 +19,10 @@ type Options struct {
 	Sync func(ctx context.Context, notify func([]inbox.SyncState)) error
 	// Moderation, when set, lets the m key act on channels that allow it.
 	Moderation Moderation
-	Log        *slog.Logger // where errors go; never the terminal while the UI runs
+	// AccountNames are the config's names of the accounts, by channel and handle (as
+	// messages name them: "17841400000000001" is "instagram"), shown instead of ids.
+	AccountNames map[AccountKey]string
+	Log          *slog.Logger // where errors go; never the terminal while the UI runs
 }
 
 // Run shows the terminal UI on the inbox until the person quits.
@@ -41,7 +44,7 @@ func Run(ctx context.Context, svc *inbox.Service, opts Options) error {
 	default:
 		return fmt.Errorf("config: ui.theme %q: want auto, light or dark", opts.Theme)
 	}
-	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(dark), FixedTheme: fixed, Mod: opts.Moderation, Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
+	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(dark), FixedTheme: fixed, Mod: opts.Moderation, AccountNames: opts.AccountNames, Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
 	p := tea.NewProgram(New(c), tea.WithContext(ctx))
 	if opts.Sync != nil {
 		syncCtx, stop := context.WithCancel(ctx)
