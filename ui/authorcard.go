@@ -21,8 +21,11 @@ func (s *conversationScreen) header(w int) []string {
 	if info.AuthorName != "" && info.AuthorHandle != "" {
 		who += " " + st.Faint.Render(Safe(info.AuthorHandle))
 	}
-	first := st.Channel(info.Channel).Render(Safe(info.Channel)) + " " + st.Faint.Render(Safe(s.c.accountName(info.Channel, info.Account))) +
-		" · " + Safe(info.Kind) + " · " + who
+	first := st.Channel(info.Channel).Render(Safe(info.Channel))
+	if name := s.c.accountName(info.Channel, info.Account); name != info.Channel {
+		first += " " + st.Faint.Render(Safe(name)) // an account named as its channel says it once
+	}
+	first += " · " + Safe(info.Kind) + " · " + who
 	out := []string{convFit(first, w)}
 	if subject := s.thread.Subject(); subject != "" {
 		out = append(out, convFit(st.Bold.Render(Safe(subject)), w))
