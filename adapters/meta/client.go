@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,9 +31,12 @@ type Client struct {
 	BaseURL string // "https://graph.facebook.com" or "https://graph.instagram.com", no trailing slash
 	Version string // "v24.0"
 	Account string // the [[account]] name, for errors ("reconnect: the token for account …")
-	// Token returns the access token for a request. It is called for every request, so a
-	// token_cmd that prints a fresh token is asked again after a reconnect.
+	// Token returns the access token for a request (read once, at start, by Config.Client).
 	Token func(ctx context.Context) (string, error)
+	// Renew, when set, reads the token afresh (token_env, or token_cmd run again) after
+	// Graph refused the one sent as expired or invalid; a different one is tried once, so
+	// a token renewed outside triage is picked up without a restart.
+	Renew func(ctx context.Context) (string, error)
 	HTTP  *http.Client
 	Now   func() time.Time // for Retry-After dates and usage pauses; nil: time.Now
 
@@ -48,7 +52,7 @@ func (c *Client) Get(ctx context.Context, path string, q url.Values, out any) er
 // PostForm posts form-encoded parameters (the way Graph documents most writes, like
 // POST /{comment-id}/replies message=…) and decodes the answer into out (nil to discard).
 func (c *Client) PostForm(ctx context.Context, path string, form url.Values, out any) error {
-	return c.do(ctx, http.MethodPost, path, nil, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded", out)
+	return c.do(ctx, http.MethodPost, path, nil, []byte(form.Encode()), "application/x-www-form-urlencoded", out)
 }
 
 // PostJSON posts in as a JSON body (WhatsApp's POST /{phone-number-id}/messages, the
@@ -58,7 +62,7 @@ func (c *Client) PostJSON(ctx context.Context, path string, in, out any) error {
 	if err != nil {
 		return adapters.Permanent(fmt.Errorf("encode request for %s: %w", path, err))
 	}
-	return c.do(ctx, http.MethodPost, path, nil, bytes.NewReader(b), "application/json", out)
+	return c.do(ctx, http.MethodPost, path, nil, b, "application/json", out)
 }
 
 // Delete sends DELETE path (Graph's DELETE /{comment-id}); Graph answers {"success":true}.
@@ -75,7 +79,7 @@ func (c *Client) URL(path string, q url.Values) string {
 	return u
 }
 
-func (c *Client) do(ctx context.Context, method, path string, q url.Values, body io.Reader, contentType string, out any) error {
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, body []byte, contentType string, out any) error {
 	if q.Has("access_token") {
 		// A token in the query would travel into proxies' and servers' logs.
 		return adapters.Permanent(fmt.Errorf("%s %s: the token goes in the Authorization header, not the query", method, path))
@@ -87,7 +91,31 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.URL(path, q), body)
+	err = c.send(ctx, method, path, q, body, contentType, token, out)
+	if c.Renew == nil || !tokenError(err) {
+		return err
+	}
+	// Graph refused the token before doing anything, so trying again cannot do it twice.
+	fresh, rerr := c.Renew(ctx)
+	if rerr != nil || fresh == "" || fresh == token {
+		return err
+	}
+	return c.send(ctx, method, path, q, body, contentType, fresh, out)
+}
+
+// tokenError says whether err is Graph refusing the token (codes 190, 102).
+func tokenError(err error) bool {
+	var ge *GraphError
+	return errors.As(err, &ge) && tokenCode(ge.Code)
+}
+
+// send makes one request with token.
+func (c *Client) send(ctx context.Context, method, path string, q url.Values, body []byte, contentType, token string, out any) error {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.URL(path, q), r)
 	if err != nil {
 		return adapters.Permanent(fmt.Errorf("%s %s: %s", method, path, adapters.Redact(err.Error(), token)))
 	}

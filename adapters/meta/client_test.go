@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +212,50 @@ func TestUsageNearTheLimitPauses(t *testing.T) {
 				t.Fatalf("after the pause: %v, %d calls", err, calls)
 			}
 		})
+	}
+}
+
+// A token renewed outside triage (a token_cmd that prints the current one) is read again
+// when Graph refuses the one sent as expired, and the request goes through without a
+// restart; a token_cmd that still prints the refused one gives the reconnect error.
+func TestExpiredTokenIsReadAgain(t *testing.T) {
+	f := metatest.New(t, igUser, token)
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("IGQVJ-the-expired-one-0000"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	acct, err := adapters.NewAccount(0, map[string]any{"name": "instagram", "channel": "instagram", "ig_user_id": igUser,
+		"graph_url": f.URL, "token_cmd": "cat " + file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := meta.ParseAccount(acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cfg.Client(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := getMedia(c); err == nil || !strings.Contains(err.Error(), "reconnect: the token for account instagram") {
+		t.Fatalf("with the expired token still printed: %v", err)
+	}
+	if err := os.WriteFile(file, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := getMedia(c); err != nil {
+		t.Fatalf("after the token was renewed: %v", err)
+	}
+	if err := getMedia(c); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range f.Requests() {
+		if strings.HasSuffix(r.Path, "/media") {
+			n++
+		}
+	}
+	if n != 4 { // refused, refused then renewed, and the next straight away
+		t.Errorf("%d requests, want 4", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
@@ -116,17 +117,44 @@ func graphIDKey(acct adapters.Account, k kind) (string, error) {
 }
 
 // Client returns the Graph client for the account. It reads the token now, from token_env
-// or token_cmd (see adapters.Account.Secret), so a missing one is an error at start.
+// or token_cmd (see adapters.Account.Secret), so a missing one is an error at start, and
+// again when Graph refuses it as expired (see Client.Renew).
 func (c Config) Client(ctx context.Context) (*Client, error) {
-	token, err := c.acct.Secret(ctx, "token")
-	if err != nil {
+	t := &token{read: func(ctx context.Context) (string, error) { return c.acct.Secret(ctx, "token") }}
+	if _, err := t.renew(ctx); err != nil {
 		return nil, err
 	}
 	return &Client{
 		BaseURL: c.GraphURL,
 		Version: c.Version,
 		Account: c.Account,
-		Token:   func(context.Context) (string, error) { return token, nil },
+		Token:   t.get,
+		Renew:   t.renew,
 		HTTP:    &http.Client{Timeout: c.Timeout},
 	}, nil
+}
+
+// token is the account's token as last read, shared by its requests.
+type token struct {
+	read func(context.Context) (string, error)
+	mu   sync.Mutex
+	tok  string
+}
+
+func (t *token) get(context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.tok, nil
+}
+
+// renew reads the token again (token_cmd runs again) and keeps it.
+func (t *token) renew(ctx context.Context) (string, error) {
+	tok, err := t.read(ctx)
+	if err != nil {
+		return "", err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.tok = tok
+	return tok, nil
 }
