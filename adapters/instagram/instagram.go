@@ -15,7 +15,7 @@
 //	graph_url     = "https://graph.instagram.com" # Instagram Login; graph.facebook.com for Facebook Login
 //	watch_posts   = 10                            # optional: how many recent posts are polled
 //	poll_dms      = true                          # optional: poll direct messages
-//	poll_mentions = false                         # optional: poll the posts the account is tagged in (default: with Facebook Login)
+//	poll_mentions = false                         # optional: poll the posts the account is tagged in (default true)
 //	human_agent   = false                         # optional: the app has Human Agent: retry outside 24 h with the tag
 //
 // The token needs instagram_business_basic, instagram_business_manage_comments and
@@ -27,7 +27,6 @@ package instagram
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
@@ -92,11 +91,11 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 }
 
 // parseOptions reads watch_posts, poll_dms, poll_mentions and human_agent. Mentions are
-// polled by default only with Facebook Login (graph.facebook.com): Meta documents the
-// tags edge there, and a refused poll would hold up the comments and DMs with it.
+// polled by default with either login: Meta documents GET /{ig-user-id}/tags for
+// Instagram Login (instagram_business_basic) and Facebook Login alike; a token refused
+// them says so and names poll_mentions = false.
 func parseOptions(acct adapters.Account, cfg meta.Config) (Options, error) {
 	o := DefaultOptions()
-	o.Mentions = strings.Contains(cfg.GraphURL, "graph.facebook.com")
 	switch v := acct.Keys["watch_posts"].(type) {
 	case nil:
 	case int64:

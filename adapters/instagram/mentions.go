@@ -31,7 +31,7 @@ func (a *Adapter) fetchMentions(ctx context.Context, from watermark) ([]inbox.Me
 	list, err := meta.List[taggedMedia](ctx, a.graph, "/"+a.cfg.ID+"/tags", q, "", mentionPages)
 	if err != nil {
 		what := fmt.Sprintf("instagram %s: fetch mentions", a.cfg.Account)
-		return nil, from, httpx.Wrap(what+permissionHint(err, "poll_mentions", "Facebook Login with instagram_basic and instagram_manage_comments"), err)
+		return nil, from, httpx.Wrap(what+permissionHint(err, "poll_mentions", "instagram_business_basic (Instagram Login), or instagram_basic and instagram_manage_comments (Facebook Login)"), err)
 	}
 	var msgs []inbox.Message
 	for _, p := range list.Items {

@@ -59,12 +59,11 @@ func TestNewOptions(t *testing.T) {
 	if sent := f.SentMessages(); len(sent) != 1 || sent[0].Tag != "HUMAN_AGENT" {
 		t.Errorf("sent %+v, want one with the HUMAN_AGENT tag", sent)
 	}
-	// Mentions are polled by default only with Facebook Login (graph.facebook.com; this
-	// fake is neither), or when poll_mentions = true.
-	for _, set := range []bool{false, true} {
+	// Mentions are polled unless poll_mentions = false.
+	for _, set := range []bool{true, false} {
 		m := base("", nil)
-		if set {
-			m["poll_mentions"] = true
+		if !set {
+			m["poll_mentions"] = false
 		}
 		acct, _ := adapters.NewAccount(0, m)
 		a, err := instagram.New(context.Background(), acct)
