@@ -72,8 +72,9 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 		}
 		routes = append(routes, "POST /v1/messages")
 	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	if settings.metaSecretEnv != "" {
-		hook, err := metaHook(settings)
+		hook, err := metaHook(settings, mentionReaders(ctx, cfg, logger))
 		if err != nil {
 			return &exitError{2, err}
 		}
@@ -93,7 +94,6 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 		settings.opts.Hooks[i].Apply = svc.ApplyUpdates
 	}
 
-	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	settings.opts.Log = logger
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -240,7 +240,7 @@ func envKey(t map[string]any, key string) (string, error) {
 // metaHook is Meta's webhook (Instagram, Page and WhatsApp Business deliveries) at
 // /v1/hooks/meta, keyed by the app secret and answering the handshake with the verify
 // token, both read from the environment.
-func metaHook(s serveSettings) (webhook.Hook, error) {
+func metaHook(s serveSettings, mentions map[string]mentionReader) (webhook.Hook, error) {
 	secret := os.Getenv(s.metaSecretEnv)
 	if secret == "" {
 		return webhook.Hook{}, fmt.Errorf("[serve] meta_app_secret_env: environment variable %s is not set or empty; set it to the Meta app's secret", s.metaSecretEnv)
@@ -254,9 +254,15 @@ func metaHook(s serveSettings) (webhook.Hook, error) {
 		Secret:          []byte(secret),
 		SignatureHeader: meta.WebhookSignatureHeader,
 		Verify:          meta.VerifySubscription(token),
-		Decode: func(body []byte) (webhook.Delivery, error) {
+		Decode: func(ctx context.Context, body []byte) (webhook.Delivery, error) {
 			d, err := meta.DecodeWebhook(body)
-			return webhook.Delivery(d), err
+			if err != nil {
+				return webhook.Delivery{}, err
+			}
+			if err := readMentions(ctx, &d, mentions); err != nil {
+				return webhook.Delivery{}, err
+			}
+			return webhook.Delivery{Messages: d.Messages, Updates: d.Updates, Skipped: d.Skipped}, nil
 		},
 	}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/triage-inbox/triage/adapters/meta/metatest"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -285,5 +286,47 @@ func TestServeMetaAlone(t *testing.T) {
 	}
 	if got := metaExported(t, db, config); len(got) != 1 {
 		t.Errorf("stored %d messages, want the WhatsApp one", len(got))
+	}
+}
+
+// Meta's mentions webhook names a comment by id alone: serve reads it through the
+// configured Instagram account and stores the mention; a mention of an account not in
+// the config is skipped by name; one Instagram cannot be asked for now is answered 503,
+// so Meta delivers it again, and nothing is lost.
+func TestServeMetaMentions(t *testing.T) {
+	f := metatest.New(t, "17841400000000001", "IGQVJ-serve-mentions-token")
+	comment := f.AddMentioningComment("18000000000654321", "bea.costa", "@acme.coffee do you ship to Porto?", "2026-11-24T16:00:00+0000")
+	t.Setenv("TRIAGE_TEST_META_SECRET", metaAppSecret)
+	t.Setenv("TRIAGE_TEST_META_TOKEN", metaVerifyToken)
+	t.Setenv("TRIAGE_TEST_IG_TOKEN", "IGQVJ-serve-mentions-token")
+	config := writeFile(t, "config.toml", "[[account]]\nname = \"instagram\"\nchannel = \"instagram\"\nig_user_id = \"17841400000000001\"\n"+
+		"token_env = \"TRIAGE_TEST_IG_TOKEN\"\ngraph_url = \""+f.URL+"\"\n\n"+
+		"[serve]\nmeta_app_secret_env = \"TRIAGE_TEST_META_SECRET\"\nmeta_verify_token_env = \"TRIAGE_TEST_META_TOKEN\"\n")
+	db := filepath.Join(t.TempDir(), "t.db")
+	addr, stop, _ := startServe(t, db, config)
+	url := "http://" + addr + "/v1/hooks/meta"
+	mention := func(account, commentID string) []byte {
+		return []byte(`{"object":"instagram","entry":[{"id":"` + account + `","time":1764000000,"changes":[{"field":"mentions","value":{"media_id":"18000000000654321","comment_id":"` + commentID + `"}}]}]}`)
+	}
+
+	f.Fail(metatest.ServerError())
+	body := mention("17841400000000001", comment)
+	if status, ans := deliver(t, url, body, hubSignature(body)); status != http.StatusServiceUnavailable {
+		t.Errorf("with Instagram failing: %d %s, want 503", status, ans)
+	}
+	if status, ans := deliver(t, url, body, hubSignature(body)); status != http.StatusOK || !strings.Contains(ans, `"new":1`) {
+		t.Errorf("delivered again: %d %s, want the mention stored", status, ans)
+	}
+	other := mention("17841499999999999", "17900000000000999")
+	if status, ans := deliver(t, url, other, hubSignature(other)); status != http.StatusOK || !strings.Contains(ans, `"skipped":1`) {
+		t.Errorf("a mention of another account: %d %s, want it skipped", status, ans)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	got := metaExported(t, db, config)
+	m, ok := got[comment]
+	if len(got) != 1 || !ok || m.Kind != "mention" || m.Text != "@acme.coffee do you ship to Porto?" || m.Conversation != "media:18000000000654321" {
+		t.Errorf("stored %+v, want the mention", got)
 	}
 }

@@ -174,6 +174,8 @@ func decodeChange(object string, e entry, c change) Delivery {
 	switch {
 	case object == "instagram" && (c.Field == "comments" || c.Field == "live_comments"):
 		out.Messages, why, err = instagramComment(e, c.Value)
+	case object == "instagram" && c.Field == "mentions":
+		out, why, err = instagramMention(e, c.Value)
 	case object == "instagram" && c.Field == "messages":
 		var ev messaging
 		if err = json.Unmarshal(c.Value, &ev); err == nil {

@@ -1,6 +1,8 @@
 package meta
 
 import (
+	"encoding/json"
+
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -11,6 +13,16 @@ type Delivery struct {
 	Messages []inbox.Message
 	Updates  []inbox.Update
 	Skipped  []string
+	// Mentions name comments and captions that @mention an Instagram account: Meta's
+	// mentions webhook carries only their ids, so the account's adapter reads them
+	// (instagram.Adapter.Mention) before they are stored.
+	Mentions []Mention
+}
+
+// Mention is an Instagram @mention Meta's webhook announced: in a comment (CommentID set)
+// or in a post's caption (MediaID only), of the IG user Account.
+type Mention struct {
+	Account, MediaID, CommentID string
 }
 
 // add appends what one change or event held.
@@ -18,6 +30,22 @@ func (d *Delivery) add(o Delivery) {
 	d.Messages = append(d.Messages, o.Messages...)
 	d.Updates = append(d.Updates, o.Updates...)
 	d.Skipped = append(d.Skipped, o.Skipped...)
+	d.Mentions = append(d.Mentions, o.Mentions...)
+}
+
+// instagramMention reads a mentions change: {"media_id": …, "comment_id": …}.
+func instagramMention(e entry, raw json.RawMessage) (Delivery, string, error) {
+	var v struct {
+		MediaID   string `json:"media_id"`
+		CommentID string `json:"comment_id"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return Delivery{}, "", err
+	}
+	if v.MediaID == "" || e.ID == "" {
+		return Delivery{}, "mention without media_id", nil
+	}
+	return Delivery{Mentions: []Mention{{Account: e.ID, MediaID: v.MediaID, CommentID: v.CommentID}}}, "", nil
 }
 
 // skip is a delivery of one skipped shape.

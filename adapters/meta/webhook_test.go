@@ -157,7 +157,7 @@ func TestDecodeWebhookSkipsWhatItDoesNotHandle(t *testing.T) {
 		{"the Page's own post", `{"object":"page","entry":[{"id":"106","time":1764000000,"changes":[{"field":"feed","value":{"from":{"id":"106","name":"Acme"},"post_id":"106_901","message":"New arrivals!","created_time":1764000000,"item":"status","published":1,"verb":"add"}}]}]}`, "the Page's own post"},
 		{"a like", `{"object":"page","entry":[{"id":"106","time":1764000000,"changes":[{"field":"feed","value":{"item":"reaction","verb":"add","reaction_type":"like","post_id":"106_2","from":{"id":"555"},"created_time":1764000000}}]}]}`, `item "reaction" verb "add"`},
 		{"whatsapp deleted status", `{"object":"whatsapp_business_account","entry":[{"id":"102","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"phone_number_id":"106540"},"statuses":[{"id":"wamid.D","status":"deleted","timestamp":"1749416500","recipient_id":"1650"}]},"field":"messages"}]}]}`, `status "deleted"`},
-		{"mentions field", `{"object":"instagram","entry":[{"id":"1784","time":1764000000,"changes":[{"field":"mentions","value":{"media_id":"18","comment_id":"17"}}]}]}`, "instagram/mentions: not handled"},
+		{"mention without media", `{"object":"instagram","entry":[{"id":"1784","time":1764000000,"changes":[{"field":"mentions","value":{"comment_id":"17"}}]}]}`, "instagram/mentions: mention without media_id"},
 		{"other object", `{"object":"user","entry":[{"id":"1","time":1764000000,"changes":[{"field":"photos","value":{}}]}]}`, "user/photos: not handled"},
 	}
 	for _, tt := range tests {
@@ -191,5 +191,23 @@ func TestVerifySubscriptionNeedsAToken(t *testing.T) {
 	q.Set("hub.verify_token", "tok")
 	if got, ok := meta.VerifySubscription("tok")(q); !ok || got != "42" {
 		t.Errorf("VerifySubscription = %q, %v; want 42", got, ok)
+	}
+}
+
+// Meta's mentions webhook names the comment or the post that @mentions the account, and
+// nothing more: it becomes a reference for the account's adapter to read.
+func TestDecodeWebhookMentions(t *testing.T) {
+	for _, tt := range []struct {
+		name, value string
+		want        meta.Mention
+	}{
+		{"in a comment", `{"media_id":"17887498072083520","comment_id":"17894227972186120"}`, meta.Mention{Account: "17841405309211844", MediaID: "17887498072083520", CommentID: "17894227972186120"}},
+		{"in a caption", `{"media_id":"17887498072083520"}`, meta.Mention{Account: "17841405309211844", MediaID: "17887498072083520"}},
+	} {
+		body := `{"object":"instagram","entry":[{"id":"17841405309211844","time":1764000000,"changes":[{"field":"mentions","value":` + tt.value + `}]}]}`
+		d, err := meta.DecodeWebhook([]byte(body))
+		if err != nil || len(d.Mentions) != 1 || d.Mentions[0] != tt.want || len(d.Messages)+len(d.Skipped) != 0 {
+			t.Errorf("%s: %+v, %v; want the mention %+v", tt.name, d, err, tt.want)
+		}
 	}
 }

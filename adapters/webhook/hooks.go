@@ -35,13 +35,20 @@ type Hook struct {
 	Verify func(query url.Values) (answer string, ok bool)
 	// Decode turns a verified body into messages and updates, and names the shapes it
 	// does not handle (they are logged and acknowledged, never refused, so the provider
-	// does not retry them). An error is a body that is not the provider's JSON at all: 400.
-	Decode func(body []byte) (Delivery, error)
+	// does not retry them). It may ask the provider for what a delivery names by id alone
+	// (ctx ends with the request). An error is a body that is not the provider's JSON at
+	// all: 400; or, wrapping ErrTryLater, what could not be read now: 503, nothing
+	// stored, so the provider delivers it again.
+	Decode func(ctx context.Context, body []byte) (Delivery, error)
 	// Apply applies a delivery's updates (news about messages delivered before) after its
 	// messages are stored, so an edit delivered with its message finds it. Nil: updates
 	// are logged as skipped.
 	Apply func(ctx context.Context, us []inbox.Update) (inbox.UpdateCounts, error)
 }
+
+// ErrTryLater wraps a Decode error that a later delivery may get past (the provider could
+// not be asked for what the delivery names).
+var ErrTryLater = errors.New("try again later")
 
 // Delivery is what a Hook's Decode makes of a body.
 type Delivery struct {
@@ -112,7 +119,13 @@ func (h *handler) hookPost(w http.ResponseWriter, r *http.Request, hk *Hook) {
 	if !ok {
 		return
 	}
-	d, err := hk.Decode(body)
+	d, err := hk.Decode(r.Context(), body)
+	if errors.Is(err, ErrTryLater) {
+		h.opts.Log.Warn("delivery not read", "hook", hk.Name, "err", cut(err.Error()))
+		w.Header().Set("Retry-After", "60")
+		writeError(w, http.StatusServiceUnavailable, "part of the delivery could not be read from the provider; nothing was stored, deliver it again later")
+		return
+	}
 	if err != nil {
 		writeError(w, http.StatusBadRequest, cut(err.Error()))
 		return

@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"fmt"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,7 +23,7 @@ var hookSecret = []byte("provider-secret-for-tests")
 // edit of that message, in the same delivery.
 const hookBody = `{"edit":"Where is my parcel?"}`
 
-func hookDecode(body []byte) (webhook.Delivery, error) {
+func hookDecode(_ context.Context, body []byte) (webhook.Delivery, error) {
 	text := "Where is my parcel?"
 	return webhook.Delivery{
 		Messages: []inbox.Message{{Channel: "instagram", Account: "1784", ID: "c1", Conversation: "media:1", Kind: inbox.KindComment,
@@ -81,5 +82,23 @@ func TestHookUpdatesFailOrAreSkipped(t *testing.T) {
 	h = webhook.Handler(svc, secret, webhook.HandlerOptions{Hooks: []webhook.Hook{testHook(nil)}})
 	if rec := hookPost(h, hookBody); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"skipped":1`) {
 		t.Errorf("no Apply = %d %s, want 200 with the update skipped", rec.Code, rec.Body)
+	}
+}
+
+// A delivery whose parts could not be read from the provider now (ErrTryLater) is
+// answered 503 with Retry-After and stores nothing, so the provider delivers it again.
+func TestHookTryLater(t *testing.T) {
+	svc := newInbox(t)
+	hk := testHook(nil)
+	hk.Decode = func(ctx context.Context, body []byte) (webhook.Delivery, error) {
+		d, _ := hookDecode(ctx, body)
+		return d, fmt.Errorf("read the mention: Graph is down: %w", webhook.ErrTryLater)
+	}
+	rec := hookPost(webhook.Handler(svc, secret, webhook.HandlerOptions{Hooks: []webhook.Hook{hk}}), hookBody)
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("answer %d %q, want 503 with Retry-After", rec.Code, rec.Body.String())
+	}
+	if n := len(stored(t, svc)); n != 0 {
+		t.Errorf("%d messages stored", n)
 	}
 }

@@ -49,6 +49,7 @@ type Server struct {
 	order     []string                  // comment ids in the order added
 	convs     []*conversation           // most recently updated first
 	tags      []map[string]any          // media the user is tagged in, newest first
+	mentioned map[string]map[string]any // comments on others' media that @mention the user, by id
 	sent      []Sent
 	nextID    int64
 	failures  []Failure
@@ -266,7 +267,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, path, version st
 	if s.Route != nil && s.Route(w, r, parts) {
 		return
 	}
-	if s.serveMessaging(w, r, parts, body) || s.serveModeration(w, r, parts) {
+	if s.serveMessaging(w, r, parts, body) || s.serveModeration(w, r, parts) || s.serveMentioned(w, r, parts) {
 		return
 	}
 	if len(parts) == 1 && r.Method == http.MethodGet {
