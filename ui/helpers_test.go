@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/triage-inbox/triage/adapters/demo"
 	"github.com/triage-inbox/triage/inbox"
+	"github.com/triage-inbox/triage/internal/teadrive"
 	"github.com/triage-inbox/triage/store"
 )
 
@@ -66,72 +66,15 @@ func emptyCommon(t testing.TB, configText string) *Common {
 	return &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(true), Keys: DefaultKeyMap(), Now: now, Width: 120, Height: 35}
 }
 
-// press makes the key message for a key as help writes it: "r", "enter", "ctrl+s", "space".
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "shift+tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	case "backspace":
-		return tea.KeyPressMsg{Code: tea.KeyBackspace}
-	}
-	if rest, ok := strings.CutPrefix(k, "ctrl+"); ok {
-		return tea.KeyPressMsg{Code: rune(rest[0]), Mod: tea.ModCtrl}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
+// press, typeText and runCmd drive the model as the runtime would (see teadrive); the
+// UI's own timer ticks are not followed.
+func press(k string) tea.KeyPressMsg { return teadrive.Press(k) }
 
-// typeText makes the key presses that type s.
-func typeText(s string) []tea.Msg {
-	var out []tea.Msg
-	for _, r := range s {
-		if r == ' ' {
-			out = append(out, press("space"))
-			continue
-		}
-		out = append(out, tea.KeyPressMsg{Code: r, Text: string(r)})
-	}
-	return out
-}
+func typeText(s string) []tea.Msg { return teadrive.Type(s) }
 
-// runCmd runs a command and every command its messages lead to through update, the way
-// the Bubble Tea runtime would, until nothing is left (ticks are not followed).
 func runCmd(t testing.TB, cmd tea.Cmd, update func(tea.Msg) tea.Cmd) {
 	t.Helper()
-	queue := []tea.Cmd{cmd}
-	for steps := 0; len(queue) > 0; steps++ {
-		if steps > 1000 {
-			t.Fatal("commands did not settle")
-		}
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		switch m := msg.(type) {
-		case nil:
-			continue
-		case tea.BatchMsg:
-			queue = append(queue, m...)
-			continue
-		case tickMsg:
-			continue
-		}
-		queue = append(queue, update(msg))
-	}
+	teadrive.Run(t, cmd, update, func(msg tea.Msg) bool { _, tick := msg.(tickMsg); return tick })
 }
 
 // plain strips styling from a rendered screen so tests read it as a person would.
