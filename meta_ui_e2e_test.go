@@ -17,7 +17,6 @@ import (
 	"github.com/triage-inbox/triage/ui"
 )
 
-
 // metaDesk is a person at triage with one Meta account, through the real config loader,
 // the adapters configuredAccounts builds, the sync engine and the UI's model.
 type metaDesk struct {
