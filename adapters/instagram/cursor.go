@@ -79,14 +79,20 @@ func (w watermark) orStart(start time.Time) watermark {
 // for mentions. It is written as JSON, {"comments":"…","dms":"…","mentions":"…"}; a
 // cursor written before DMs and mentions were polled is a bare comments watermark, and
 // still reads (DMs and mentions then start from FirstLookback).
+//
+// counts holds each watched post's comments_count at the last fetch, so a comment that
+// appears with a time below the watermark (held for review, then approved) is noticed:
+// the count grew by more than the comments found above the watermark.
 type cursor struct {
 	comments, dms, mentions watermark
+	counts                  map[string]int
 }
 
 type cursorJSON struct {
-	Comments string `json:"comments,omitempty"`
-	DMs      string `json:"dms,omitempty"`
-	Mentions string `json:"mentions,omitempty"`
+	Comments string         `json:"comments,omitempty"`
+	DMs      string         `json:"dms,omitempty"`
+	Mentions string         `json:"mentions,omitempty"`
+	Counts   map[string]int `json:"counts,omitempty"`
 }
 
 func parseCursor(s string) (cursor, error) {
@@ -98,7 +104,7 @@ func parseCursor(s string) (cursor, error) {
 	if err := json.Unmarshal([]byte(s), &j); err != nil {
 		return cursor{}, fmt.Errorf("cursor %q is not an Instagram cursor", s)
 	}
-	var c cursor
+	c := cursor{counts: j.Counts}
 	var err error
 	for _, f := range []struct {
 		w   *watermark
@@ -112,6 +118,6 @@ func parseCursor(s string) (cursor, error) {
 }
 
 func (c cursor) String() string {
-	b, _ := json.Marshal(cursorJSON{Comments: c.comments.String(), DMs: c.dms.String(), Mentions: c.mentions.String()})
+	b, _ := json.Marshal(cursorJSON{Comments: c.comments.String(), DMs: c.dms.String(), Mentions: c.mentions.String(), Counts: c.counts})
 	return string(b)
 }

@@ -50,7 +50,7 @@ func (a *Adapter) Fetch(ctx context.Context, raw string) (adapters.Batch, error)
 	}
 	start := a.now().Add(-FirstLookback).UTC().Truncate(time.Second)
 	var msgs, more []inbox.Message
-	if msgs, cur.comments, err = a.fetchComments(ctx, cur.comments.orStart(start)); err != nil {
+	if msgs, cur.comments, cur.counts, err = a.fetchComments(ctx, cur.comments.orStart(start), cur.counts); err != nil {
 		return adapters.Batch{}, err
 	}
 	if a.opts.DMs {
@@ -75,38 +75,50 @@ func (a *Adapter) Fetch(ctx context.Context, raw string) (adapters.Batch, error)
 // Graph offers no "comments since" on a post, so it reads each watched post that has
 // comments (GET /{ig-user-id}/media, then GET /{ig-media-id}/comments with replies nested)
 // and keeps what is newer than the watermark: the newest comment's time, with the ids seen
-// at that second. Comments on older posts are not polled: Meta's webhook (triage serve)
-// brings them.
-func (a *Adapter) fetchComments(ctx context.Context, from watermark) ([]inbox.Message, watermark, error) {
+// at that second. A post whose comments_count grew by more than that (a comment approved
+// late, with its first time) gives every comment read; the inbox stores each once.
+// Comments on older posts are not polled: Meta's webhook (triage serve) brings them.
+func (a *Adapter) fetchComments(ctx context.Context, from watermark, counts map[string]int) ([]inbox.Message, watermark, map[string]int, error) {
 	w := from
 	what := fmt.Sprintf("instagram %s: fetch comments", a.cfg.Account)
 	posts, err := meta.List[media](ctx, a.graph, "/"+a.cfg.ID+"/media",
 		url.Values{"fields": {"id,permalink,timestamp,comments_count"}, "limit": {strconv.Itoa(a.opts.WatchPosts)}}, "", 1)
 	if err != nil {
-		return nil, from, httpx.Wrap(what, err)
+		return nil, from, counts, httpx.Wrap(what, err)
 	}
 	var msgs []inbox.Message
+	seen := map[string]int{} // the watched posts' counts now: the posts no longer watched drop out
 	for _, p := range posts.Items {
+		seen[p.ID] = p.CommentsCount
 		if p.CommentsCount == 0 {
 			continue
 		}
 		q := url.Values{"fields": {commentFields + ",replies{" + commentFields + "}"}, "limit": {"50"}}
 		list, err := meta.List[comment](ctx, a.graph, "/"+p.ID+"/comments", q, "", commentPages)
 		if err != nil {
-			return nil, from, httpx.Wrap(what, err)
+			return nil, from, counts, httpx.Wrap(what, err)
 		}
+		var all, found []inbox.Message
 		for _, c := range list.Items {
 			for _, c := range append([]comment{c}, c.Replies.Data...) {
 				t, err := time.Parse(graphTime, c.Timestamp)
-				if err != nil || from.seen(t, c.ID) {
+				if err != nil {
 					continue
 				}
-				w.advance(t, c.ID)
-				msgs = append(msgs, a.message(p, c, t))
+				m := a.message(p, c, t)
+				all = append(all, m)
+				if !from.seen(t, c.ID) {
+					w.advance(t, c.ID)
+					found = append(found, m)
+				}
 			}
 		}
+		if before, ok := counts[p.ID]; ok && p.CommentsCount-before > len(found) {
+			found = all
+		}
+		msgs = append(msgs, found...)
 	}
-	return msgs, w, nil
+	return msgs, w, seen, nil
 }
 
 // message turns a comment into an inbox message as Meta's webhook does (meta.DecodeWebhook):

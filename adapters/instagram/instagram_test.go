@@ -205,3 +205,35 @@ func TestSendAndSent(t *testing.T) {
 		}
 	}
 }
+
+// A comment that appears with a time below the watermark (held for review, approved
+// later with its first time) is still brought: its post's comments_count grew by more
+// than the comments found above the watermark. A repeat of what was brought is the
+// inbox's to drop (it stores each comment once).
+func TestFetchBringsALateApprovedComment(t *testing.T) {
+	ctx := context.Background()
+	f := metatest.New(t, igUser, token)
+	post := f.AddMedia("new beans", "2026-12-05T09:00:00+0000")
+	f.AddComment(post, "", "maria.r", "when do they ship?", "2026-12-06T10:00:00+0000")
+	a := newAdapter(t, f, 10)
+	b, err := a.Fetch(ctx, "")
+	if err != nil || len(b.Messages) != 1 {
+		t.Fatalf("first fetch: %v, %v", b.Messages, err)
+	}
+	late := f.AddComment(post, "", "kim", "held for review since 9:00", "2026-12-06T09:00:00+0000")
+	b, err = a.Fetch(ctx, b.Cursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, m := range b.Messages {
+		ids[m.ID] = true
+	}
+	if !ids[late] {
+		t.Errorf("the late comment was not brought: %q", texts(b.Messages))
+	}
+	b, err = a.Fetch(ctx, b.Cursor)
+	if err != nil || len(b.Messages) != 0 {
+		t.Errorf("a fetch with nothing new brought %q, %v", texts(b.Messages), err)
+	}
+}
