@@ -68,6 +68,34 @@ func (a Account) Duration(key string, def time.Duration) (time.Duration, error) 
 	return d, nil
 }
 
+// Bool returns a true/false key, or def when absent.
+func (a Account) Bool(key string, def bool) (bool, error) {
+	switch v := a.Keys[key].(type) {
+	case nil:
+		return def, nil
+	case bool:
+		return v, nil
+	default:
+		return def, fmt.Errorf("account %q: %s: want true or false, like %s = %t, not %v", a.Name, key, key, !def, v)
+	}
+}
+
+// Int returns a whole-number key between lo and hi, or def when absent; what is what
+// the number counts ("posts"), for the error.
+func (a Account) Int(key string, def, lo, hi int, what string) (int, error) {
+	switch v := a.Keys[key].(type) {
+	case nil:
+		return def, nil
+	case int64:
+		if v < int64(lo) || v > int64(hi) {
+			return def, fmt.Errorf("account %q: %s: %d is not between %d and %d", a.Name, key, v, lo, hi)
+		}
+		return int(v), nil
+	default:
+		return def, fmt.Errorf("account %q: %s: want a number of %s, like %s = %d", a.Name, key, what, key, def)
+	}
+}
+
 // ErrNoSecret means neither KEY_env nor KEY_cmd is configured for a secret.
 var ErrNoSecret = errors.New("no secret configured")
 

@@ -12,6 +12,7 @@ package soaktest
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/triage-inbox/triage/internal/teadrive"
 	"log/slog"
 	"os"
 	"strconv"
@@ -119,28 +120,8 @@ func status(screen string) string {
 	return strings.TrimSpace(lines[len(lines)-2])
 }
 
-// press makes the key message for a key as help writes it (copied from ui's tests).
-func press(k string) tea.KeyPressMsg {
-	switch k {
-	case "enter":
-		return tea.KeyPressMsg{Code: tea.KeyEnter}
-	case "esc":
-		return tea.KeyPressMsg{Code: tea.KeyEscape}
-	case "tab":
-		return tea.KeyPressMsg{Code: tea.KeyTab}
-	case "space":
-		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
-	case "up":
-		return tea.KeyPressMsg{Code: tea.KeyUp}
-	case "down":
-		return tea.KeyPressMsg{Code: tea.KeyDown}
-	}
-	if rest, ok := strings.CutPrefix(k, "ctrl+"); ok {
-		return tea.KeyPressMsg{Code: rune(rest[0]), Mod: tea.ModCtrl}
-	}
-	r := []rune(k)[0]
-	return tea.KeyPressMsg{Code: r, Text: k}
-}
+// press makes the key message for a key as help writes it.
+func press(k string) tea.KeyPressMsg { return teadrive.Press(k) }
 
 // uiLog is what a UI wrote to the logger it was given (ui.Common.Log), one JSON line a
 // record: ui.Model writes there every error it shows a person, in the footer, in a dialog

@@ -23,7 +23,6 @@ package facebook
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
@@ -69,29 +68,18 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := Options{WatchPosts: DefaultWatchPosts, Now: time.Now}
-	switch v := acct.Keys["watch_posts"].(type) {
-	case nil:
-	case int64:
-		if v < 1 || v > 100 {
-			return nil, fmt.Errorf("account %q: watch_posts: %d is not between 1 and 100", acct.Name, v)
-		}
-		opts.WatchPosts = int(v)
-	default:
-		return nil, fmt.Errorf("account %q: watch_posts: want a number of posts, like watch_posts = 10", acct.Name)
+	opts := Options{Now: time.Now}
+	if opts.WatchPosts, err = acct.Int("watch_posts", DefaultWatchPosts, 1, 100, "posts"); err != nil {
+		return nil, err
 	}
-	for key, set := range map[string]func(bool){
-		"human_agent":    func(v bool) { opts.HumanAgent = v },
-		"poll_messenger": func(v bool) { opts.SkipMessenger = !v },
-	} {
-		switch v := acct.Keys[key].(type) {
-		case nil:
-		case bool:
-			set(v)
-		default:
-			return nil, fmt.Errorf("account %q: %s: want true or false", acct.Name, key)
-		}
+	if opts.HumanAgent, err = acct.Bool("human_agent", false); err != nil {
+		return nil, err
 	}
+	messenger, err := acct.Bool("poll_messenger", true)
+	if err != nil {
+		return nil, err
+	}
+	opts.SkipMessenger = !messenger
 	c, err := cfg.Client(ctx)
 	if err != nil {
 		return nil, err

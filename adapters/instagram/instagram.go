@@ -26,7 +26,6 @@ package instagram
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
@@ -96,26 +95,16 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 // them says so and names poll_mentions = false.
 func parseOptions(acct adapters.Account, cfg meta.Config) (Options, error) {
 	o := DefaultOptions()
-	switch v := acct.Keys["watch_posts"].(type) {
-	case nil:
-	case int64:
-		if v < 1 || v > 100 {
-			return o, fmt.Errorf("account %q: watch_posts: %d is not between 1 and 100", acct.Name, v)
-		}
-		o.WatchPosts = int(v)
-	default:
-		return o, fmt.Errorf("account %q: watch_posts: want a number of posts, like watch_posts = 10", acct.Name)
+	var err error
+	if o.WatchPosts, err = acct.Int("watch_posts", DefaultWatchPosts, 1, 100, "posts"); err != nil {
+		return o, err
 	}
 	for _, b := range []struct {
 		key string
 		to  *bool
 	}{{"poll_dms", &o.DMs}, {"poll_mentions", &o.Mentions}, {"human_agent", &o.HumanAgent}} {
-		switch v := acct.Keys[b.key].(type) {
-		case nil:
-		case bool:
-			*b.to = v
-		default:
-			return o, fmt.Errorf("account %q: %s: want true or false, like %s = %t, not %v", acct.Name, b.key, b.key, !*b.to, v)
+		if *b.to, err = acct.Bool(b.key, *b.to); err != nil {
+			return o, err
 		}
 	}
 	return o, nil
