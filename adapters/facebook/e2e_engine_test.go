@@ -2,8 +2,6 @@ package facebook_test
 
 import (
 	"context"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,7 +10,6 @@ import (
 	"github.com/triage-inbox/triage/adapters/meta/metatest"
 	"github.com/triage-inbox/triage/inbox"
 	"github.com/triage-inbox/triage/internal/inboxtest"
-	"github.com/triage-inbox/triage/store"
 )
 
 // desk is a Page fake, an inbox on a temporary database with a clock the test moves, and
@@ -22,38 +19,21 @@ type desk struct {
 	svc *inbox.Service
 	eng *engine.Engine
 	ctx context.Context
-
-	mu  sync.Mutex
-	now time.Time
+	*inboxtest.Clock
 }
 
 func newDesk(t *testing.T) *desk {
 	t.Helper()
-	d := &desk{ctx: context.Background(), f: metatest.NewPage(t, pageID, token), now: now()}
-	db, err := store.Open(d.ctx, filepath.Join(t.TempDir(), "triage.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if d.svc, err = inbox.New(d.ctx, db, inboxtest.SendAtOnce(t), inbox.WithClock(d.clock), inbox.WithAgent("maria")); err != nil {
-		t.Fatal(err)
-	}
+	d := &desk{ctx: context.Background(), f: metatest.NewPage(t, pageID, token), Clock: inboxtest.NewClock(now())}
+	d.svc = inboxtest.Open(t, inboxtest.SendAtOnce(t), d.Now)
 	a := newAdapter(t, d.f, facebook.Options{})
 	d.eng = engine.New(d.svc, []engine.Account{{Name: "facebook", Channel: "facebook", Handle: a.Handle(), Adapter: a}}, engine.Options{})
 	return d
 }
 
-func (d *desk) clock() time.Time {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.now
-}
+func (d *desk) clock() time.Time { return d.Now() }
 
-func (d *desk) wait(dt time.Duration) {
-	d.mu.Lock()
-	d.now = d.now.Add(dt)
-	d.mu.Unlock()
-}
+func (d *desk) wait(dt time.Duration) { d.Advance(dt) }
 
 // once runs the engine once; an error is fine only when the test expects one.
 func (d *desk) once(t *testing.T, wantErr bool) {

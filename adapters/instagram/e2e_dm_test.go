@@ -3,8 +3,6 @@ package instagram_test
 import (
 	"context"
 	"net/http"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,24 +21,15 @@ type dmDesk struct {
 	svc *inbox.Service
 	eng *engine.Engine
 	ctx context.Context
-
-	mu  sync.Mutex
-	now time.Time
+	*inboxtest.Clock
 }
 
 func newDMDesk(t *testing.T) *dmDesk {
 	t.Helper()
-	d := &dmDesk{ctx: context.Background(), now: now()}
+	d := &dmDesk{ctx: context.Background(), Clock: inboxtest.NewClock(now())}
 	d.f = metatest.New(t, igUser, token)
 	d.f.Now = d.clock
-	db, err := store.Open(d.ctx, filepath.Join(t.TempDir(), "triage.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if d.svc, err = inbox.New(d.ctx, db, inboxtest.SendAtOnce(t), inbox.WithClock(d.clock), inbox.WithAgent("maria")); err != nil {
-		t.Fatal(err)
-	}
+	d.svc = inboxtest.Open(t, inboxtest.SendAtOnce(t), d.Now)
 	cfg, c := graphClient(t, d.f)
 	// One request per connection: a dropped connection reaches the engine as it would
 	// from Meta, instead of meeting a connection the fake closed earlier.
@@ -50,17 +39,9 @@ func newDMDesk(t *testing.T) *dmDesk {
 	return d
 }
 
-func (d *dmDesk) clock() time.Time {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.now
-}
+func (d *dmDesk) clock() time.Time { return d.Now() }
 
-func (d *dmDesk) wait(dt time.Duration) {
-	d.mu.Lock()
-	d.now = d.now.Add(dt)
-	d.mu.Unlock()
-}
+func (d *dmDesk) wait(dt time.Duration) { d.Advance(dt) }
 
 // arrive has maria write a DM, syncs, and queues text as the reply in her conversation.
 func (d *dmDesk) arrive(t *testing.T, text string) (conv int64, customer string) {

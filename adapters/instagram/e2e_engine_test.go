@@ -2,14 +2,12 @@ package instagram_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/adapters/meta/metatest"
 	"github.com/triage-inbox/triage/inbox"
 	"github.com/triage-inbox/triage/internal/inboxtest"
-	"github.com/triage-inbox/triage/store"
 )
 
 // Through the real sync engine and inbox: the comments on a post land in one conversation,
@@ -22,15 +20,7 @@ func TestEngineInstagramCommentsAndReply(t *testing.T) {
 	q := f.AddComment(post, "", "maria.r", "when do they ship?", "2026-12-05T10:00:00+0000")
 	f.AddComment(post, "", "joao", "love the bag", "2026-12-05T09:30:00+0000")
 
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "triage.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc, err := inbox.New(ctx, db, inboxtest.SendAtOnce(t), inbox.WithClock(now), inbox.WithAgent("maria"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := inboxtest.Open(t, inboxtest.SendAtOnce(t), now)
 	a := newAdapter(t, f, 10)
 	eng := engine.New(svc, []engine.Account{{Name: "instagram", Channel: "instagram", Handle: a.Handle(), Adapter: a}}, engine.Options{})
 	for range 2 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,7 +16,6 @@ import (
 	"github.com/triage-inbox/triage/adapters/whatsapp"
 	"github.com/triage-inbox/triage/inbox"
 	"github.com/triage-inbox/triage/internal/inboxtest"
-	"github.com/triage-inbox/triage/store"
 )
 
 const (
@@ -122,15 +120,7 @@ func ptr[T any](v T) *T { return &v }
 func TestEngineWhatsAppReply(t *testing.T) {
 	ctx := context.Background()
 	f := metatest.NewWhatsApp(t, phoneID, token, now)
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "triage.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	svc, err := inbox.New(ctx, db, inboxtest.SendAtOnce(t), inbox.WithClock(now), inbox.WithAgent("maria"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := inboxtest.Open(t, inboxtest.SendAtOnce(t), now)
 	a := newAdapter(t, f)
 	eng := engine.New(svc, []engine.Account{{Name: "whatsapp", Channel: "whatsapp", Handle: a.Handle(), Adapter: a}}, engine.Options{})
 
