@@ -131,6 +131,9 @@ func (db *DB) ReplyDelivered(ctx context.Context, outboxID int64, remoteID strin
 		if err != nil {
 			return fmt.Errorf("record the channel's id of reply %d: %w", outboxID, err)
 		}
-		return nil
+		// A status that came before this id (WhatsApp can say "failed" before the send's
+		// answer is recorded) was kept for it: it applies now, not at the next delivery.
+		_, err = tx.ApplyPending(ctx, now)
+		return err
 	})
 }
