@@ -24,6 +24,14 @@ type ExportRecord struct {
 	Priority  string     `json:"priority,omitempty"`  // inbound
 	Spam      bool       `json:"spam,omitempty"`      // inbound, as the rules judged it
 	Sentiment *float64   `json:"sentiment,omitempty"` // inbound
+	// What the channel said became of it (see Update): the texts it had before its
+	// edits, oldest first, and when it was last edited; when it was removed; whether and
+	// since when it is hidden.
+	Versions  []TextVersion `json:"versions,omitempty"`
+	EditedAt  *time.Time    `json:"edited_at,omitempty"`
+	RemovedAt *time.Time    `json:"removed_at,omitempty"`
+	Hidden    bool          `json:"hidden,omitempty"`
+	HiddenAt  *time.Time    `json:"hidden_at,omitempty"`
 	// Of its conversation: on every line.
 	State        State      `json:"state"`
 	SnoozedUntil *time.Time `json:"snoozed_until,omitempty"`
@@ -84,6 +92,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, fn func(ExportR
 				rec.ClosedAt = &t
 			}
 		}
+		rec.setMarks(r.Marks)
 		if r.State == string(StateSnoozed) && r.SnoozeUntil != 0 {
 			t := fromMS(r.SnoozeUntil)
 			rec.SnoozedUntil = &t

@@ -129,6 +129,11 @@ func (b *Batch) AddPrepared(p Prepared) (bool, error) {
 		if err := b.restoreConversation(res.ConversationID, r); err != nil {
 			return false, err
 		}
+		if m := r.marks(); !m.Empty() {
+			if err := b.tx.RestoreMarks(b.ctx, res.MessageID, m); err != nil {
+				return false, err
+			}
+		}
 	}
 	if res.Reopened {
 		b.Counts.Reopened++

@@ -20,6 +20,11 @@ type Restore struct {
 	Spam         *bool     // inbound: the rules' verdict then
 	Sentiment    *float64  // inbound: the score then
 
+	// What the channel said became of the message (see ExportRecord).
+	Versions                      []TextVersion
+	EditedAt, RemovedAt, HiddenAt time.Time
+	Hidden                        bool
+
 	// Of its conversation.
 	State        State     // "" leaves the state to ingest
 	SnoozedUntil time.Time // with State snoozed
@@ -72,6 +77,16 @@ type wireRestore struct {
 	Tags         []string         `json:"tags"`
 	Escalations  []wireEscalation `json:"escalations"`
 	Notes        []wireNote       `json:"notes"`
+	Versions     []wireVersion    `json:"versions"`
+	EditedAt     string           `json:"edited_at"`
+	RemovedAt    string           `json:"removed_at"`
+	Hidden       bool             `json:"hidden"`
+	HiddenAt     string           `json:"hidden_at"`
+}
+
+type wireVersion struct {
+	Text      string `json:"text"`
+	WrittenAt string `json:"written_at"`
 }
 
 type wireEscalation struct {
@@ -95,7 +110,8 @@ type wireNote struct {
 // given reports whether the line carries anything of an export.
 func (w *wireRestore) given() bool {
 	return w.ClosedAt != "" || w.Status != "" || w.Priority != "" || w.Spam != nil || w.Sentiment != nil ||
-		w.State != "" || w.SnoozedUntil != "" || w.Assignee != nil || w.Tags != nil || len(w.Escalations) > 0 || len(w.Notes) > 0
+		w.State != "" || w.SnoozedUntil != "" || w.Assignee != nil || w.Tags != nil || len(w.Escalations) > 0 || len(w.Notes) > 0 ||
+		len(w.Versions) > 0 || w.EditedAt != "" || w.RemovedAt != "" || w.Hidden || w.HiddenAt != ""
 }
 
 // msOrZero is ms, with the zero time as 0 (none).
@@ -131,6 +147,28 @@ func (w *wireRestore) restore(dir Direction) (*Restore, error) {
 	if r.SnoozedUntil, err = parseTimeField("snoozed_until", w.SnoozedUntil); err != nil {
 		return nil, err
 	}
+	for _, f := range []struct {
+		name, v string
+		to      *time.Time
+	}{{"edited_at", w.EditedAt, &r.EditedAt}, {"removed_at", w.RemovedAt, &r.RemovedAt}, {"hidden_at", w.HiddenAt, &r.HiddenAt}} {
+		if *f.to, err = parseTimeField(f.name, f.v); err != nil {
+			return nil, err
+		}
+	}
+	r.Hidden = w.Hidden
+	for i, v := range w.Versions {
+		at, err := parseTimeField(fmt.Sprintf("versions[%d].written_at", i), v.WrittenAt)
+		if err != nil {
+			return nil, err
+		}
+		if at.IsZero() {
+			return nil, &FieldError{fmt.Sprintf("versions[%d].written_at", i), "required: when that text was written"}
+		}
+		r.Versions = append(r.Versions, TextVersion{Text: v.Text, WrittenAt: at})
+	}
+	if len(r.Versions) > 0 && r.EditedAt.IsZero() {
+		return nil, &FieldError{"edited_at", "required with versions: when the text was last edited"}
+	}
 	if dir != In && (w.ClosedAt != "" || w.Priority != "" || w.Spam != nil || w.Sentiment != nil) {
 		return nil, &FieldError{"direction", "closed_at, priority, spam and sentiment are for inbound messages"}
 	}
@@ -139,9 +177,9 @@ func (w *wireRestore) restore(dir Direction) (*Restore, error) {
 			return nil, &FieldError{"status", "an outbox status is for outbound messages"}
 		}
 		switch w.Status {
-		case "pending", "sending", "sent", "failed", "unknown", "cancelled":
+		case "pending", "sending", "sent", "failed", "unknown", "cancelled", OutboxAwaitingApproval, OutboxReturned:
 		default:
-			return nil, &FieldError{"status", fmt.Sprintf("%q: want pending, sending, sent, failed, unknown or cancelled", w.Status)}
+			return nil, &FieldError{"status", fmt.Sprintf("%q: want pending, sending, sent, failed, unknown, cancelled, awaiting_approval or returned", w.Status)}
 		}
 		r.OutboxStatus = w.Status
 	}

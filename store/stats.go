@@ -158,6 +158,7 @@ type ExportRow struct {
 	EscalationReason string
 	EscalationStatus string
 	Orphan           bool // a reply still waiting for its parent (see ingest_merge.go)
+	Marks            MessageMarks
 }
 
 // ExportRows streams the messages (inbound and outbound) created in the window that match
@@ -171,7 +172,10 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 		c.ext_key, c.state, coalesce(c.snooze_until, 0), c.assignee, EXISTS (SELECT 1 FROM orphans WHERE message_id = m.id),
 		coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = c.id), ''),
-		coalesce(e.reason, ''), coalesce(e.status, '')
+		coalesce(e.reason, ''), coalesce(e.status, ''),
+		coalesce(m.edited_at, 0), coalesce(m.removed_at, 0), m.hidden, coalesce(m.hidden_at, 0),
+		CASE WHEN m.edited_at IS NULL THEN '' ELSE coalesce((SELECT json_group_array(json_array(v.written_at, v.text))
+			FROM (SELECT written_at, text FROM message_versions WHERE message_id = m.id ORDER BY written_at) v), '') END
 		FROM messages m INDEXED BY msg_all_created
 		JOIN accounts a ON a.id = m.account_id
 		JOIN conversations c ON c.id = m.conversation_id
@@ -186,14 +190,20 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 	defer rows.Close()
 	for rows.Next() {
 		var r ExportRow
-		var tagList string
+		var tagList, versions string
 		m := &r.MessageRow
 		if err := rows.Scan(&m.ID, &m.ConversationID, &m.Channel, &m.Account, &m.ExtID, &m.Kind, &m.Direction,
 			&m.AuthorExtID, &m.AuthorHandle, &m.AuthorName, &m.Agent, &m.Text, &m.URL, &m.InReplyTo,
 			&m.CreatedAt, &m.Sentiment, &m.Priority, &m.Spam, &m.AnsweredBy, &m.AnsweredAt,
 			&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus, &m.Subject,
-			&r.ConvKey, &r.State, &r.SnoozeUntil, &r.Assignee, &r.Orphan, &tagList, &r.EscalationReason, &r.EscalationStatus); err != nil {
+			&r.ConvKey, &r.State, &r.SnoozeUntil, &r.Assignee, &r.Orphan, &tagList, &r.EscalationReason, &r.EscalationStatus,
+			&r.Marks.EditedAt, &r.Marks.RemovedAt, &r.Marks.Hidden, &r.Marks.HiddenAt, &versions); err != nil {
 			return fmt.Errorf("read messages for export: %w", err)
+		}
+		if versions != "" {
+			if r.Marks.Versions, err = parseVersions(versions); err != nil {
+				return fmt.Errorf("read the earlier texts of message %d for export: %w", m.ID, err)
+			}
 		}
 		if tagList != "" {
 			r.Tags = strings.Split(tagList, tagSep)
