@@ -59,6 +59,9 @@ func (s *Service) PrivateReplyTarget(ctx context.Context, convID int64) (Private
 		return no("private replies answer Instagram and Facebook comments, and this is %s", ChannelLabel(c.Channel))
 	case Kind(c.Kind) == KindDM:
 		return no("this is already a direct conversation: answer it with a reply")
+	case Kind(c.Kind) == KindMention:
+		// Meta takes private replies to comments on the account's own posts only.
+		return no("this is a post that mentions the account, and Meta takes private replies to comments on your own posts only")
 	case !IsCommentConversation(c.ExtKey):
 		return no("private replies answer comments under a post, and this conversation is a %s", c.Kind)
 	}
