@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 
 	sqlite "modernc.org/sqlite" // registers the "sqlite" driver
@@ -20,7 +21,8 @@ type DB struct {
 	sql      *sql.DB
 	path     string
 	readOnly bool
-	common   commonTextCache // which full-text queries match many messages; see commonText
+	common   commonTextCache        // which full-text queries match many messages; see commonText
+	onCommit atomic.Pointer[func()] // see OnCommit in live.go
 }
 
 // ErrReadOnly means the database was opened read-only (no permission to write it), so
@@ -193,6 +195,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		return fmt.Errorf("commit to %s: %w", db.path, err)
 	}
+	db.committed()
 	return nil
 }
 
