@@ -1,105 +1,18 @@
 // Command triage is a keyboard-driven terminal unified inbox for the people who answer a
-// brand's customers on social media and email.
-//
-//	triage [--db PATH] [--config PATH] [--demo]   open the inbox (or the demo inbox)
-//	triage demo [--db PATH] [--seed N] [--reset]  seed the demo inbox (afresh with --reset)
-//	triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...
-//	triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
-//	triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
-//	triage sync [--once]
-//	triage serve [--listen 127.0.0.1:8787]
-//	triage --version
+// brand's customers on social media and email. The commands are package cli; `triage
+// help` lists them.
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"os"
-	"os/signal"
 
-	"github.com/triage-inbox/triage/internal/termsafe"
-
-	_ "time/tzdata" // business hours name IANA zones; ship them for systems without zoneinfo
+	"github.com/triage-inbox/triage/cli"
 )
 
-// exitError carries an exit status with its message.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string { return e.err.Error() }
+// version is set by a release build: go build -ldflags "-X main.version=v1.2.0". Without
+// it, the version comes from what the Go toolchain recorded in the binary.
+var version = ""
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	stopProfile := startProfile()
-	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stopProfile()
-	stop()
-	if err != nil {
-		code := 1
-		var ee *exitError
-		if errors.As(err, &ee) {
-			code = ee.code
-		}
-		if !errors.Is(err, flag.ErrHelp) {
-			// An error may quote what a file said: it is sanitized like any text from outside.
-			fmt.Fprintln(os.Stderr, "triage:", termsafe.SafeText(err.Error()))
-		} else {
-			code = 0
-		}
-		os.Exit(code)
-	}
+	os.Exit(cli.Main(version, os.Args[1:]))
 }
-
-// run dispatches to a subcommand; everything it needs comes in as arguments so tests can
-// run the real commands in-process.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return runWith(ctx, &cliEnv{stdin: stdin, stdout: stdout, stderr: stderr}, args)
-}
-
-func runWith(ctx context.Context, env *cliEnv, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "demo":
-			return env.demo(ctx, args[1:])
-		case "import":
-			return env.importCmd(ctx, args[1:])
-		case "export":
-			return env.export(ctx, args[1:])
-		case "stats":
-			return env.stats(ctx, args[1:])
-		case "sync":
-			return env.syncCmd(ctx, args[1:])
-		case "serve":
-			return env.serve(ctx, args[1:])
-		case "help":
-			fmt.Fprint(env.stdout, usage)
-			return nil
-		case "version":
-			return env.printVersion()
-		}
-	}
-	return env.open(ctx, args)
-}
-
-const usage = `triage: a terminal unified inbox for community managers
-
-usage:
-  triage [--db PATH] [--config PATH] [--demo]     open the inbox
-  triage demo [--db PATH] [--seed N] [--reset]    seed the demo inbox once; --reset seeds it afresh
-  triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...
-                                                 import JSON Lines ("-" for standard input) and Maildirs
-  triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
-  triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
-  triage sync [--once]                            fetch every [[account]] and send replies
-  triage serve [--listen 127.0.0.1:8787]          receive messages by signed webhook (POST /v1/messages)
-  triage --version                                which triage this is
-  triage COMMAND --help                           a command's flags
-
-The database is $XDG_DATA_HOME/triage/triage.db unless --db or TRIAGE_DB says otherwise;
-config is $XDG_CONFIG_HOME/triage/config.toml unless --config or TRIAGE_CONFIG does.
-`
