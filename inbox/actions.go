@@ -462,6 +462,12 @@ func (a *act) reverse(e store.AuditEvent, out *Undone) error {
 		return a.undoRetry(e)
 	case "takeback":
 		return a.undoTakeBack(e)
+	case auditApprove:
+		return a.undoRetry(e) // awaiting approval again, as written: the same move as a retry's
+	case auditSendBack:
+		return a.undoSendBack(e)
+	case auditAwaiting:
+		return nil // the reply event of the same action takes the reply back
 	}
 	return fmt.Errorf("cannot undo %q", e.Action)
 }

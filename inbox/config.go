@@ -26,6 +26,7 @@ type Config struct {
 	Escalation    EscalationConfig    `toml:"escalation"`
 	Views         []ViewConfig        `toml:"view"`
 	Outbox        OutboxConfig        `toml:"outbox"`
+	Team          TeamConfig          `toml:"team"` // whose replies need approval (approval_config.go)
 
 	// Later parts of triage read their own tables; decoding keeps them so that a
 	// config written for them is not an error here.
@@ -268,6 +269,9 @@ func (c *Config) check() error {
 		return err
 	}
 	if _, err := c.Outbox.sendDelay(); err != nil {
+		return err
+	}
+	if err := c.Team.check(); err != nil {
 		return err
 	}
 	if e := c.Voice.Enforce; e != "" && e != EnforceWarn && e != EnforceBlock {

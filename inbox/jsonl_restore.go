@@ -177,9 +177,9 @@ func (w *wireRestore) restore(dir Direction) (*Restore, error) {
 			return nil, &FieldError{"status", "an outbox status is for outbound messages"}
 		}
 		switch w.Status {
-		case "pending", "sending", "sent", "failed", "unknown", "cancelled":
+		case "pending", "sending", "sent", "failed", "unknown", "cancelled", OutboxAwaitingApproval, OutboxReturned:
 		default:
-			return nil, &FieldError{"status", fmt.Sprintf("%q: want pending, sending, sent, failed, unknown or cancelled", w.Status)}
+			return nil, &FieldError{"status", fmt.Sprintf("%q: want pending, sending, sent, failed, unknown, cancelled, awaiting_approval or returned", w.Status)}
 		}
 		r.OutboxStatus = w.Status
 	}

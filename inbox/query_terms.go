@@ -28,6 +28,7 @@ var isFlags = []struct {
 	{"answered", store.Term{Field: store.FieldAnswered}},
 	{"overdue", store.Term{Field: store.FieldOverdue}},
 	{"failed", store.Term{Field: store.FieldFailed}},
+	{"awaiting-approval", store.Term{Field: store.FieldAwaitingApproval}},
 	{"mine", store.Term{Field: store.FieldMine}},
 	{"assigned", store.Not{C: store.Term{Field: store.FieldAssignee}}},
 	{"unassigned", store.Term{Field: store.FieldAssignee}},

@@ -227,7 +227,7 @@ func TestParseQueryErrors(t *testing.T) {
 		{"dir:sideways", 4, 12, `query: unknown value "sideways" for dir: in "dir:sideways" at column 5 (want one of in, out)`},
 		{"sentiment:angry", 10, 15, `query: unknown value "angry" for sentiment: in "sentiment:angry" at column 11 (want one of neg, pos, neu)`},
 		{"prio>=top", 6, 9, `query: unknown value "top" for prio>= in "prio>=top" at column 7 (want one of low, normal, high, urgent)`},
-		{"is:unansewred", 3, 13, `query: unknown value "unansewred" for is: in "is:unansewred" at column 4 (did you mean unanswered? want one of unanswered, answered, overdue, failed, mine, assigned, unassigned, urgent, in, out, new, open, waiting, snoozed, done, escalated, spam)`},
+		{"is:unansewred", 3, 13, `query: unknown value "unansewred" for is: in "is:unansewred" at column 4 (did you mean unanswered? want one of unanswered, answered, overdue, failed, awaiting-approval, mine, assigned, unassigned, urgent, in, out, new, open, waiting, snoozed, done, escalated, spam)`},
 
 		{"age>2x", 4, 6, `query: bad span in "age>2x" at column 5 ("2x": unknown unit "x" (want s, m, h, d, w))`},
 		{"age<1.5h", 4, 8, `query: bad span in "age<1.5h" at column 5 ("1.5h": want whole numbers, e.g. 1h30m rather than 1.5h)`},

@@ -35,9 +35,17 @@ var BuiltinViews = []View{
 	{Name: "All"},
 }
 
-// Views are the built-in views followed by the saved views of config.
+// ApprovalView lists the conversations with a reply waiting for a lead.
+var ApprovalView = View{Name: "Approval", Query: "is:awaiting-approval"}
+
+// Views are the built-in views, the approval view for those who approve (when anyone's
+// replies need approval), then the saved views of config. Approval comes after the
+// built-ins so that 1–9 reach the same views for every member of a team.
 func (s *Service) Views() []View {
 	out := append([]View(nil), BuiltinViews...)
+	if s.CanApprove() && s.cfg.Team.ApprovalOn() {
+		out = append(out, ApprovalView)
+	}
 	for _, v := range s.cfg.Views {
 		out = append(out, View{Name: v.Name, Query: v.Query})
 	}

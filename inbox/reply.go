@@ -29,6 +29,9 @@ type Sent struct {
 	MessageID int64
 	Warnings  []Warning // the voice warnings the person chose to send past
 	SendAt    time.Time // when it leaves the outbox; until then u takes it back
+	// AwaitingApproval says the reply waits for a lead (the person's replies need
+	// approval): it is not in the outbox and answers nothing yet; SendAt is zero.
+	AwaitingApproval bool
 }
 
 // RefusedError is a reply that was not queued, and why: it is longer than the channel
@@ -77,12 +80,13 @@ func (s *Service) Reply(ctx context.Context, convID int64, text string) (Sent, e
 }
 
 // ReplyAndClose queues a reply and closes the conversation as one action, so one undo
-// takes back both (the C key).
+// takes back both (the C key). A reply awaiting approval leaves the conversation waiting
+// instead: closing it would close the customer's messages before anything answered them.
 func (s *Service) ReplyAndClose(ctx context.Context, convID int64, text string) (Sent, error) {
 	var sent Sent
 	err := s.action(ctx, []int64{convID}, func(a *act, id int64) error {
 		var err error
-		if sent, err = a.reply(id, text); err != nil {
+		if sent, err = a.reply(id, text); err != nil || sent.AwaitingApproval {
 			return err
 		}
 		return a.setState(id, StateDone, 0)
@@ -116,7 +120,9 @@ func (a *act) replyAs(id int64, text string, kind Kind) (Sent, error) {
 		return Sent{}, err
 	}
 	sendAt := a.at + a.s.sendDelay.Milliseconds()
-	msgID, err := a.tx.AddReply(a.ctx, store.Reply{ConversationID: id, Agent: a.s.agent, Text: text, At: a.at, SendAt: sendAt, Key: key, Kind: string(kind)})
+	awaiting := a.s.NeedsApproval()
+	msgID, err := a.tx.AddReply(a.ctx, store.Reply{ConversationID: id, Agent: a.s.agent, Text: text, At: a.at, SendAt: sendAt, Key: key,
+		Kind: string(kind), AwaitingApproval: awaiting})
 	if err != nil {
 		return Sent{}, err
 	}
@@ -125,11 +131,19 @@ func (a *act) replyAs(id int64, text string, kind Kind) (Sent, error) {
 	if err := a.audit("reply", id, string(kind), firstWords(text, 60), msgID); err != nil {
 		return Sent{}, err
 	}
+	if awaiting {
+		if err := a.audit(auditAwaiting, id, "", OutboxAwaitingApproval, msgID); err != nil {
+			return Sent{}, err
+		}
+	}
 	if err := a.tx.SaveDraft(a.ctx, id, "", a.at); err != nil {
 		return Sent{}, err
 	}
 	if err := a.setState(id, StateWaiting, 0); err != nil {
 		return Sent{}, err
+	}
+	if awaiting {
+		return Sent{MessageID: msgID, Warnings: warnings, AwaitingApproval: true}, nil
 	}
 	return Sent{MessageID: msgID, Warnings: warnings, SendAt: fromMS(sendAt)}, nil
 }
@@ -178,8 +192,12 @@ func (s *Service) CannedReplies(ctx context.Context) ([]CannedReply, error) {
 	return s.db.CannedReplies(ctx)
 }
 
-// SaveCanned creates or replaces a canned reply, after checking its template.
+// SaveCanned creates or replaces a canned reply, after checking its template. The team
+// shares canned replies, so only an admin may change them.
 func (s *Service) SaveCanned(ctx context.Context, c CannedReply) error {
+	if err := s.mayEditShared("change canned replies"); err != nil {
+		return err
+	}
 	if strings.TrimSpace(c.Name) == "" {
 		return errors.New("a canned reply needs a name")
 	}
@@ -347,10 +365,11 @@ func (s *Service) ReplyCannedToEach(ctx context.Context, name string, ids []int6
 			if !ok {
 				continue
 			}
-			if _, err := a.reply(id, text); err != nil {
+			sent, err := a.reply(id, text)
+			if err != nil {
 				return err
 			}
-			if close {
+			if close && !sent.AwaitingApproval { // as ReplyAndClose: never close before an answer
 				if err := a.setState(id, StateDone, 0); err != nil {
 					return err
 				}

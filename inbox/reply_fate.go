@@ -55,9 +55,10 @@ func reopenIfWaiting(ctx context.Context, tx *store.Tx, convID, now int64) error
 }
 
 // RetryReply sends a failed reply (or one of unknown fate, once a person has checked the
-// channel) again, on a person's word: it answers from now, waits out the undo window like
-// any reply, and moves the conversation to waiting. A reply the channel would refuse as
-// it stands is refused here too; take it back to edit it.
+// channel, or one a lead sent back) again, on a person's word: it answers from now, waits
+// out the undo window like any reply, and moves the conversation to waiting. From a person
+// whose replies need approval it waits for a lead again instead, as any reply of theirs.
+// A reply the channel would refuse as it stands is refused here too; take it back to edit it.
 func (s *Service) RetryReply(ctx context.Context, msgID int64) (Sent, error) {
 	var sent Sent
 	err := s.actTx(ctx, func(a *act) error {
@@ -74,15 +75,22 @@ func (s *Service) RetryReply(ctx context.Context, msgID int64) (Sent, error) {
 			return fmt.Errorf("%w (take it back with E to edit it)", err)
 		}
 		sendAt := a.at + a.s.sendDelay.Milliseconds()
-		if err := a.tx.ChangeReply(a.ctx, store.ReplyChange{MessageID: msgID, From: f.Status, To: OutboxPending,
+		to := OutboxPending
+		if a.s.NeedsApproval() {
+			to = OutboxAwaitingApproval
+		}
+		if err := a.tx.ChangeReply(a.ctx, store.ReplyChange{MessageID: msgID, From: f.Status, To: to,
 			SentAt: a.at, NextAt: sendAt, Now: a.at}); err != nil {
 			return err
 		}
 		// The audit keeps what the retry replaced, so undo can put it back.
-		if err := a.audit("retry", f.ConversationID, f.Status+"@"+strconv.FormatInt(f.CreatedAt, 10), OutboxPending, msgID); err != nil {
+		if err := a.audit("retry", f.ConversationID, f.Status+"@"+strconv.FormatInt(f.CreatedAt, 10), to, msgID); err != nil {
 			return err
 		}
 		sent = Sent{MessageID: msgID, Warnings: warnings, SendAt: fromMS(sendAt)}
+		if to == OutboxAwaitingApproval {
+			sent = Sent{MessageID: msgID, Warnings: warnings, AwaitingApproval: true}
+		}
 		return a.setState(f.ConversationID, StateWaiting, 0)
 	})
 	if err != nil {
@@ -127,20 +135,21 @@ func (s *Service) TakeBack(ctx context.Context, msgID int64) (string, error) {
 }
 
 // failedReply reads a reply that a person may send again or take back: one that failed,
-// or whose fate is unknown. Any other is an error that says why not.
+// whose fate is unknown, or that a lead sent back. Any other is an error that says why not.
 func (a *act) failedReply(msgID int64, whyNot string) (store.ReplyFate, error) {
 	f, err := a.tx.ReplyFate(a.ctx, msgID)
-	if err == nil && f.Status != OutboxFailed && f.Status != OutboxUnknown {
+	if err == nil && f.Status != OutboxFailed && f.Status != OutboxUnknown && f.Status != OutboxReturned {
 		err = fmt.Errorf("the reply is %s, not failed: %s", f.Status, whyNot)
 	}
 	return f, err
 }
 
-// undoRetry puts a reply sent again back as it was, while it still waits in the outbox.
+// undoRetry puts a reply sent again (or approved) back as it was, while it still waits in
+// the outbox (or for approval): e.From is "status@time" before, e.To the status after.
 func (a *act) undoRetry(e store.AuditEvent) error {
 	status, at, _ := strings.Cut(e.From, "@")
 	sentAt, _ := strconv.ParseInt(at, 10, 64)
-	err := a.tx.ChangeReply(a.ctx, store.ReplyChange{MessageID: e.RefID, From: OutboxPending, To: status, SentAt: sentAt, Now: a.at})
+	err := a.tx.ChangeReply(a.ctx, store.ReplyChange{MessageID: e.RefID, From: e.To, To: status, SentAt: sentAt, Now: a.at})
 	if errors.Is(err, store.ErrOutboxState) {
 		return fmt.Errorf("the reply has left the outbox: %w", ErrAlreadySent)
 	}

@@ -6,6 +6,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/triage-inbox/triage/store"
@@ -16,6 +17,7 @@ type Service struct {
 	db        *store.DB
 	cfg       *Config
 	agent     string
+	role      Role // what the agent may do (role.go); admin unless told
 	now       func() time.Time
 	sentiment *Sentiment
 	rules     *Rules
@@ -44,9 +46,12 @@ func New(ctx context.Context, db *store.DB, cfg *Config, opts ...Option) (*Servi
 			return nil, err
 		}
 	}
-	s := &Service{db: db, cfg: cfg, agent: cfg.Agent, now: time.Now}
+	s := &Service{db: db, cfg: cfg, agent: cfg.Agent, role: RoleAdmin, now: time.Now}
 	for _, o := range opts {
 		o(s)
+	}
+	if !slices.Contains(Roles, s.role) {
+		return nil, fmt.Errorf("unknown role %q (want agent, lead or admin)", s.role)
 	}
 	var err error
 	s.sentiment = NewSentiment(cfg.Sentiment)

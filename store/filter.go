@@ -52,6 +52,7 @@ type Text struct{ Query string }
 //	FieldAnswered   none: an inbound message that has its reply
 //	FieldOverdue    none: unanswered and past its due time
 //	FieldFailed     none: a reply of ours the channel refused, not sent again or taken back
+//	FieldAwaitingApproval none: a reply of ours waiting for a lead's approval
 //
 // Op is used by FieldPriority, FieldAge and FieldCreated and ignored by the others.
 // A Term with an unknown Field or Op matches nothing.
@@ -97,6 +98,7 @@ const (
 	FieldAnswered
 	FieldOverdue
 	FieldFailed
+	FieldAwaitingApproval
 )
 
 // Op is the comparison of a Term; the zero Op is equality.
@@ -134,7 +136,7 @@ func (f Field) level() level {
 	case FieldKind, FieldDirection, FieldFrom, FieldAgent, FieldAge, FieldCreated,
 		FieldSentiment, FieldAnswered:
 		return msgLevel
-	case FieldUnanswered, FieldOverdue, FieldFailed:
+	case FieldUnanswered, FieldOverdue, FieldFailed, FieldAwaitingApproval:
 		return dualLevel
 	}
 	return convLevel
@@ -426,6 +428,13 @@ func (w *compiler) term(t Term) {
 			w.put("(c.id IN (SELECT conversation_id FROM outbox INDEXED BY outbox_due WHERE kind = 'reply' AND status = 'failed'))")
 		} else {
 			w.put("(m.id IN (SELECT message_id FROM outbox INDEXED BY outbox_due WHERE kind = 'reply' AND status = 'failed'))")
+		}
+	case FieldAwaitingApproval:
+		// As is:failed: the replies waiting for a lead are few, whatever the inbox.
+		if w.conv {
+			w.put("(c.id IN (SELECT conversation_id FROM outbox INDEXED BY outbox_due WHERE kind = 'reply' AND status = ?))", StatusAwaitingApproval)
+		} else {
+			w.put("(m.id IN (SELECT message_id FROM outbox INDEXED BY outbox_due WHERE kind = 'reply' AND status = ?))", StatusAwaitingApproval)
 		}
 	default:
 		w.put("0")

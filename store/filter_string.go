@@ -18,6 +18,7 @@ var fieldNames = map[Field]string{
 var flagNames = map[Field]string{
 	FieldMine: "is:mine", FieldUnanswered: "is:unanswered", FieldAnswered: "is:answered",
 	FieldOverdue: "is:overdue", FieldFailed: "is:failed",
+	FieldAwaitingApproval: "is:awaiting-approval",
 }
 
 var opNames = [...]string{OpEq: ":", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">="}

@@ -75,11 +75,13 @@ func (tx *Tx) RestoreConversation(ctx context.Context, convID int64, r ConvResto
 func (tx *Tx) importOutbox(ctx context.Context, msgID, convID int64, m NewMessage) error {
 	status := m.OutboxStatus
 	switch status {
-	case "sent", "failed", "cancelled":
+	case "sent", "failed", "cancelled", StatusAwaitingApproval, StatusReturned:
+		// A reply awaiting approval or sent back never left: it comes in as it stood,
+		// for a lead of this inbox to approve or its author to edit.
 	case "pending", "sending", "unknown":
 		status = "unknown"
 	default:
-		return fmt.Errorf("message %s: outbox status %q (want pending, sending, sent, failed, unknown or cancelled)", m.ExtID, m.OutboxStatus)
+		return fmt.Errorf("message %s: outbox status %q (want pending, sending, sent, failed, unknown, cancelled, awaiting_approval or returned)", m.ExtID, m.OutboxStatus)
 	}
 	if tx.bulk != nil {
 		if err := tx.writeBuffered(ctx, msgID); err != nil {

@@ -19,16 +19,29 @@ type Reply struct {
 	// Kind is the reply's kind when it is not the conversation's: a private reply to a
 	// comment is a DM (the outbox hands it to the adapter as one). "" is the conversation's.
 	Kind string
+	// AwaitingApproval writes the reply for a lead to approve (see approval.go): in the
+	// conversation, but neither sent nor an answer until approved.
+	AwaitingApproval bool
 }
 
 // answers is the condition, on an outbound message o, that it counts as an answer: every
-// outbound message does except a reply of ours the channel refused for good or that a
-// person took back (outbox failed or cancelled). A reply pending, sending, sent or of
-// unknown fate counts from the moment the person sent it.
-const answers = `NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.message_id = o.id AND ob.status IN ('failed', 'cancelled'))`
+// outbound message does except a reply of ours the channel refused for good, that a
+// person took back, that waits for a lead's approval or that a lead sent back (outbox
+// failed, cancelled, awaiting_approval or returned). A reply pending, sending, sent or of
+// unknown fate counts from the moment the person sent it (an approved one: from approval).
+const answers = `NOT EXISTS (SELECT 1 FROM outbox ob WHERE ob.message_id = o.id AND ob.status IN ` + silentStatuses + `)`
+
+// silentStatuses are the outbox statuses of a reply that answers nothing.
+const silentStatuses = `('failed', 'cancelled', 'awaiting_approval', 'returned')`
 
 // countsAsAnswer says whether a reply in an outbox status answers what came before it.
-func countsAsAnswer(status string) bool { return status != "failed" && status != "cancelled" }
+func countsAsAnswer(status string) bool {
+	switch status {
+	case "failed", "cancelled", StatusAwaitingApproval, StatusReturned:
+		return false
+	}
+	return true
+}
 
 // AddReply writes the reply to the conversation and to the outbox in the caller's
 // transaction, and links the inbound messages it answers. It returns the message id.
@@ -58,9 +71,17 @@ func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
 		return 0, fmt.Errorf("index reply: %w", err)
 	}
 	sendAt := max(r.SendAt, r.At)
-	if _, err := tx.exec(ctx, `INSERT INTO outbox (message_id, conversation_id, idempotency_key, next_attempt_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, msgID, r.ConversationID, r.Key, sendAt, r.At, r.At); err != nil {
+	status := "pending"
+	if r.AwaitingApproval {
+		status = StatusAwaitingApproval
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO outbox (message_id, conversation_id, status, idempotency_key, next_attempt_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, msgID, r.ConversationID, status, r.Key, sendAt, r.At, r.At); err != nil {
 		return 0, fmt.Errorf("queue reply: %w", err)
+	}
+	if r.AwaitingApproval {
+		// Not an answer until a lead approves it: the customer is still waiting.
+		return msgID, tx.RefreshConversation(ctx, r.ConversationID)
 	}
 	if err := tx.linkAnswers(ctx, r.ConversationID, msgID, "out", r.At); err != nil {
 		return 0, err
@@ -71,9 +92,10 @@ func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
 // ErrAlreadySent means a reply has left the outbox and can no longer be taken back.
 var ErrAlreadySent = errors.New("reply already left the outbox")
 
-// WithdrawReply takes back a reply that is still pending in the outbox: the message and
-// its outbox entry go, answers are relinked, and the text is returned so the caller can
-// put it back in the draft. A reply that is sending or sent is refused.
+// WithdrawReply takes back a reply that is still pending in the outbox, or still waits for
+// a lead's approval: the message and its outbox entry go, answers are relinked, and the
+// text is returned so the caller can put it back in the draft. A reply that is sending or
+// sent is refused.
 func (tx *Tx) WithdrawReply(ctx context.Context, msgID int64) (convID int64, text string, err error) {
 	if err := tx.leaveIngest(ctx); err != nil {
 		return 0, "", err
@@ -87,7 +109,7 @@ func (tx *Tx) WithdrawReply(ctx context.Context, msgID int64) (convID int64, tex
 	if err != nil {
 		return 0, "", fmt.Errorf("read reply %d: %w", msgID, err)
 	}
-	if status != "pending" {
+	if status != "pending" && status != StatusAwaitingApproval {
 		return 0, "", fmt.Errorf("reply %d is %s: %w", msgID, status, ErrAlreadySent)
 	}
 	key, err := ftsKey(convID, msgID)

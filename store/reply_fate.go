@@ -19,6 +19,7 @@ type ReplyFate struct {
 	MessageID      int64
 	ConversationID int64
 	Status         string
+	Agent          string // who wrote it
 	Text           string
 	LastError      string
 	Attempts       int
@@ -30,9 +31,9 @@ type ReplyFate struct {
 // written in triage.
 func (tx *Tx) ReplyFate(ctx context.Context, msgID int64) (ReplyFate, error) {
 	f := ReplyFate{MessageID: msgID}
-	err := tx.queryRow(ctx, `SELECT o.id, o.conversation_id, o.status, m.text, o.last_error, o.attempts, m.created_at, o.next_attempt_at
+	err := tx.queryRow(ctx, `SELECT o.id, o.conversation_id, o.status, m.agent, m.text, o.last_error, o.attempts, m.created_at, o.next_attempt_at
 		FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.message_id = ?`, msgID).
-		Scan(&f.OutboxID, &f.ConversationID, &f.Status, &f.Text, &f.LastError, &f.Attempts, &f.CreatedAt, &f.NextAttemptAt)
+		Scan(&f.OutboxID, &f.ConversationID, &f.Status, &f.Agent, &f.Text, &f.LastError, &f.Attempts, &f.CreatedAt, &f.NextAttemptAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("reply %d: %w", msgID, ErrNotFound)
 	}
