@@ -1,0 +1,186 @@
+package team
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// A key that is not in the team file gets no session at all.
+func TestStrangerIsRefused(t *testing.T) {
+	maria := newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
+	c, err := dial(srv.addr, newKey(t))
+	if err == nil {
+		c.Close()
+		t.Fatal("a key not in the team file was let in")
+	}
+	if !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("want an authentication failure, got %v", err)
+	}
+}
+
+// A client that offers the lead's public key without holding its private key is asked to
+// sign, fails, and is refused: knowing a public key is not being its owner.
+func TestOfferedButUnprovenKeyIsRefused(t *testing.T) {
+	lead := newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria",role="lead"`, lead))
+	c, err := dial(srv.addr, liar{claimed: lead.PublicKey(), real: newKey(t)})
+	if err == nil {
+		c.Close()
+		t.Fatal("a client that only knew the lead's public key was let in")
+	}
+}
+
+// A client offers the lead's public key, cannot sign for it, and then authenticates with
+// its own, bob's, on the same connection: the server's key handler accepted the lead's key
+// when it was offered, but the session is bob's. A server that took the identity from the
+// first key its handler accepted would make bob the lead.
+func TestOfferedButUnprovenKeyIsNotTakenAsItsOwner(t *testing.T) {
+	lead, bob := newKey(t), newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria",role="lead"`, lead), keyLine(`agent="bob"`, bob))
+	s := connect(t, srv.addr, 100, 30, offerOnly{claimed: lead.PublicKey()}, bob)
+	s.waitFor(t, "signed in as bob (agent)")
+	if strings.Contains(s.text(), "maria") {
+		t.Fatalf("bob's session names maria, whose key bob only offered:\n%s", s.text())
+	}
+}
+
+// A known key gets the inbox, acting as the agent the team file names.
+func TestKnownKeySeesInboxAsItsAgent(t *testing.T) {
+	maria := newKey(t)
+	srv := startServer(t, inboxPrograms(t), "# the team\n", keyLine(`agent="maria",role="lead"`, maria))
+	s := connect(t, srv.addr, 100, 30, maria)
+	s.waitFor(t, "Bea Costa") // the waiting message's author, in the queue
+	s.waitFor(t, "signed in as maria (lead)")
+}
+
+// Two agents at once, each in their own program as themselves; one quitting ends only
+// their own session, cleanly.
+func TestTwoSessionsAtOnce(t *testing.T) {
+	maria, bob := newKey(t), newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria",role="lead"`, maria), keyLine(`agent="bob"`, bob))
+	sm := connect(t, srv.addr, 100, 30, maria)
+	sb := connect(t, srv.addr, 90, 30, bob)
+	sm.waitFor(t, "signed in as maria (lead)")
+	sb.waitFor(t, "signed in as bob (agent)")
+	if strings.Contains(sb.text(), "maria") || strings.Contains(sm.text(), "bob") {
+		t.Fatal("one session shows the other's agent")
+	}
+
+	if _, err := sm.stdin.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	waitEnded(t, sm)
+	// bob's program still runs: it answers a key (? opens help).
+	if _, err := sb.stdin.Write([]byte("?")); err != nil {
+		t.Fatal(err)
+	}
+	sb.waitFor(t, "Keys")
+}
+
+// waitEnded waits for the session to end with exit status 0.
+func waitEnded(t *testing.T, s *screen) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- s.sess.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the session ended with %v, want a clean exit", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("quitting did not end the session")
+	}
+}
+
+// A window change from the client reaches the program: shrunk below the minimum, the
+// screen says so with the new size; grown again, the inbox is back.
+func TestResizeReachesTheProgram(t *testing.T) {
+	maria := newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
+	s := connect(t, srv.addr, 100, 30, maria)
+	s.waitFor(t, "signed in as maria")
+	if err := s.sess.WindowChange(20, 40); err != nil { // height, width
+		t.Fatal(err)
+	}
+	s.waitFor(t, "40×20")
+}
+
+// A client that sends a 0×0 window (scripted clients do) gets 80×24, not a screen too
+// small to draw.
+func TestZeroWindowGetsDefaultSize(t *testing.T) {
+	maria := newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
+	s := connect(t, srv.addr, 0, 0, maria)
+	s.waitFor(t, "signed in as maria")
+	if strings.Contains(s.text(), "make the window larger") {
+		t.Fatalf("a 0×0 window was drawn as too small:\n%s", s.text())
+	}
+	if err := s.sess.WindowChange(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.stdin.Write([]byte("?")); err != nil {
+		t.Fatal(err)
+	}
+	s.waitFor(t, "Keys")
+	if strings.Contains(s.text(), "make the window larger") {
+		t.Fatalf("a window change to 0×0 was drawn as too small:\n%s", s.text())
+	}
+}
+
+// Adding a key to the team file lets it in on its next connection, with no restart;
+// removing one keeps it out.
+func TestTeamFileEditAppliesWithoutRestart(t *testing.T) {
+	maria, bob := newKey(t), newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
+	if c, err := dial(srv.addr, bob); err == nil {
+		c.Close()
+		t.Fatal("bob was let in before the team file named him")
+	}
+	writeTeam(t, srv.teamPath, keyLine(`agent="maria"`, maria), keyLine(`agent="bob"`, bob))
+	s := connect(t, srv.addr, 100, 30, bob)
+	s.waitFor(t, "signed in as bob")
+
+	writeTeam(t, srv.teamPath, keyLine(`agent="bob"`, bob))
+	if c, err := dial(srv.addr, maria); err == nil {
+		c.Close()
+		t.Fatal("maria was still let in after her key left the team file")
+	}
+}
+
+// While the team file has a mistake, nobody is let in, rather than whoever parsed.
+func TestBrokenTeamFileLetsNobodyIn(t *testing.T) {
+	maria := newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
+	writeTeam(t, srv.teamPath, keyLine(`agent="maria"`, maria), "agent=\"bob\",role=\"boss\" ssh-ed25519 AAAA\n")
+	if c, err := dial(srv.addr, maria); err == nil {
+		c.Close()
+		t.Fatal("a key was let in while the team file could not be read")
+	}
+}
+
+// An ssh command (ssh host ls) is refused with a word, not run and not ignored.
+func TestCommandsAreRefused(t *testing.T) {
+	maria := newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
+	c, err := dial(srv.addr, maria)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := sess.CombinedOutput("ls")
+	if err == nil || !strings.Contains(string(out), "not commands") {
+		t.Fatalf("ssh host ls: err %v, output %q; want refused", err, out)
+	}
+}
