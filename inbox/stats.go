@@ -49,6 +49,8 @@ var FRTBucketLabels = [5]string{"<15m", "15m–1h", "1–4h", "4–24h", ">24h"}
 type Group struct {
 	Key string `json:"key"`
 	Figures
+	// Workload is the agent's workload now (by agent only; see stats_agents.go).
+	*Workload
 }
 
 // Stats is a statistics report, in the shape `triage stats --json` prints.
@@ -256,6 +258,11 @@ func (s *Service) Stats(ctx context.Context, req StatsRequest) (Stats, error) {
 			}
 			return a.Key < b.Key
 		})
+		if req.By == "agent" {
+			if err := s.addWorkloads(ctx, &out); err != nil {
+				return Stats{}, err
+			}
+		}
 	}
 	return out, nil
 }
@@ -271,7 +278,7 @@ func (s *Service) groupKeys(by, channel, kind, agent string, tags []string, at t
 		return []string{at.In(s.location()).Format("2006-01-02")}
 	case "agent":
 		if agent == "" {
-			return []string{"(unassigned)"}
+			return []string{unassignedKey}
 		}
 		return []string{agent}
 	case "tag":

@@ -28,13 +28,21 @@ func StatsTable(st inbox.Stats, by string) string {
 	if biz {
 		headers = append(headers, "median (business)")
 	}
-	row := func(key string, f inbox.Figures) []string {
+	// By agent, each agent's workload now: what they hold, and of it what needs action.
+	work := by == "agent"
+	if work {
+		headers = append(headers, "assigned", "open")
+	}
+	row := func(key string, f inbox.Figures, w *inbox.Workload) []string {
 		r := []string{key, itoa(f.Inbound), itoa(f.Answered), itoa(f.Unanswered), itoa(f.ClosedWithoutReply),
 			frt(f.FirstResponseSeconds, median), frt(f.FirstResponseSeconds, p90),
 			frt(f.FirstResponseSeconds, p95), frt(f.FirstResponseSeconds, maxFRT),
 			pctText(f.WithinSLAPct), pctText(f.NegativePct), itoa(f.Escalated)}
 		if biz {
 			r = append(r, frt(f.BusinessFRTSeconds, median))
+		}
+		if work {
+			r = append(r, workText(w, assignedOf), workText(w, openOf))
 		}
 		return r
 	}
@@ -53,15 +61,18 @@ func StatsTable(st inbox.Stats, by string) string {
 			}
 			return s
 		})
-	t.Row(row("all", st.Figures)...)
+	t.Row(row("all", st.Figures, nil)...)
 	for _, g := range st.Groups {
-		t.Row(row(g.Key, g.Figures)...)
+		t.Row(row(g.Key, g.Figures, g.Workload)...)
 	}
 	b.WriteString(t.Render() + "\n")
 	if by != "" {
 		b.WriteString(muted.Render("grouped by "+by) + "\n")
 	}
 	b.WriteString(muted.Render("FRT = first response time; in SLA counts answered messages and unanswered ones past their target") + "\n")
+	if work {
+		b.WriteString(muted.Render("assigned, open: what each agent holds now (not done or spam), and of it what is new or open") + "\n")
+	}
 	if st.Inbound == 0 {
 		b.WriteString(muted.Render("no messages arrived in this window: "+noData+" is a figure with nothing to measure") + "\n")
 	}
@@ -69,6 +80,19 @@ func StatsTable(st inbox.Stats, by string) string {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// The figures of a Workload that a table shows.
+func assignedOf(w inbox.Workload) int { return w.Assigned }
+func openOf(w inbox.Workload) int     { return w.Open }
+
+// workText is one figure of a workload, or noData for a group that holds nothing by
+// nature (the unassigned, replies from the channel's own app) and for the totals.
+func workText(w *inbox.Workload, figure func(inbox.Workload) int) string {
+	if w == nil {
+		return noData
+	}
+	return itoa(figure(*w))
+}
 
 // noData stands where a figure has nothing to measure (a median of no answers, a share of
 // no messages): never 0, which would read as a measurement.
