@@ -10,7 +10,7 @@ echo "crash: runs=$CRASH_RUNS seed=$CRASH_SEED"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-go test -count=1 -v -timeout 60m ./crashtest/ >"$log" 2>&1 || status=$?
+go test -count=1 -v -timeout 60m ./tests/crashtest/ >"$log" 2>&1 || status=$?
 grep -E '^\s+\S+_test\.go:[0-9]+: |^(--- |ok |FAIL|PASS)' "$log" | sed -E 's/^\s+\S+_test\.go:[0-9]+: /  /'
 if [ "$status" -ne 0 ]; then
 	echo "crash: FAILED (seed $CRASH_SEED); full output:"

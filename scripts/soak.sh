@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SOAK_SECONDS="${SOAK_SECONDS:-600}" SIZE_FULL=1
-go test -count=1 -v -timeout 60m ./soaktest/ 2>&1 | grep -E '_test\.go:[0-9]+: |^(--- |ok |FAIL|PASS)'
+go test -count=1 -v -timeout 60m ./tests/soaktest/ 2>&1 | grep -E '_test\.go:[0-9]+: |^(--- |ok |FAIL|PASS)'
