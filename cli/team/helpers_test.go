@@ -77,6 +77,7 @@ type testServer struct {
 	addr     string
 	teamPath string
 	hostKey  string
+	log      *lockedBuffer
 }
 
 func startServer(t *testing.T, newProgram func(*Session) (tea.Model, []tea.ProgramOption, error), team ...string) *testServer {
@@ -84,8 +85,10 @@ func startServer(t *testing.T, newProgram func(*Session) (tea.Model, []tea.Progr
 	dir := t.TempDir()
 	ts := &testServer{teamPath: filepath.Join(dir, "team_keys"), hostKey: filepath.Join(dir, "host_key")}
 	writeTeam(t, ts.teamPath, team...)
+	var logger *slog.Logger
+	logger, ts.log = testLogBuffer(t)
 	s, err := Listen(Options{Listen: "127.0.0.1:0", AuthorizedKeys: ts.teamPath, HostKey: ts.hostKey,
-		NewProgram: newProgram, Log: testLog(t)})
+		NewProgram: newProgram, Log: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,13 +108,18 @@ func startServer(t *testing.T, newProgram func(*Session) (tea.Model, []tea.Progr
 // testLog keeps the server's log and shows it when the test fails. (Sessions may log
 // after the test ends, when t.Log would panic, so it is not written to t directly.)
 func testLog(t *testing.T) *slog.Logger {
+	l, _ := testLogBuffer(t)
+	return l
+}
+
+func testLogBuffer(t *testing.T) (*slog.Logger, *lockedBuffer) {
 	w := &lockedBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("server log:\n%s", w.String())
 		}
 	})
-	return slog.New(slog.NewTextHandler(w, nil))
+	return slog.New(slog.NewTextHandler(w, nil)), w
 }
 
 type lockedBuffer struct {

@@ -184,3 +184,24 @@ func TestCommandsAreRefused(t *testing.T) {
 		t.Fatalf("ssh host ls: err %v, output %q; want refused", err, out)
 	}
 }
+
+// A session without a terminal (ssh -T) is told it needs one instead of getting a
+// program that cannot draw.
+func TestSessionWithoutTerminalIsRefused(t *testing.T) {
+	maria := newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
+	c, err := dial(srv.addr, maria)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	out, err := sess.CombinedOutput("")
+	if err == nil || !strings.Contains(string(out), "Requires an active PTY") {
+		t.Fatalf("ssh -T: err %v, output %q; want refused", err, out)
+	}
+}

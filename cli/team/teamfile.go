@@ -105,7 +105,7 @@ func parseLine(line []byte) (Member, gossh.PublicKey, error) {
 		name, value, hasValue := strings.Cut(opt, "=")
 		name = strings.ToLower(name)
 		if seen[name] {
-			return Member{}, nil, fmt.Errorf("option %s= given twice", name)
+			return Member{}, nil, fmt.Errorf("option %s given twice", optionName(name, true))
 		}
 		seen[name] = true
 		value = unquote(value)
@@ -128,13 +128,28 @@ func parseLine(line []byte) (Member, gossh.PublicKey, error) {
 			}
 			m.Theme = value
 		default:
-			return Member{}, nil, fmt.Errorf("option %q is not one triage reads (agent=, role=, theme=); it would not be enforced", opt)
+			return Member{}, nil, fmt.Errorf("option %s is not one triage reads (agent=, role=, theme=): it would not be enforced", optionName(name, hasValue))
 		}
 	}
 	if m.Agent == "" {
 		return Member{}, nil, errors.New(`no agent= option: every key must say whose it is, e.g. agent="maria" ssh-ed25519 AAAA…`)
 	}
 	return m, key, nil
+}
+
+// optionName is how an error names an option: by its name, not its value, which may be
+// long or hold what a terminal should not print.
+func optionName(name string, hasValue bool) string {
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return '?'
+	}, name)
+	if hasValue {
+		return name + "="
+	}
+	return name
 }
 
 // unquote takes an option's value out of its double quotes; inside them, OpenSSH lets
