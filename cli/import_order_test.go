@@ -236,7 +236,7 @@ func firstLineDiff(got, want string) string {
 // the field, exits 1, and nothing is imported.
 func TestImportRejectsBadExportFields(t *testing.T) {
 	for _, c := range []struct{ bad, want string }{
-		{line("r1", "a", "out", "hi", "10:05", `"status":"lost"`), `field "status": "lost": want pending, sending, sent, failed, unknown or cancelled`},
+		{line("r1", "a", "out", "hi", "10:05", `"status":"lost"`), `field "status": "lost": want pending, sending, sent, failed, unknown, cancelled, awaiting_approval or returned`},
 		{line("q2", "a", "in", "again", "10:05", `"status":"sent"`), `field "status": an outbox status is for outbound messages`},
 		{line("q2", "a", "in", "again", "10:05", `"state":"archived"`), `field "state": unknown state "archived"`},
 		{line("q2", "a", "in", "again", "10:05", `"state":"snoozed"`), `field "snoozed_until": required with "state":"snoozed"`},
