@@ -11,11 +11,13 @@ import (
 // SessionOptions are what one agent's screen needs besides the shared inbox, when triage
 // serves many agents at once (`triage team`, one program per SSH session).
 type SessionOptions struct {
-	// Agent is who this screen acts as: every action's audit event names them. "" keeps
-	// the agent the inbox already acts as.
+	// Agent is who this screen acts as, in Role: every action's audit event names them,
+	// and inbox checks every action against the role. "" keeps the agent and role the
+	// inbox already acts as.
 	Agent string
-	// Role is shown beside the agent's name; it is enforced in inbox, never here.
-	Role string
+	// Role is the agent's role; "" is the least, agent (the shared inbox's own role is
+	// admin, the local user's, which a team member must not inherit by omission).
+	Role inbox.Role
 	// Theme is "light" or "dark" to fix the colours, or "" / "auto" to start dark and
 	// follow the terminal if it answers the background-colour query. Over SSH that
 	// answer may never come, and nothing waits for it.
@@ -48,17 +50,18 @@ func NewSession(ctx context.Context, svc *inbox.Service, opts SessionOptions) (*
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Agent != "" {
-		svc = svc.As(opts.Agent) // a copy: the shared service keeps its own agent
+		role := opts.Role
+		if role == "" {
+			role = inbox.RoleAgent
+		}
+		svc = svc.AsAgent(opts.Agent, role) // a copy: the shared service keeps its own
 	}
 	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(dark), FixedTheme: fixed, Mod: opts.Moderation,
 		AccountNames: opts.AccountNames, Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
 	m := New(c)
 	// The footer says who the screen acts as until the first other news replaces it, so
 	// an agent on a borrowed terminal sees at once whose name their actions carry.
-	who := svc.Agent()
-	if opts.Role != "" {
-		who += " (" + opts.Role + ")"
-	}
+	who := svc.Agent() + " (" + string(svc.Role()) + ")"
 	m.setStatus("signed in as "+Safe(who), nil)
 	return m, nil
 }

@@ -7,6 +7,8 @@ import (
 
 	"charm.land/ssh"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/triage-inbox/triage/inbox"
 )
 
 // What the authentication of a key records in the connection's permissions. The SSH
@@ -65,7 +67,7 @@ func identify(sess ssh.Session) (Member, error) {
 	if ext[extFingerprint] == "" || ext[extFingerprint] != gossh.FingerprintSHA256(key) || ext[extAgent] == "" {
 		return Member{}, errNoIdentity
 	}
-	return Member{Agent: ext[extAgent], Role: Role(ext[extRole]), Theme: ext[extTheme], Fingerprint: ext[extFingerprint]}, nil
+	return Member{Agent: ext[extAgent], Role: inbox.Role(ext[extRole]), Theme: ext[extTheme], Fingerprint: ext[extFingerprint]}, nil
 }
 
 // slogPrinter lets the recover middleware log a panic through the server's logger.

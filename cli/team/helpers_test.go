@@ -66,7 +66,7 @@ func inboxPrograms(t *testing.T) func(*Session) (tea.Model, []tea.ProgramOption,
 		t.Fatal(err)
 	}
 	return func(sess *Session) (tea.Model, []tea.ProgramOption, error) {
-		m, err := ui.NewSession(sess.Context(), svc, ui.SessionOptions{Agent: sess.Agent, Role: string(sess.Role), Theme: sess.Theme})
+		m, err := ui.NewSession(sess.Context(), svc, ui.SessionOptions{Agent: sess.Agent, Role: sess.Role, Theme: sess.Theme})
 		return m, nil, err
 	}
 }

@@ -12,12 +12,14 @@ import (
 	"charm.land/wish/v2"
 	"charm.land/wish/v2/bubbletea"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/triage-inbox/triage/inbox"
 )
 
 // Session is one agent's SSH session, as NewProgram sees it.
 type Session struct {
 	Agent  string
-	Role   Role
+	Role   inbox.Role
 	Theme  string // "light" or "dark" when the team file fixes it, else ""
 	Remote net.Addr
 

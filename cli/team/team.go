@@ -6,22 +6,14 @@
 // Options.NewProgram builds the model for a Session from the shared inbox.
 package team
 
-// Role is what an agent may do beyond answering: leads approve replies, admins also
-// change canned replies and views. The roles are enforced in inbox; here they are only
-// read from the team file and handed to the caller.
-type Role string
-
-// The roles a team file may give.
-const (
-	RoleAgent Role = "agent" // the default
-	RoleLead  Role = "lead"
-	RoleAdmin Role = "admin"
-)
+import "github.com/triage-inbox/triage/inbox"
 
 // Member is one line of the team file: a key and whom it belongs to.
 type Member struct {
 	Agent string
-	Role  Role
+	// Role is agent (the default), lead or admin: inbox's roles, which inbox enforces;
+	// here they are only read from the team file and handed to the caller.
+	Role inbox.Role
 	// Theme is "light" or "dark" when the line fixes the agent's colours (theme=), else "".
 	Theme string
 	// Fingerprint is the key's SHA256 fingerprint, as ssh-keygen -l prints it.

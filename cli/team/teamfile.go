@@ -10,6 +10,8 @@ import (
 	"unicode"
 
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/triage-inbox/triage/inbox"
 )
 
 // Team is a parsed team file: who each key belongs to.
@@ -99,7 +101,7 @@ func parseLine(line []byte) (Member, gossh.PublicKey, error) {
 	if len(bytes.TrimSpace(rest)) > 0 {
 		return Member{}, nil, errors.New("more than one key on the line")
 	}
-	m := Member{Role: RoleAgent, Fingerprint: gossh.FingerprintSHA256(key)}
+	m := Member{Role: inbox.RoleAgent, Fingerprint: gossh.FingerprintSHA256(key)}
 	seen := map[string]bool{}
 	for _, opt := range options {
 		name, value, hasValue := strings.Cut(opt, "=")
@@ -116,12 +118,11 @@ func parseLine(line []byte) (Member, gossh.PublicKey, error) {
 			}
 			m.Agent = value
 		case name == "role" && hasValue:
-			switch r := Role(value); r {
-			case RoleAgent, RoleLead, RoleAdmin:
-				m.Role = r
-			default:
-				return Member{}, nil, fmt.Errorf("unknown role %q (want agent, lead or admin)", value)
+			r, err := inbox.ParseRole(value)
+			if err != nil {
+				return Member{}, nil, err
 			}
+			m.Role = r
 		case name == "theme" && hasValue:
 			if value != "light" && value != "dark" {
 				return Member{}, nil, fmt.Errorf("theme %q: want light or dark", value)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/triage-inbox/triage/inbox"
 )
 
 // Each mistake in a team file is reported with file:line and what is wrong with it.
@@ -62,18 +64,18 @@ func TestParseTeamMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(m Member, ok bool, agent string, role Role, theme string, line int) {
+	check := func(m Member, ok bool, agent string, role inbox.Role, theme string, line int) {
 		t.Helper()
 		if !ok || m.Agent != agent || m.Role != role || m.Theme != theme || m.Line != line {
 			t.Fatalf("got %+v (found %v), want %s %s %q on line %d", m, ok, agent, role, theme, line)
 		}
 	}
 	m, ok := team.Lookup(maria1.PublicKey())
-	check(m, ok, "maria", RoleLead, "", 3)
+	check(m, ok, "maria", inbox.RoleLead, "", 3)
 	m, ok = team.Lookup(maria2.PublicKey())
-	check(m, ok, "maria", RoleLead, "light", 4)
+	check(m, ok, "maria", inbox.RoleLead, "light", 4)
 	m, ok = team.Lookup(dev.PublicKey())
-	check(m, ok, "dev", RoleAgent, "", 5)
+	check(m, ok, "dev", inbox.RoleAgent, "", 5)
 	if _, ok := team.Lookup(newKey(t).PublicKey()); ok {
 		t.Fatal("a stranger's key was found")
 	}
