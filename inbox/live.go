@@ -30,6 +30,11 @@ const (
 // the second a change may take to reach a screen, and a read of one page-sized pragma.
 const DefaultWatchEvery = 250 * time.Millisecond
 
+// DefaultLiveGap is the least time between two changes told to one session: a screen
+// reads again at most this often however fast others write (fifty agents' drafts are
+// saved as they type), and what changed meanwhile is told at once after it.
+const DefaultLiveGap = 200 * time.Millisecond
+
 // ErrLeft means the session has left the hub; nothing more will come.
 var ErrLeft = errors.New("the session has left")
 
@@ -38,6 +43,7 @@ type Hub struct {
 	db  *store.DB
 	now func() time.Time
 	ttl time.Duration
+	gap time.Duration
 
 	mu       sync.Mutex
 	sessions map[*Session]struct{}
@@ -50,10 +56,14 @@ type HubOption func(*Hub)
 // DefaultPresenceTTL).
 func WithPresenceTTL(d time.Duration) HubOption { return func(h *Hub) { h.ttl = d } }
 
+// WithLiveGap sets the least time between two changes told to one session (see
+// DefaultLiveGap); tests use 0.
+func WithLiveGap(d time.Duration) HubOption { return func(h *Hub) { h.gap = d } }
+
 // NewHub makes the hub of the service's database, on the service's clock. Every commit
 // made through that database from then on tells the hub's sessions.
 func NewHub(svc *Service, opts ...HubOption) *Hub {
-	h := &Hub{db: svc.db, now: svc.now, ttl: DefaultPresenceTTL, sessions: map[*Session]struct{}{}}
+	h := &Hub{db: svc.db, now: svc.now, ttl: DefaultPresenceTTL, gap: DefaultLiveGap, sessions: map[*Session]struct{}{}}
 	for _, o := range opts {
 		o(h)
 	}
@@ -117,6 +127,7 @@ type Session struct {
 	pending Change
 	left    bool
 	wake    chan struct{} // a token when pending became non-zero; closed on Leave
+	told    time.Time     // when Next last returned changes (wall time: tests fix the clock); Next's goroutine only
 }
 
 // where is a session's place: the conversation open (0: none) and whether a reply is
@@ -153,6 +164,16 @@ func (s *Session) post(c Change) {
 // Next waits for the changes the session has not been told of yet and returns them
 // together. It returns ErrLeft once the session left, or ctx's error.
 func (s *Session) Next(ctx context.Context) (Change, error) {
+	if wait := s.hub.gap - time.Since(s.told); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return 0, ctx.Err()
+		}
+	}
+	defer func() { s.told = time.Now() }()
 	for {
 		s.hub.mu.Lock()
 		c, left := s.pending, s.left

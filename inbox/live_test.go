@@ -15,7 +15,7 @@ func TestHubTellsSessionsOfCommitsHereAndElsewhere(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	svc, _ := newTestInbox(t, "", at("2026-03-02T10:00:00Z"))
-	h := NewHub(svc)
+	h := NewHub(svc, WithLiveGap(0))
 	a, b := h.Join("maria"), h.Join("dev")
 	defer a.Leave()
 	defer b.Leave()

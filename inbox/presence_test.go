@@ -12,7 +12,7 @@ import (
 // showing a session after the TTL without activity, telling the others when it does.
 func TestPresenceShowsOthersAndExpires(t *testing.T) {
 	svc, clock := newTestInbox(t, "", at("2026-03-02T10:00:00Z"))
-	h := NewHub(svc, WithPresenceTTL(time.Minute))
+	h := NewHub(svc, WithPresenceTTL(time.Minute), WithLiveGap(0))
 	maria, dev, dev2, ana := h.Join("maria"), h.Join("dev"), h.Join("dev"), h.Join("ana")
 	defer maria.Leave()
 	maria.Show(7, true) // maria's own: never shown to maria
