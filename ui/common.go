@@ -26,8 +26,13 @@ type Common struct {
 	// AccountNames name the configured accounts (see Options.AccountNames).
 	AccountNames map[AccountKey]string
 	Tick         time.Duration // how often ages and SLA badges refresh; 0 in tests, where time stands still
-	Width        int
-	Height       int
+	// Session is the person's session in the hub of live changes and presence
+	// (presence_live.go); nil outside one. Others is who else is in each conversation,
+	// as last heard from it.
+	Session *inbox.Session
+	Others  map[int64][]inbox.Presence
+	Width   int
+	Height  int
 }
 
 // overlay is a dialog drawn over the current screen: the composer, the pickers, prompts.

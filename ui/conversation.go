@@ -249,7 +249,7 @@ func (s *conversationScreen) ensure() {
 		return
 	}
 	s.winLines = s.windowLines(w)
-	s.head = append(s.header(w), s.winLines...)
+	s.head = append(append(s.header(w), s.presenceLines(w)...), s.winLines...)
 	tw := w
 	if side := w >= cardSideWidth; side {
 		cw := min(40, w/3)

@@ -53,6 +53,11 @@ type Model struct {
 
 	frame string // the screen drawn last
 	still bool   // the last message changed nothing on the screen: View gives frame again
+
+	// Presence and live changes (presence.go, presence_live.go).
+	shownConv     int64 // the conversation the hub was last told this person is in
+	shownReplying bool  // and whether they were writing a reply in it
+	liveStale     bool  // a change came while the queue was loading: read it again after
 }
 
 var _ tea.Model = (*Model)(nil)
@@ -68,7 +73,7 @@ func New(c *Common) *Model {
 
 // Init loads the first page, asks the terminal for its background colour, starts the clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.queue.reloadFromTop(), m.c.tick(), tea.RequestBackgroundColor, m.wake(), m.readChannels(), m.countFailed())
+	return tea.Batch(m.queue.reloadFromTop(), m.c.tick(), tea.RequestBackgroundColor, m.wake(), m.readChannels(), m.countFailed(), m.listen())
 }
 
 // channelsMsg is the list of channels a search may name.
@@ -123,8 +128,15 @@ func (m *Model) resize() {
 	m.search.SetWidth(max(w-4, 10))
 }
 
-// Update routes a message: window and colour changes, results of commands, then keys.
+// Update routes a message, then tells the hub where the person is now (presence.go).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	model, cmd := m.route(msg)
+	m.report(msg)
+	return model, cmd
+}
+
+// route handles a message: window and colour changes, results of commands, then keys.
+func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.still = false
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -147,6 +159,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(cmds...)
 	case syncMsg:
 		return m, tea.Batch(m.synced(msg), m.countFailed())
+	case liveMsg:
+		return m, m.onLive(msg)
 	case statusMsg:
 		m.setStatus(msg.Text, msg.Err)
 		return m, nil
@@ -210,7 +224,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.onward != 0 && !m.queue.loading {
 			cmd = tea.Batch(cmd, m.arrive())
 		}
-		return m, cmd
+		return m, tea.Batch(cmd, m.afterQueueLoaded())
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
 	}

@@ -361,6 +361,7 @@ type assignPicker struct {
 	ids    []int64
 	who    string // the customer, when there is one conversation
 	agents []string
+	seen   string // the assignee as read when the picker opened, for a claim (inbox.Take)
 	list   fuzzyList
 	busy   bool
 	err    error
@@ -414,7 +415,7 @@ func (p *assignPicker) Init() tea.Cmd {
 func (p *assignPicker) Update(msg tea.Msg) (overlay, tea.Cmd) {
 	switch msg := msg.(type) {
 	case assigneeMsg:
-		p.err = msg.err
+		p.err, p.seen = msg.err, msg.who
 		p.setItems(msg.who)
 		return p, nil
 	case attemptedMsg:
@@ -443,7 +444,13 @@ func (p *assignPicker) assign() tea.Cmd {
 		who, what = p.agents[i], "assigned to "+Safe(p.agents[i])
 	}
 	p.busy, p.err = true, nil
-	c, ids := p.c, p.ids
+	c, ids, seen := p.c, p.ids, p.seen
+	if who != "" && who == c.Inbox.Agent() && len(ids) == 1 {
+		// Taking one is a claim on what the picker showed: when another agent took it
+		// meanwhile, nothing changes and the picker says "dev took it first". (A
+		// selection shows no assignee, so giving it to oneself is a plain assignment.)
+		return attempt(what, ids, true, func() error { return c.Inbox.Take(c.Ctx, seen, ids...) })
+	}
 	return attempt(what, ids, true, func() error { return c.Inbox.Assign(c.Ctx, who, ids...) })
 }
 

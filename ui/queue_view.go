@@ -102,6 +102,7 @@ var kindShort = map[string]string{"comment": "cmt", "mention": "ment", "dm": "dm
 type rowLook struct {
 	channel, kind, author, text string
 	subject, tags, assignee     string
+	who                         string // the others in it (presence.go); over the assignee
 	urgent, draft               bool
 	count                       int
 	age, badge                  string
@@ -125,7 +126,7 @@ func (q *queueScreen) lookOf(r inbox.QueueRow, cursor bool, l layout, now time.T
 		lk.tags = strings.Join(r.Tags, " ")
 	}
 	if l.assignee {
-		lk.assignee = r.Assignee
+		lk.assignee, lk.who = r.Assignee, whoCell(q.c.Others[r.ID])
 	}
 	if r.SinceAt > 0 {
 		lk.age = shortAge(now.Sub(time.UnixMilli(r.SinceAt)))
@@ -184,7 +185,10 @@ func (q *queueScreen) draw(lk rowLook, l layout) string {
 	if l.tags {
 		cells = append(cells, st.Tag.Render(pad(Safe(lk.tags), 17)))
 	}
-	if l.assignee {
+	switch {
+	case l.assignee && lk.who != "":
+		cells = append(cells, whoStyle(st, lk.who).Render(pad(lk.who, 7)))
+	case l.assignee:
 		cells = append(cells, pad(Safe(lk.assignee), 7))
 	}
 	cells = append(cells, padLeft(count, 3), padLeft(lk.age, 4), lk.level.style(st).Render(pad(lk.badge, 12)))

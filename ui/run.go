@@ -45,6 +45,11 @@ func Run(ctx context.Context, svc *inbox.Service, opts Options) error {
 		return fmt.Errorf("config: ui.theme %q: want auto, light or dark", opts.Theme)
 	}
 	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(dark), FixedTheme: fixed, Mod: opts.Moderation, AccountNames: opts.AccountNames, Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
+	// One person, but live all the same: a sync, a serve or an import in another process
+	// shows within a second (presence_live.go).
+	liveCtx, stopLive := context.WithCancel(ctx)
+	defer stopLive()
+	c.Session = joinHub(liveCtx, RunHub(liveCtx, svc, logger), svc.Agent())
 	p := tea.NewProgram(New(c), tea.WithContext(ctx))
 	if opts.Sync != nil {
 		syncCtx, stop := context.WithCancel(ctx)

@@ -26,6 +26,9 @@ type SessionOptions struct {
 	Moderation   Moderation
 	AccountNames map[AccountKey]string
 	Log          *slog.Logger // nil: discarded
+	// Hub is what the sessions of the process share (inbox.Hub, see RunHub): the screen
+	// joins it for live changes and presence, and leaves it when ctx ends. nil: none.
+	Hub *inbox.Hub
 }
 
 // NewSession builds the root model of one agent's screen over the shared inbox, for the
@@ -58,6 +61,7 @@ func NewSession(ctx context.Context, svc *inbox.Service, opts SessionOptions) (*
 	}
 	c := &Common{Ctx: ctx, Inbox: svc, Styles: NewStyles(dark), FixedTheme: fixed, Mod: opts.Moderation,
 		AccountNames: opts.AccountNames, Keys: keys, Now: svc.Now, Log: logger, Tick: tickEvery, Width: 80, Height: 24}
+	c.Session = joinHub(ctx, opts.Hub, svc.Agent())
 	m := New(c)
 	// The footer says who the screen acts as until the first other news replaces it, so
 	// an agent on a borrowed terminal sees at once whose name their actions carry.
