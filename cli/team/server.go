@@ -121,6 +121,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	go func() { errc <- s.srv.Serve(s.ln) }()
 	select {
 	case <-ctx.Done():
+		s.log.Info("stopping: closing every session")
 		s.srv.Close()
 		<-errc
 		return nil
