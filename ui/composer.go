@@ -35,6 +35,7 @@ type (
 		// answers (nil, with err set, where none applies any more).
 		window inbox.Window
 		target *inbox.PrivateTarget
+		mark   inbox.Mark // where the conversation stood, read before the thread
 		err    error
 		anyway bool // err is worth saying, but the composer opens
 	}
@@ -48,9 +49,10 @@ type (
 		err   error
 	}
 	replySentMsg struct {
-		owner *composer
-		sent  inbox.Sent
-		err   error
+		owner   *composer
+		sent    inbox.Sent
+		err     error
+		arrived *inbox.Arrivals // not sent: this arrived first (composer_arrived.go)
 	}
 )
 
@@ -103,10 +105,14 @@ type composer struct {
 	editing   bool // the reply is in the person's editor (ctrl+e)
 
 	// Meta's limits; see composer_window.go.
-	private      bool                 // a private reply to the latest commenter (P)
-	target       *inbox.PrivateTarget // the comment it answers
-	window       inbox.Window         // a public reply's reply window
-	windowWarned bool                 // a send outside the window was stopped once with a warning
+	private bool                 // a private reply to the latest commenter (P)
+	target  *inbox.PrivateTarget // the comment it answers
+	window  inbox.Window         // a public reply's reply window
+
+	// Sends stopped for a second look; see composer_confirm.go.
+	stopped sendCheck
+	mark    inbox.Mark      // where the conversation stood when the composer opened
+	arrived *inbox.Arrivals // what others added since, shown after a stopped send
 }
 
 var _ overlay = (*composer)(nil)
@@ -136,11 +142,16 @@ func newComposer(c *Common, convID int64, initial string) *composer {
 func (m *composer) Init() tea.Cmd {
 	svc, ctx, id, owner, private := m.c.Inbox, m.c.Ctx, m.convID, m, m.private
 	return func() tea.Msg {
+		// The mark first: what lands between the two reads is news at send, never missed.
+		mark, err := svc.MarkOf(ctx, id)
+		if err != nil {
+			return composerLoadedMsg{owner: owner, err: err}
+		}
 		t, err := svc.Thread(ctx, id, composerThreadLimit)
 		if err != nil {
 			return composerLoadedMsg{owner: owner, err: err}
 		}
-		msg := composerLoadedMsg{owner: owner, info: t.Info, last: lastInbound(t)}
+		msg := composerLoadedMsg{owner: owner, info: t.Info, last: lastInbound(t), mark: mark}
 		if msg.draft, msg.err = svc.Draft(ctx, id); msg.err != nil {
 			return msg
 		}
@@ -245,7 +256,7 @@ func (m *composer) onLoaded(msg composerLoadedMsg) tea.Cmd {
 	}
 	m.err = msg.err // a private reply that no longer applies: said, with the text kept
 	m.info, m.loaded, m.saved, m.answering = msg.info, true, msg.draft, msg.last
-	m.window, m.target = msg.window, msg.target
+	m.window, m.target, m.mark = msg.window, msg.target, msg.mark
 	text := msg.draft
 	if m.initial != "" {
 		text = m.initial
@@ -410,9 +421,8 @@ func (m *composer) trySend() tea.Cmd {
 		m.err = errors.New("nothing to send: the reply is empty")
 		return nil
 	}
-	if m.outsideWindow() && !m.windowWarned {
-		m.windowWarned = true // the notice now says what the next send does
-		return nil
+	if m.outsideWindow() && m.stopOnce(stopWindow) {
+		return nil // the notice now says what the next send does
 	}
 	m.seq++
 	if m.saving {
@@ -427,12 +437,15 @@ func (m *composer) trySend() tea.Cmd {
 // send queues the reply; the composer closes only when the inbox has it.
 func (m *composer) send() tea.Cmd {
 	m.then, m.sending, m.err = actNone, true, nil
-	svc, ctx, id, text, owner := m.c.Inbox, m.c.Ctx, m.convID, m.ta.Value(), m
+	svc, ctx, id, text, owner, mark := m.c.Inbox, m.c.Ctx, m.convID, m.ta.Value(), m, m.mark
 	reply := svc.Reply
 	if m.private {
 		reply = svc.ReplyPrivately
 	}
 	return func() tea.Msg {
+		if a, err := svc.Arrived(ctx, id, mark); err != nil || a.Count() > 0 {
+			return replySentMsg{owner: owner, arrived: &a, err: err}
+		}
 		sent, err := reply(ctx, id, text)
 		return replySentMsg{owner: owner, sent: sent, err: err}
 	}
@@ -440,7 +453,10 @@ func (m *composer) send() tea.Cmd {
 
 func (m *composer) onSent(msg replySentMsg) tea.Cmd {
 	m.sending = false
-	if msg.err != nil {
+	if msg.arrived != nil && msg.err == nil {
+		m.onArrived(*msg.arrived) // stopped: the notice shows it, and the next send goes
+	}
+	if msg.err != nil || msg.arrived != nil {
 		m.err = msg.err // the text stays as it is, to fix and send again
 		if m.ta.Value() != m.saved {
 			return m.schedule()

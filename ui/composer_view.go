@@ -54,6 +54,9 @@ func (m *composer) notices() []composerNotice {
 	if n, ok := m.windowNotice(); ok {
 		out = append(out, n)
 	}
+	if n, ok := m.arrivedNotice(); ok {
+		out = append(out, n)
+	}
 	if m.note != "" {
 		out = append(out, composerNotice{style: st.Faint, text: m.note, keep: 3})
 	}

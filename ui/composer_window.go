@@ -43,11 +43,10 @@ func (m *composer) windowNotice() (composerNotice, bool) {
 	if !m.window.OpenAt(now) || m.window.ClosesAt.Sub(now) < windowWarnLeft {
 		style = lipgloss.NewStyle().Foreground(st.Warn)
 	}
-	if m.windowWarned && m.outsideWindow() {
-		k := m.c.Keys
+	if m.stopped&stopWindow != 0 && m.outsideWindow() {
 		text = "⚠ Outside the reply window: " + strings.TrimPrefix(strings.TrimPrefix(text, "no reply window: "), "reply window ") + ". " +
-			k.Send.Help().Key + " again sends it anyway; " + k.Cancel.Help().Key + " keeps it as a draft."
-		return composerNotice{style: style.Bold(true), text: Safe(text)}, true // keeps its rows first
+			m.againSends("sends it anyway")
+		return m.confirmNotice(text), true // keeps its rows first
 	}
 	return composerNotice{style: style, text: Safe(text), keep: 2}, true
 }
