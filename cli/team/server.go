@@ -1,11 +1,13 @@
 package team
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/ssh"
@@ -31,7 +33,15 @@ type Options struct {
 	// Log receives connections, refusals and panics; nil discards them. It must not be
 	// the terminal of a UI.
 	Log *slog.Logger
+	// LoginGrace is how long a connection may take to authenticate before it is closed
+	// (sshd's LoginGraceTime); 0 is DefaultLoginGrace. Without it, connections that never
+	// finish the handshake would each hold a socket for ever.
+	LoginGrace time.Duration
 }
+
+// DefaultLoginGrace is the time a client has to authenticate, as a person typing a key's
+// passphrase needs.
+const DefaultLoginGrace = time.Minute
 
 // Server is an SSH server of the inbox UI, listening.
 type Server struct {
@@ -103,6 +113,7 @@ func Listen(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("team: SSH server: %w", err)
 	}
+	s.srv.HandshakeTimeout = cmp.Or(opts.LoginGrace, DefaultLoginGrace)
 	if s.ln, err = net.Listen("tcp", opts.Listen); err != nil {
 		return nil, fmt.Errorf("team: listen: %w", err)
 	}

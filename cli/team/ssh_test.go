@@ -1,6 +1,9 @@
 package team
 
 import (
+	"context"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +206,31 @@ func TestSessionWithoutTerminalIsRefused(t *testing.T) {
 	out, err := sess.CombinedOutput("")
 	if err == nil || !strings.Contains(string(out), "Requires an active PTY") {
 		t.Fatalf("ssh -T: err %v, output %q; want refused", err, out)
+	}
+}
+
+// A connection that never authenticates is closed after the login grace time, so idle
+// sockets cannot pile up.
+func TestUnauthenticatedConnectionIsClosed(t *testing.T) {
+	maria := newKey(t)
+	dir := t.TempDir()
+	writeTeam(t, dir+"/team_keys", keyLine(`agent="maria"`, maria))
+	s, err := Listen(Options{Listen: "127.0.0.1:0", AuthorizedKeys: dir + "/team_keys", HostKey: dir + "/host_key",
+		NewProgram: inboxPrograms(t), Log: testLog(t), LoginGrace: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx)
+	conn, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	// The server's version line comes first; after it, silence until the server hangs up.
+	if _, err := io.ReadAll(conn); err != nil {
+		t.Fatalf("the server did not close a connection that never authenticated: %v", err)
 	}
 }

@@ -94,12 +94,9 @@ func ParseTeam(file string, data []byte) (*Team, error) {
 }
 
 func parseLine(line []byte) (Member, gossh.PublicKey, error) {
-	key, _, options, rest, err := gossh.ParseAuthorizedKey(line)
+	key, _, options, _, err := gossh.ParseAuthorizedKey(line)
 	if err != nil {
 		return Member{}, nil, fmt.Errorf("not a key line (want: agent=\"NAME\",role=\"agent\" ssh-ed25519 AAAA… comment): %w", err)
-	}
-	if len(bytes.TrimSpace(rest)) > 0 {
-		return Member{}, nil, errors.New("more than one key on the line")
 	}
 	m := Member{Role: inbox.RoleAgent, Fingerprint: gossh.FingerprintSHA256(key)}
 	seen := map[string]bool{}
