@@ -3,8 +3,7 @@ package inbox
 import (
 	"context"
 	"sort"
-
-	"github.com/triage-inbox/triage/store"
+	"strings"
 )
 
 // Workload is what an agent holds now, beside their figures when statistics are grouped
@@ -15,8 +14,10 @@ type Workload struct {
 	Open     int `json:"open"`
 }
 
-// UnknownAgent is who answered, by agent, when the reply names nobody.
-const UnknownAgent = store.UnknownAgent
+// notAPerson is a by-agent group that stands for no one: (unassigned), (unknown), and
+// what adapters name replies sent from a channel's own app, such as (native app). Names
+// in parentheses are how triage writes these; an agent's name never is one.
+func notAPerson(key string) bool { return strings.HasPrefix(key, "(") && strings.HasSuffix(key, ")") }
 
 // addWorkloads gives every group of a by-agent report its agent's workload, and adds a
 // group (with nothing measured) for an agent who holds conversations but neither answered
@@ -34,7 +35,7 @@ func (s *Service) addWorkloads(ctx context.Context, st *Stats) error {
 	for i := range st.Groups {
 		g := &st.Groups[i]
 		seen[g.Key] = true
-		if g.Key == unassignedKey || g.Key == UnknownAgent {
+		if notAPerson(g.Key) {
 			continue // nobody to hold anything: no workload, not a workload of 0
 		}
 		w := byKey[g.Key]

@@ -170,7 +170,7 @@ func (m *Model) helpView() string {
 		keys  []key.Binding
 	}{
 		{"Move", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.HalfDown, k.HalfUp, k.Open, k.Back, k.NextConv, k.PrevConv}},
-		{"Answer", []key.Binding{k.Reply, k.PrivateReply, k.Canned, k.QuickCanned, k.Note, k.Send, k.Editor, k.ContextUp, k.ContextDown, k.Retry, k.TakeBack}},
+		{"Answer", append([]key.Binding{k.Reply, k.PrivateReply, k.Canned, k.QuickCanned, k.Note, k.Send, k.Editor, k.ContextUp, k.ContextDown, k.Retry, k.TakeBack}, m.approvalKeys()...)},
 		{"Triage", []key.Binding{k.Tag, k.Assign, k.Escalate, k.Done, k.Snooze, k.Spam, k.Reopen, k.Undo, k.Moderate}},
 		{"Select", []key.Binding{k.Select, k.SelectQuery, k.ApplyToSelected}},
 		{"Find", []key.Binding{k.Search, k.ViewKeys[0], k.Views, k.Stats, k.Log, k.Help, k.Quit}},

@@ -52,6 +52,9 @@ func (s *conversationScreen) onTick(msg convTickMsg) tea.Cmd {
 
 // outboxLine is what a reply of ours shows under its text, "" for none.
 func (s *conversationScreen) outboxLine(m *inbox.MessageRow) (string, bool) {
+	if line, bad, ok := s.approvalLine(m); ok {
+		return line, bad
+	}
 	k := s.c.Keys
 	now := s.c.Now()
 	switch m.OutboxStatus {

@@ -40,12 +40,12 @@ func (m *Model) failedLine() string {
 	return m.c.Styles.Error.Render(what + " · /is:failed")
 }
 
-// failedReply is the conversation's newest reply that failed or whose fate is unknown,
-// the one R and E act on.
+// failedReply is the conversation's newest reply that failed, whose fate is unknown or
+// that a lead sent back, the one R and E act on.
 func (s *conversationScreen) failedReply() (inbox.MessageRow, bool) {
 	for i := len(s.thread.Messages) - 1; i >= 0; i-- {
 		m := s.thread.Messages[i]
-		if m.OutboxStatus == inbox.OutboxFailed || m.OutboxStatus == inbox.OutboxUnknown {
+		if m.OutboxStatus == inbox.OutboxFailed || m.OutboxStatus == inbox.OutboxUnknown || m.OutboxStatus == inbox.OutboxReturned {
 			return m, true
 		}
 	}
@@ -63,6 +63,9 @@ func (m *Model) retryReply() tea.Cmd {
 	return func() tea.Msg {
 		sent, err := c.Inbox.RetryReply(c.Ctx, r.ID)
 		what := fmt.Sprintf("sending the reply to %s again in %s · u undo", who, untilText(sent.SendAt.Sub(c.Now())))
+		if sent.AwaitingApproval {
+			what = fmt.Sprintf("the reply to %s awaits approval by a lead again · u undo", who)
+		}
 		return actionMsg{What: what, IDs: []int64{id}, Err: err}
 	}
 }

@@ -21,6 +21,7 @@ type KeyMap struct {
 	Tag, Escalate, Done, Snooze, Assign     key.Binding
 	Note, Spam, Reopen, Undo, Moderate      key.Binding
 	Retry, TakeBack                         key.Binding // a failed reply: send again, or edit
+	Approve, SendBack                       key.Binding // a reply awaiting approval (leads; approval.go)
 	Select, SelectQuery, ApplyToSelected    key.Binding
 	Search, Views, Stats, Help, Quit, Log   key.Binding
 	ViewKeys                                [9]key.Binding
@@ -61,6 +62,8 @@ func DefaultKeyMap() *KeyMap {
 		Undo:            b("u", "undo", "u"),
 		Retry:           b("R", "resend failed", "R"),
 		TakeBack:        b("E", "edit failed", "E"),
+		Approve:         b("A", "approve reply", "A"),
+		SendBack:        b("B", "send reply back", "B"),
 		Moderate:        b("m", "moderate on the channel", "m"),
 		Select:          b("space", "select", "space"),
 		SelectQuery:     b("T", "select matching", "T"),
@@ -93,7 +96,7 @@ func (k *KeyMap) bindingsByName() map[string]*key.Binding {
 		"up": &k.Up, "down": &k.Down, "top": &k.Top, "bottom": &k.Bottom, "half_down": &k.HalfDown, "half_up": &k.HalfUp,
 		"open": &k.Open, "back": &k.Back, "next_conversation": &k.NextConv, "previous_conversation": &k.PrevConv, "reply": &k.Reply, "private_reply": &k.PrivateReply, "canned": &k.Canned, "quick_canned": &k.QuickCanned,
 		"tag": &k.Tag, "escalate": &k.Escalate, "done": &k.Done, "snooze": &k.Snooze, "assign": &k.Assign, "note": &k.Note,
-		"spam": &k.Spam, "reopen": &k.Reopen, "undo": &k.Undo, "retry": &k.Retry, "take_back": &k.TakeBack, "moderate": &k.Moderate, "select": &k.Select, "select_query": &k.SelectQuery,
+		"spam": &k.Spam, "reopen": &k.Reopen, "undo": &k.Undo, "retry": &k.Retry, "take_back": &k.TakeBack, "approve": &k.Approve, "send_back": &k.SendBack, "moderate": &k.Moderate, "select": &k.Select, "select_query": &k.SelectQuery,
 		"apply_to_selected": &k.ApplyToSelected, "search": &k.Search, "views": &k.Views, "stats": &k.Stats,
 		"help": &k.Help, "quit": &k.Quit, "log": &k.Log, "send": &k.Send, "editor": &k.Editor,
 		"scroll_message_up": &k.ContextUp, "scroll_message_down": &k.ContextDown,

@@ -83,6 +83,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return m.retryReply()
 		case key.Matches(msg, k.TakeBack):
 			return m.editFailedReply()
+		case key.Matches(msg, k.Approve):
+			return m.approveReply()
+		case key.Matches(msg, k.SendBack):
+			return m.sendBackReply()
 		}
 		var cmd tea.Cmd
 		m.conv, cmd = m.conv.Update(msg)
@@ -288,6 +292,10 @@ func undoneWhat(u inbox.Undone) string {
 		return "take back"
 	case "retry":
 		return "send again"
+	case "approve":
+		return "approval"
+	case "send_back":
+		return "send back"
 	}
 	return u.Action
 }

@@ -66,6 +66,7 @@ type statsData struct {
 	since, until time.Time
 	loc          *time.Location
 	channels     inbox.Stats // grouped by channel
+	agents       inbox.Stats // grouped by agent, with each one's workload (stats_agents.go)
 	days         []statsDay
 	oldest       []inbox.Waiting
 }
@@ -178,6 +179,10 @@ func loadStats(ctx context.Context, svc *inbox.Service, now time.Time, window in
 	if err != nil {
 		return nil, fmt.Errorf("stats by channel: %w", err)
 	}
+	d.agents, err = svc.Stats(ctx, inbox.StatsRequest{Since: d.since, Until: d.until, By: "agent"})
+	if err != nil {
+		return nil, fmt.Errorf("stats by agent: %w", err)
+	}
 	daily, err := svc.Stats(ctx, inbox.StatsRequest{Since: daysSince, Until: d.until, By: "day"})
 	if err != nil {
 		return nil, fmt.Errorf("stats by day: %w", err)
@@ -219,14 +224,14 @@ func (s *statsScreen) View() string {
 	}
 	if d := s.data; d != nil {
 		blocks = append(blocks, statsBlock{lines: s.summary(d.channels.Figures, w), rank: 1})
-		table := s.table(d.channels.Groups, w)
+		table := s.table(s.columns(), d.channels.Groups, w)
 		cutTable := func(n int) []string {
 			if n >= len(table) {
 				return table
 			}
 			return append(table[:n-1:n-1], st.Faint.Render(fmt.Sprintf("… %d more channels", len(table)-n+1)))
 		}
-		hist, spark := s.histogram(d.channels.Figures, w), s.sparklines(d.days, w)
+		hist, spark, agents := s.histogram(d.channels.Figures, w), s.sparklines(d.days, w), s.agentBlock(d.agents.Groups, w)
 		tableW := s.tableWidth(w)
 		if side := w - tableW - 4; w >= 100 && side >= 36 {
 			// Wide: the histogram beside the table, the sparklines below in full width.
@@ -234,11 +239,13 @@ func (s *statsScreen) View() string {
 			joined := func(n int) []string { return joinColumns(cutTable(n), tableW, hist[:min(n, len(hist))], 4) }
 			blocks = append(blocks,
 				statsBlock{lines: joined(max(len(table), len(hist))), rank: 2, min: 3, cutTo: joined},
+				agents,
 				statsBlock{lines: spark, rank: 4},
 				statsBlock{lines: s.oldest(d.oldest, w), rank: 3})
 		} else {
 			blocks = append(blocks,
 				statsBlock{lines: table, rank: 2, min: 3, cutTo: cutTable},
+				agents,
 				statsBlock{lines: hist, rank: 4},
 				statsBlock{lines: spark, rank: 5},
 				statsBlock{lines: s.oldest(d.oldest, w), rank: 3})
@@ -385,9 +392,8 @@ func (s *statsScreen) columns() []statsColumn {
 	}
 }
 
-// tableLayout picks the columns that fit in w, with their widths.
-func (s *statsScreen) tableLayout(groups []inbox.Group, w int) ([]statsColumn, []int) {
-	cols := s.columns()
+// tableLayout picks the columns of cols that fit in w, with their widths.
+func (s *statsScreen) tableLayout(cols []statsColumn, groups []inbox.Group, w int) ([]statsColumn, []int) {
 	widths := make([]int, len(cols))
 	for i, c := range cols {
 		widths[i] = ansi.StringWidth(c.head)
@@ -417,7 +423,7 @@ func (s *statsScreen) tableWidth(w int) int {
 	if s.data == nil {
 		return 0
 	}
-	_, widths := s.tableLayout(s.data.channels.Groups, w)
+	_, widths := s.tableLayout(s.columns(), s.data.channels.Groups, w)
 	total := -2
 	for _, cw := range widths {
 		total += cw + 2
@@ -425,13 +431,13 @@ func (s *statsScreen) tableWidth(w int) int {
 	return max(total, 0)
 }
 
-// table is one row per channel, busiest first, under a header.
-func (s *statsScreen) table(groups []inbox.Group, w int) []string {
+// table is one row per group (a channel, an agent), busiest first, under a header.
+func (s *statsScreen) table(all []statsColumn, groups []inbox.Group, w int) []string {
 	st := s.c.Styles
 	if len(groups) == 0 {
 		return []string{st.Faint.Render("No messages in this window.")}
 	}
-	cols, widths := s.tableLayout(groups, w)
+	cols, widths := s.tableLayout(all, groups, w)
 	align := func(c statsColumn, text string, cw int) string {
 		if c.left {
 			return pad(text, cw)
