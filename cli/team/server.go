@@ -101,9 +101,11 @@ func Listen(opts Options) (*Server, error) {
 		wish.WithPublicKeyAuth(s.authorize),
 		wish.WithMiddleware(
 			// The last listed runs first: recover around everything, then the log line,
-			// the terminal check, the command check, and last the program.
+			// the terminal check, the command check, the session's own context, and last
+			// the program.
 			recover.MiddlewareWithLogger(slogPrinter{s.log},
 				bubbletea.MiddlewareWithProgramHandler(s.program),
+				scopeSessions,
 				refuseCommands,
 				activeterm.Middleware(),
 				s.logSessions,

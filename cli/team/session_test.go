@@ -112,3 +112,23 @@ func TestPanicEndsOnlyItsSession(t *testing.T) {
 	again := connect(t, srv.addr, 80, 24, bob)
 	again.waitFor(t, "agent=bob")
 }
+
+// Quitting ends the session's context even while the client keeps its connection open
+// (as OpenSSH's ControlMaster does), so what the session started ends with it.
+func TestQuitEndsSessionContextOnOpenConnection(t *testing.T) {
+	maria := newKey(t)
+	sessions := make(chan *Session, 1)
+	srv := startServer(t, probes(sessions), keyLine(`agent="maria"`, maria))
+	sm := connect(t, srv.addr, 80, 24, maria) // the client stays connected until the test ends
+	sm.waitFor(t, "agent=maria")
+	sess := <-sessions
+	if _, err := sm.stdin.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	waitEnded(t, sm)
+	select {
+	case <-sess.Context().Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session's context outlived the session")
+	}
+}
