@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -339,5 +340,45 @@ func TestTeamConfigChecksRoles(t *testing.T) {
 	}
 	if _, err := ParseRole("Lead"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An export carries a reply awaiting approval as it stood, and an import brings it back
+// awaiting approval: still no answer, never sent, for a lead of the new inbox to approve.
+func TestImportKeepsAReplyAwaitingApproval(t *testing.T) {
+	s, _, conv := approvalFixture(t, "[team]\napproval = [\"newbie\"]\n")
+	ctx := context.Background()
+	if _, err := s.AsAgent("newbie", RoleAgent).Reply(ctx, conv, "It ships today!"); err != nil {
+		t.Fatal(err)
+	}
+	var lines [][]byte
+	err := s.Export(ctx, ExportRequest{Since: at("2026-11-20T00:00:00Z"), Until: at("2026-11-21T00:00:00Z")}, func(r ExportRecord) error {
+		b, err := json.Marshal(r)
+		lines = append(lines, b)
+		return err
+	})
+	if err != nil || len(lines) != 2 || !strings.Contains(string(lines[1]), `"status":"awaiting_approval"`) {
+		t.Fatalf("export: %v\n%s", err, lines)
+	}
+	fresh, _ := newTestInbox(t, "[team]\napproval = [\"newbie\"]\n", at("2026-11-20T10:30:00Z"))
+	for _, l := range lines {
+		m, err := DecodeMessage(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustIngest(t, fresh, m)
+	}
+	id := convOf(t, fresh, "post:1")
+	if r := replyOf(t, fresh, id); r.OutboxStatus != OutboxAwaitingApproval {
+		t.Fatalf("imported reply is %s", r.OutboxStatus)
+	}
+	if m := inbound(t, fresh, id); m.AnsweredAt != 0 {
+		t.Fatalf("imported reply awaiting approval answers at %d", m.AnsweredAt)
+	}
+	if _, err := fresh.AsAgent("lead", RoleLead).Approve(ctx, replyOf(t, fresh, id).ID); err != nil {
+		t.Fatal(err)
+	}
+	if m := inbound(t, fresh, id); m.AnsweredAt != ms(at("2026-11-20T10:30:00Z")) {
+		t.Fatalf("approved after import: answered at %d, want 10:30", m.AnsweredAt)
 	}
 }

@@ -65,7 +65,8 @@ func (s *Service) refusal(warnings []Warning) error {
 // now), moves the conversation to waiting, clears the draft and records the audit event.
 // The reply leaves the outbox after [outbox] send_delay; until then Undo takes it back. A
 // reply the channel would refuse, or that breaks an enforced brand voice, is refused
-// with a *RefusedError and nothing is written.
+// with a *RefusedError and nothing is written. A reply by someone whose replies need
+// approval is written awaiting approval instead: no outbox, no answer (see approval.go).
 func (s *Service) Reply(ctx context.Context, convID int64, text string) (Sent, error) {
 	var sent Sent
 	err := s.action(ctx, []int64{convID}, func(a *act, id int64) error {
