@@ -123,3 +123,18 @@ func TestLiveChangeWhileLoadingWaits(t *testing.T) {
 		t.Fatalf("after the read landed: stale %v, generation %d (want %d), view %d", a.m.liveStale, a.m.queue.gen, gen+1, a.m.queue.view)
 	}
 }
+
+// Too narrow for the WHO column (80 columns, an SSH client's default), the row still
+// shows that someone else is there, by the mark before the channel.
+func TestPresenceMarkWithoutWhoColumn(t *testing.T) {
+	c := demoCommon(t)
+	dev := hubFor(t, c, "dev")
+	a := newApp(t, c, 80, 24)
+	id := a.row().ID
+	before := a.rowLine(id)
+	dev.Show(id, true)
+	a.send(liveMsg{change: inbox.ChangePresence})
+	if line := a.rowLine(id); line == before || !strings.HasPrefix(strings.TrimLeft(line, " "), "✎") {
+		t.Fatalf("row without the WHO column: %q (before: %q), want dev's ✎ mark", line, before)
+	}
+}

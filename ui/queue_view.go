@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -126,8 +127,9 @@ func (q *queueScreen) lookOf(r inbox.QueueRow, cursor bool, l layout, now time.T
 		lk.tags = strings.Join(r.Tags, " ")
 	}
 	if l.assignee {
-		lk.assignee, lk.who = r.Assignee, whoCell(q.c.Others[r.ID])
+		lk.assignee = r.Assignee
 	}
+	lk.who = whoCell(q.c.Others[r.ID])
 	if r.SinceAt > 0 {
 		lk.age = shortAge(now.Sub(time.UnixMilli(r.SinceAt)))
 	}
@@ -155,8 +157,13 @@ func (q *queueScreen) draw(lk rowLook, l layout) string {
 	if lk.marked {
 		mark = st.Marked.Render("●")
 	}
-	if lk.draft {
+	switch {
+	case lk.draft:
 		draft = st.Outbound.Render("✎")
+	case lk.who != "" && !l.assignee:
+		// Too narrow for the WHO column: the others show by their mark alone (presence.go).
+		mark, _ := utf8.DecodeRuneInString(lk.who)
+		draft = whoStyle(st, lk.who).Render(string(mark))
 	}
 	// A quoted email can be kilobytes; the row shows one line of it, so only as much as
 	// could fit is cleaned and measured.
