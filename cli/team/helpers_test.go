@@ -58,6 +58,13 @@ func writeTeam(t *testing.T, path string, lines ...string) {
 // one shared inbox, acting as the session's agent. The inbox holds one waiting message.
 func inboxPrograms(t *testing.T) func(*Session) (tea.Model, []tea.ProgramOption, error) {
 	t.Helper()
+	_, programs := sharedInbox(t)
+	return programs
+}
+
+// sharedInbox is the inbox of inboxPrograms, for tests that look at what sessions did.
+func sharedInbox(t *testing.T) (*inbox.Service, func(*Session) (tea.Model, []tea.ProgramOption, error)) {
+	t.Helper()
 	svc := inboxtest.Open(t, nil, time.Now)
 	ctx := context.Background()
 	if _, err := svc.IngestMessages(ctx, inbox.Message{Channel: "facebook", Account: "106", ID: "c1",
@@ -65,7 +72,7 @@ func inboxPrograms(t *testing.T) func(*Session) (tea.Model, []tea.ProgramOption,
 		Text: "Is this in stock?", CreatedAt: time.Now().Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	return func(sess *Session) (tea.Model, []tea.ProgramOption, error) {
+	return svc, func(sess *Session) (tea.Model, []tea.ProgramOption, error) {
 		m, err := ui.NewSession(sess.Context(), svc, ui.SessionOptions{Agent: sess.Agent, Role: sess.Role, Theme: sess.Theme})
 		return m, nil, err
 	}

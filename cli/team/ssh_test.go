@@ -234,3 +234,40 @@ func TestUnauthenticatedConnectionIsClosed(t *testing.T) {
 		t.Fatalf("the server did not close a connection that never authenticated: %v", err)
 	}
 }
+
+// What an agent does in their session is theirs in the audit log: bob, who offered the
+// lead's key before his own, marks the conversation done, and the event names bob.
+func TestActionIsTheAuthenticatedAgents(t *testing.T) {
+	lead, bob := newKey(t), newKey(t)
+	svc, programs := sharedInbox(t)
+	srv := startServer(t, programs, keyLine(`agent="maria",role="lead"`, lead), keyLine(`agent="bob"`, bob))
+	s := connect(t, srv.addr, 100, 30, offerOnly{claimed: lead.PublicKey()}, bob)
+	s.waitFor(t, "Bea Costa")
+	if _, err := s.stdin.Write([]byte("d")); err != nil { // done, on the first row
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	id, err := svc.ConversationID(ctx, "facebook", "106", "post:106_200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events, err := svc.Audit(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if e.Batch != 0 { // a person's action, not the system's
+				if e.Actor != "bob" {
+					t.Fatalf("the action in bob's session is recorded as %q's: %+v", e.Actor, e)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no action recorded; audit %+v; screen:\n%s", events, s.text())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
