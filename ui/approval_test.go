@@ -12,7 +12,7 @@ import (
 // waiting, seen by newbie (an agent) and by lead (a lead), each with a screen of their own.
 func approvalCommons(t *testing.T) (newbie, lead *Common, conv int64) {
 	t.Helper()
-	c := emptyCommon(t, "[team]\napproval = [\"newbie\"]\n")
+	c := emptyCommon(t, "[team]\napproval = [\"newbie\"]\n\n[[canned]]\nname = \"thanks\"\nbody = \"Thanks {name}, it ships today.\"\n")
 	_, err := c.Inbox.IngestMessages(c.Ctx, inbox.Message{Channel: "x", Account: "@acme", ID: "x1", Conversation: "x1",
 		Kind: inbox.KindMention, Author: &inbox.Author{ID: "u1", Handle: "@ana", Name: "Ana Ruiz"},
 		Text: "@acme where is my order?", CreatedAt: testNow.Add(-20 * time.Minute)})
@@ -37,7 +37,8 @@ func newbieReplies(t *testing.T, newbie *Common) *app {
 	t.Helper()
 	a := newApp(t, newbie, 120, 35)
 	a.keys("enter", "r").typ("It ships today!").keys("ctrl+s")
-	a.want("⧗ awaiting approval by a lead: not sent, the customer still waits")
+	a.wantStatus("replied: awaiting approval by a lead, not sent yet")
+	a.want("newbie · just now 15:30 · awaiting approval", "⧗ awaiting approval by a lead: not sent, the customer still waits")
 	if s := a.screen(); strings.Contains(s, "A approve") || strings.Contains(s, "sending in") {
 		t.Errorf("newbie's own reply offers approval or counts down:\n%s", s)
 	}
@@ -104,5 +105,18 @@ func TestApprovalKeysAreRemappable(t *testing.T) {
 	}
 	if err := DefaultKeyMap().Remap(map[string]any{"approve": "B"}); err == nil {
 		t.Fatal("approve took send back's key without a word")
+	}
+}
+
+// C (canned, done, next) by someone whose replies need approval does not close: the
+// customer still waits, and the status line says why.
+func TestQuickCannedAwaitingApprovalDoesNotClose(t *testing.T) {
+	newbie, _, conv := approvalCommons(t)
+	a := newApp(t, newbie, 120, 35)
+	a.keys("C").typ("thanks").keys("enter")
+	a.wantStatus("replied with “thanks”: awaiting approval by a lead, so not closed")
+	a.wantState(conv, inbox.StateWaiting)
+	if r := lastOutbound(a.thread(conv)); r.OutboxStatus != inbox.OutboxAwaitingApproval {
+		t.Errorf("the canned reply is %s", r.OutboxStatus)
 	}
 }

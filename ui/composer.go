@@ -471,6 +471,9 @@ func (m *composer) onSent(msg replySentMsg) tea.Cmd {
 			what = "replied privately to " + Safe(commenter(m.target.Comment))
 		}
 	}
+	if msg.sent.AwaitingApproval {
+		what += ": awaiting approval by a lead, not sent yet"
+	}
 	if n := len(msg.sent.Warnings); n > 0 {
 		what += " (" + plural(n, "voice warning") + ")"
 	}

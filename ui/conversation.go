@@ -379,6 +379,10 @@ func (s *conversationScreen) messageLines(m *inbox.MessageRow, w int) []string {
 			head += " · " + st.Error.Render("send "+m.OutboxStatus)
 		case "cancelled":
 			head += " · " + st.Faint.Render("taken back")
+		case inbox.OutboxAwaitingApproval:
+			head += " · " + st.DueSoon.Render("awaiting approval")
+		case inbox.OutboxReturned:
+			head += " · " + st.Error.Render("sent back")
 		}
 	} else {
 		head = st.Inbound.Render("▸ " + Safe(cmp.Or(m.AuthorName, m.AuthorHandle, "unknown author")))

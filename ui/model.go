@@ -328,11 +328,15 @@ func (m *Model) cannedChosen(msg cannedChosenMsg) tea.Cmd {
 		return m.open(comp)
 	}
 	// The text holds the customer's name and handle: cleaned as the composer cleans it.
-	id, text := msg.ConvID, SafeText(msg.Text)
-	return onward(do("replied with “"+Safe(msg.Name)+"” and closed", []int64{id}, true, func() error {
-		_, err := c.Inbox.ReplyAndClose(c.Ctx, id, text)
-		return err
-	}))
+	id, text, name := msg.ConvID, SafeText(msg.Text), Safe(msg.Name)
+	return onward(func() tea.Msg {
+		sent, err := c.Inbox.ReplyAndClose(c.Ctx, id, text)
+		what := "replied with “" + name + "” and closed"
+		if sent.AwaitingApproval { // not closed: the customer waits until a lead approves
+			what = "replied with “" + name + "”: awaiting approval by a lead, so not closed"
+		}
+		return actionMsg{What: what, IDs: []int64{id}, Advance: true, Err: err}
+	})
 }
 
 func (m *Model) showScreen(s screenID) tea.Cmd {
