@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/triage-inbox/triage/inbox"
 	"github.com/triage-inbox/triage/store"
 )
 
@@ -20,7 +21,7 @@ type person struct {
 	gesture  string         // the gesture being played, which the reports are counted under
 	ok       map[string]int // successful actions per gesture
 	errs     []string       // every error the UI logged
-	refused  []string       // undos of replies already sent, refused as they must be
+	refused  []string       // actions refused as they must be: undos of replies already sent, claims lost
 	gestures map[string]int // gestures played
 	locked   []string       // screens and log lines that spoke of a lock, with the gesture
 	tags     int            // tags created, each new, so each is one audit event
@@ -155,14 +156,16 @@ func (p *person) settle() (string, error) {
 
 // readLog takes what the UI logged since it was last read, under the gesture being
 // played: every error, and any other line that speaks of a lock. It returns the errors.
-// An undo of a reply that the sync has sent meanwhile is refused, as it must be: counted
-// apart, not as an error.
+// An undo of a reply that the sync has sent meanwhile is refused, as it must be, and so is
+// taking a conversation the other person took first: counted apart, not as errors.
 func (p *person) readLog() (errs []string) {
 	recs := p.log.records()
 	for _, r := range recs[p.seen:] {
 		switch {
 		case r.isError() && p.gesture == "undo" && strings.Contains(r.Msg, store.ErrAlreadySent.Error()):
 			p.refused = append(p.refused, "during undo: "+r.Msg)
+		case r.isError() && p.gesture == "assign" && lostClaim(r.Msg):
+			p.refused = append(p.refused, "during assign: "+r.Msg)
 		case r.isError():
 			p.errs = append(p.errs, fmt.Sprintf("during %s: %s", p.gesture, r.Msg))
 		case lockWords(r.line):
@@ -174,6 +177,12 @@ func (p *person) readLog() (errs []string) {
 	}
 	p.seen = len(recs)
 	return errs
+}
+
+// lostClaim tells the error of a claim another agent won (inbox.TakenError) by its text,
+// which is all the UI's log keeps.
+func lostClaim(msg string) bool {
+	return strings.HasSuffix(msg, " took it first") || strings.HasSuffix(msg, (&inbox.TakenError{}).Error())
 }
 
 // dialogOpen tells a dialog on screen by its frame's corner.

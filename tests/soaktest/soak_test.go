@@ -214,7 +214,7 @@ func checkPerson(t *testing.T, raw *sql.DB, pid int, p workerReport) {
 	for _, n := range p.OK {
 		total += n
 	}
-	t.Logf("%s (pid %d, %.1f s): %d successful actions, %d errors logged, %d lock mentions on screen or in the log, %d undos refused (reply already sent); log probe: %q",
+	t.Logf("%s (pid %d, %.1f s): %d successful actions, %d errors logged, %d lock mentions on screen or in the log, %d actions refused as they must be (an undo of a reply already sent, a claim lost); log probe: %q",
 		p.Role, pid, p.Seconds, total, len(p.Errors), len(p.Locked), len(p.Refused), p.LogProbe)
 	t.Logf("%s: gestures %v", p.Role, sorted(p.Gestures))
 	t.Logf("%s: successful actions %v", p.Role, sorted(p.OK))

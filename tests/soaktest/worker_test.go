@@ -43,7 +43,7 @@ type workerReport struct {
 	Gestures  map[string]int `json:"gestures,omitempty"`   // gestures played
 	OK        map[string]int `json:"ok,omitempty"`         // successful actions per gesture
 	Errors    []string       `json:"errors,omitempty"`     // every error the UI logged: footer, dialog or composer
-	Refused   []string       `json:"refused,omitempty"`    // undos of replies the sync had sent meanwhile
+	Refused   []string       `json:"refused,omitempty"`    // undos of replies the sync had sent meanwhile, claims the other person won
 	Locked    []string       `json:"locked,omitempty"`     // screens and log lines that spoke of a lock, with the gesture
 	LogProbe  string         `json:"log_probe,omitempty"`  // UIs: the error logged for an action made to fail
 	EngineLog string         `json:"engine_log,omitempty"` // sync: what the engine logged as errors
