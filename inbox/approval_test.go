@@ -382,3 +382,24 @@ func TestImportKeepsAReplyAwaitingApproval(t *testing.T) {
 		t.Fatalf("approved after import: answered at %d, want 10:30", m.AnsweredAt)
 	}
 }
+
+// Its author takes a reply awaiting approval back with u, as one still in its undo
+// window: the text returns to the draft and nothing is left for a lead.
+func TestAuthorUndoesAReplyAwaitingApproval(t *testing.T) {
+	s, _, conv := approvalFixture(t, "[team]\napproval = [\"newbie\"]\n")
+	ctx := context.Background()
+	newbie := s.AsAgent("newbie", RoleAgent)
+	if _, err := newbie.Reply(ctx, conv, "It ships today!"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := newbie.Undo(ctx)
+	if err != nil || u.Action != "reply" || u.Draft != "It ships today!" {
+		t.Fatalf("undo: %+v, %v", u, err)
+	}
+	if n, _ := s.AwaitingApproval(ctx); n != 0 {
+		t.Fatalf("%d replies still await approval", n)
+	}
+	if i := info(t, s, conv); i.State != string(StateNew) {
+		t.Fatalf("conversation %s after undo, want new again", i.State)
+	}
+}
