@@ -55,7 +55,8 @@ func writeTeam(t *testing.T, path string, lines ...string) {
 }
 
 // inboxPrograms builds each session's screen as `triage team` does: the real UI over
-// one shared inbox, acting as the session's agent. The inbox holds one waiting message.
+// one shared inbox and its hub of live changes, acting as the session's agent. The inbox
+// holds one waiting message.
 func inboxPrograms(t *testing.T) func(*Session) (tea.Model, []tea.ProgramOption, error) {
 	t.Helper()
 	_, programs := sharedInbox(t)
@@ -72,8 +73,11 @@ func sharedInbox(t *testing.T) (*inbox.Service, func(*Session) (tea.Model, []tea
 		Text: "Is this in stock?", CreatedAt: time.Now().Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	hubCtx, stopHub := context.WithCancel(ctx)
+	t.Cleanup(stopHub)
+	hub := ui.RunHub(hubCtx, svc, nil)
 	return svc, func(sess *Session) (tea.Model, []tea.ProgramOption, error) {
-		m, err := ui.NewSession(sess.Context(), svc, ui.SessionOptions{Agent: sess.Agent, Role: sess.Role, Theme: sess.Theme})
+		m, err := ui.NewSession(sess.Context(), svc, ui.SessionOptions{Agent: sess.Agent, Role: sess.Role, Theme: sess.Theme, Hub: hub})
 		return m, nil, err
 	}
 }

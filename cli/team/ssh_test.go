@@ -271,3 +271,25 @@ func TestActionIsTheAuthenticatedAgents(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// One agent's presence reaches another's screen through the server within a second or
+// two: bob opens the conversation, and maria's queue shows him in it.
+func TestPresenceReachesOtherSession(t *testing.T) {
+	maria, bob := newKey(t), newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria",role="lead"`, maria), keyLine(`agent="bob"`, bob))
+	sm := connect(t, srv.addr, 120, 30, maria)
+	sb := connect(t, srv.addr, 120, 30, bob)
+	sm.waitFor(t, "Bea Costa")
+	sb.waitFor(t, "Bea Costa")
+	if strings.Contains(sm.text(), "bob") {
+		t.Fatalf("maria's screen names bob before he did anything:\n%s", sm.text())
+	}
+	if _, err := sb.stdin.Write([]byte("\r")); err != nil { // enter: open the conversation
+		t.Fatal(err)
+	}
+	start := time.Now()
+	sm.waitFor(t, "bob")
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("bob's presence took %v to reach maria's screen", d)
+	}
+}
