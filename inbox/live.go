@@ -83,7 +83,10 @@ func (h *Hub) tell(c Change) {
 }
 
 // Run watches for commits of other processes every interval (DefaultWatchEvery when
-// every <= 0) and lets presence expire, until ctx ends. One Run per hub.
+// every <= 0) and lets presence expire, until ctx ends. One Run per hub. It fails only
+// when the first watch cannot open; a watch that fails later (a connection lost) is
+// opened again on the next interval, and every session reads again then, since a
+// change may have come while nobody was watching.
 func (h *Hub) Run(ctx context.Context, every time.Duration) error {
 	if every <= 0 {
 		every = DefaultWatchEvery
@@ -92,7 +95,11 @@ func (h *Hub) Run(ctx context.Context, every time.Duration) error {
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer func() {
+		if w != nil {
+			w.Close()
+		}
+	}()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -101,17 +108,21 @@ func (h *Hub) Run(ctx context.Context, every time.Duration) error {
 			return nil
 		case <-t.C:
 		}
-		changed, err := w.Changed(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+		h.Expire()
+		if w == nil {
+			if w, err = h.db.WatchVersion(ctx); err != nil {
+				w = nil
+				continue
 			}
-			return err
+			h.Changed()
+			continue
 		}
-		if changed {
+		if changed, err := w.Changed(ctx); err != nil {
+			w.Close()
+			w = nil
+		} else if changed {
 			h.Changed()
 		}
-		h.Expire()
 	}
 }
 
