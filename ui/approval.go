@@ -153,6 +153,17 @@ func (d *sendBackDialog) View() string {
 	return st.Dialog.Width(d.w).Render(body)
 }
 
+// awaitingLine is a lead's footer note of the replies waiting for them, "" for none.
+func (m *Model) awaitingLine() string {
+	switch {
+	case m.awaiting == 0:
+		return ""
+	case m.awaiting == 1:
+		return m.c.Styles.DueSoon.Render("1 reply awaits approval · /is:awaiting-approval")
+	}
+	return m.c.Styles.DueSoon.Render(fmt.Sprintf("%d replies await approval · /is:awaiting-approval", m.awaiting))
+}
+
 // approvalKeys are the keys of approval that help shows: to those who may approve, in an
 // inbox where someone's replies need approval; to anyone else they would do nothing.
 func (m *Model) approvalKeys() []key.Binding {

@@ -48,6 +48,9 @@ func newbieReplies(t *testing.T, newbie *Common) *app {
 func TestLeadApprovesFromTheApprovalView(t *testing.T) {
 	newbie, lead, conv := approvalCommons(t)
 	n := newbieReplies(t, newbie)
+	if strings.Contains(n.screen(), "awaits approval") {
+		t.Errorf("an agent's footer counts replies awaiting approval:\n%s", n.screen())
+	}
 	// An agent's A is refused by the inbox, in the status line; help shows no such key.
 	n.keys("A")
 	n.wantStatus("newbie (agent) may not approve replies: only leads and admins may")
@@ -57,6 +60,7 @@ func TestLeadApprovesFromTheApprovalView(t *testing.T) {
 	}
 
 	l := newApp(t, lead, 120, 35)
+	l.want("1 reply awaits approval · /is:awaiting-approval")
 	l.keys("?")
 	l.want("approve reply", "send reply back")
 	l.keys("esc", "v").typ("Approval").keys("enter")
@@ -66,6 +70,9 @@ func TestLeadApprovesFromTheApprovalView(t *testing.T) {
 	l.keys("A")
 	l.wantStatus("approved newbie's reply to Ana Ruiz: sending in 10s · u undo")
 	l.want("sending in 10s · u undo")
+	if strings.Contains(l.screen(), "awaits approval") {
+		t.Errorf("approved, yet the footer counts it:\n%s", l.screen())
+	}
 	if r := lastOutbound(l.thread(conv)); r.OutboxStatus != inbox.OutboxPending || r.CreatedAt != testNow.UnixMilli() {
 		t.Errorf("approved reply: %s at %d, want pending, answering from now", r.OutboxStatus, r.CreatedAt)
 	}

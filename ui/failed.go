@@ -13,31 +13,42 @@ import (
 // reply with the keys that send it again or take it back to edit, and the footer counts
 // them everywhere. This file holds the footer's count and the two keys.
 
-// failedCountMsg is how many replies are failed, read after every change and on the clock.
+// failedCountMsg is how many replies are failed, read after every change and on the
+// clock, and for a lead how many await approval (the same reads, at the same times).
 type failedCountMsg struct {
-	n   int
-	err error
+	n, awaiting int
+	err         error
 }
 
-// countFailed reads the number of failed replies off the UI goroutine.
+// countFailed reads the number of failed replies (and, for a lead, of replies awaiting
+// approval) off the UI goroutine.
 func (m *Model) countFailed() tea.Cmd {
-	c := m.c
+	c, lead := m.c, m.approvalKeys() != nil
 	return func() tea.Msg {
 		n, err := c.Inbox.FailedReplies(c.Ctx)
-		return failedCountMsg{n: n, err: err}
+		var awaiting int
+		if err == nil && lead {
+			awaiting, err = c.Inbox.AwaitingApproval(c.Ctx)
+		}
+		return failedCountMsg{n: n, awaiting: awaiting, err: err}
 	}
 }
 
-// failedLine is the footer's warning: how many replies failed and how to find them.
+// failedLine is the footer's warning: how many replies failed and how to find them; for
+// a lead, first how many replies wait for them.
 func (m *Model) failedLine() string {
+	line := m.awaitingLine()
 	if m.failed == 0 {
-		return ""
+		return line
+	}
+	if line != "" {
+		line += "  "
 	}
 	what := "1 reply failed"
 	if m.failed > 1 {
 		what = fmt.Sprintf("%d replies failed", m.failed)
 	}
-	return m.c.Styles.Error.Render(what + " · /is:failed")
+	return line + m.c.Styles.Error.Render(what+" · /is:failed")
 }
 
 // failedReply is the conversation's newest reply that failed, whose fate is unknown or

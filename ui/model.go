@@ -48,6 +48,7 @@ type Model struct {
 	log         []logLine
 	confirmQuit bool
 	failed      int   // replies the channels refused, for the footer
+	awaiting    int   // replies awaiting approval, for a lead's footer (approval.go)
 	onward      int64 // moveOn: the conversation acted on, until the queue read after it lands
 	onwardLast  bool  // it was the last row of the view
 
@@ -177,7 +178,7 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.afterAction(msg.act), m.countFailed(), m.open(comp))
 	case failedCountMsg:
 		if msg.err == nil {
-			m.failed = msg.n
+			m.failed, m.awaiting = msg.n, msg.awaiting
 		}
 		return m, nil
 	case convTickMsg:
