@@ -24,7 +24,6 @@ func (m *composer) onArrived(a inbox.Arrivals) {
 	for _, msg := range a.Messages {
 		m.mark.Message = max(m.mark.Message, msg.ID)
 		if msg.Direction == string(inbox.In) && !m.private {
-			msg := msg
 			m.answering, m.ctxLines, m.ctxOff = &msg, nil, 0 // the reply now answers this one
 		}
 	}
