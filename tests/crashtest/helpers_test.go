@@ -83,7 +83,7 @@ func crashSettings(t *testing.T) settings {
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("repeat with CRASH_SEED=%d CRASH_RUNS=%d go test -run '^%s$' ./crashtest", s.seed, s.runs, t.Name())
+			t.Logf("repeat with CRASH_SEED=%d CRASH_RUNS=%d go test -run '^%s$' ./tests/crashtest", s.seed, s.runs, t.Name())
 		}
 	})
 	return s
