@@ -8,6 +8,7 @@
 //	triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
 //	triage sync [--once]
 //	triage serve [--listen 127.0.0.1:8787]
+//	triage team [--listen 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE]
 //	triage --version
 package cli
 
@@ -71,6 +72,8 @@ func runWith(ctx context.Context, env *cliEnv, args []string) error {
 			return env.syncCmd(ctx, args[1:])
 		case "serve":
 			return env.serve(ctx, args[1:])
+		case "team":
+			return env.teamCmd(ctx, args[1:])
 		case "help":
 			fmt.Fprint(env.stdout, usage)
 			return nil
@@ -92,6 +95,8 @@ usage:
   triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
   triage sync [--once]                            fetch every [[account]] and send replies
   triage serve [--listen 127.0.0.1:8787]          receive messages by signed webhook (POST /v1/messages)
+  triage team [--listen 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE]
+                                                 serve the inbox to the team file's agents over SSH
   triage --version                                which triage this is
   triage COMMAND --help                           a command's flags
 

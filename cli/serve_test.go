@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -45,27 +46,33 @@ func startServe(t *testing.T, db, config string) (addr string, stop func() error
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	return startCommand(t, listeningRE, "serve", "--listen", "127.0.0.1:0", "--db", db, "--config", config)
+}
+
+// startCommand runs a long-running command in-process until what it prints on standard
+// output matches ready, and returns the first group of the match (where it listens) and
+// a function that stops it and returns its error.
+func startCommand(t *testing.T, ready *regexp.Regexp, args ...string) (addr string, stop func() error, stderr *lockedBuffer) {
+	t.Helper()
 	var out lockedBuffer
 	stderr = &lockedBuffer{}
 	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: stderr}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- runWith(ctx, env, []string{"serve", "--listen", "127.0.0.1:0", "--db", db, "--config", config})
-	}()
+	go func() { done <- runWith(ctx, env, args) }()
 	deadline := time.After(10 * time.Second)
 	for addr == "" {
-		if m := listeningRE.FindStringSubmatch(out.String()); m != nil {
+		if m := ready.FindStringSubmatch(out.String()); m != nil {
 			addr = m[1]
 			break
 		}
 		select {
 		case err := <-done:
 			cancel()
-			t.Fatalf("serve stopped before listening: %v\nstdout %s\nstderr %s", err, out.String(), stderr)
+			t.Fatalf("%s stopped before it was ready: %v\nstdout %s\nstderr %s", args[0], err, out.String(), stderr)
 		case <-deadline:
 			cancel()
-			t.Fatal("serve did not say where it listens")
+			t.Fatalf("%s did not say where it listens", args[0])
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
@@ -75,7 +82,7 @@ func startServe(t *testing.T, db, config string) (addr string, stop func() error
 		case err := <-done:
 			return err
 		case <-time.After(15 * time.Second):
-			return errors.New("serve did not stop")
+			return fmt.Errorf("%s did not stop", args[0])
 		}
 	}
 	return addr, stop, stderr

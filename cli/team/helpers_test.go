@@ -3,8 +3,6 @@ package team
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"os"
@@ -15,35 +13,26 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/triage-inbox/triage/inbox"
 	"github.com/triage-inbox/triage/internal/inboxtest"
+	"github.com/triage-inbox/triage/internal/sshtest"
 	"github.com/triage-inbox/triage/ui"
 )
 
-// newKey is a fresh Ed25519 key, as an agent's ssh-keygen would make.
-func newKey(t *testing.T) gossh.Signer {
-	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
+// The SSH client side comes from sshtest, shared with the triage team command's test.
+type screen = sshtest.Screen
 
-// keyLine is a team file line for key with the options given, as an admin writes it.
-func keyLine(options string, key gossh.Signer) string {
-	line := strings.TrimSpace(string(gossh.MarshalAuthorizedKey(key.PublicKey())))
-	if options != "" {
-		line = options + " " + line
-	}
-	return line + " someone@laptop\n"
+func newKey(t *testing.T) gossh.Signer                { return sshtest.NewKey(t) }
+func keyLine(options string, key gossh.Signer) string { return sshtest.KeyLine(options, key) }
+func dial(addr string, signers ...gossh.Signer) (*gossh.Client, error) {
+	return sshtest.Dial(addr, signers...)
+}
+func openScreen(t *testing.T, c *gossh.Client, w, h int) *screen { return sshtest.Open(t, c, w, h) }
+func connect(t *testing.T, addr string, w, h int, keys ...gossh.Signer) *screen {
+	t.Helper()
+	return sshtest.Connect(t, addr, w, h, keys...)
 }
 
 // writeTeam writes the team file, private as the server wants it.
@@ -148,85 +137,6 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// dial connects as a client that offers the signers in order, as ssh with several keys
-// in its agent does.
-func dial(addr string, signers ...gossh.Signer) (*gossh.Client, error) {
-	return gossh.Dial("tcp", addr, &gossh.ClientConfig{
-		User:            "anyone",
-		Auth:            []gossh.AuthMethod{gossh.PublicKeys(signers...)},
-		HostKeyCallback: gossh.InsecureIgnoreHostKey(),
-		Timeout:         10 * time.Second,
-	})
-}
-
-// screen is an interactive session with a pty, and everything it has printed.
-type screen struct {
-	sess  *gossh.Session
-	stdin io.WriteCloser
-	mu    sync.Mutex
-	out   bytes.Buffer
-}
-
-func (s *screen) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.Write(p)
-}
-
-// text is what the session printed, without escape sequences: the words drawn so far.
-func (s *screen) text() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return ansi.Strip(s.out.String())
-}
-
-// openScreen asks for a pty of w×h and a shell, as ssh -t does.
-func openScreen(t *testing.T, c *gossh.Client, w, h int) *screen {
-	t.Helper()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sess.Close() })
-	s := &screen{sess: sess}
-	sess.Stdout = s
-	sess.Stderr = s
-	if s.stdin, err = sess.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// waitFor waits until the screen has shown want.
-func (s *screen) waitFor(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if strings.Contains(s.text(), want) {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("the screen never showed %q; it showed:\n%s", want, s.text())
-}
-
-// connect dials as key and opens a w×h screen, failing the test if it cannot.
-func connect(t *testing.T, addr string, w, h int, keys ...gossh.Signer) *screen {
-	t.Helper()
-	c, err := dial(addr, keys...)
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return openScreen(t, c, w, h)
 }
 
 // liar offers one key's public half and signs with another key: a client that knows

@@ -58,16 +58,16 @@ func TestSessionCarriesIdentityAndSendReachesIt(t *testing.T) {
 	sessions := make(chan *Session, 2)
 	srv := startServer(t, probes(sessions), keyLine(`agent="maria",role="lead",theme="light"`, maria), keyLine(`agent="bob"`, bob))
 	sm := connect(t, srv.addr, 80, 24, maria)
-	sm.waitFor(t, `agent=maria role=lead theme="light" news=.`)
+	sm.WaitFor(t, `agent=maria role=lead theme="light" news=.`)
 	sessM := <-sessions
 	sb := connect(t, srv.addr, 80, 24, bob)
-	sb.waitFor(t, `agent=bob role=agent theme="" news=.`)
+	sb.WaitFor(t, `agent=bob role=agent theme="" news=.`)
 	<-sessions
 
 	sessM.Send(newsMsg("dev-replied"))
-	sm.waitFor(t, "dev-replied") // the renderer redraws only what changed: the word, not the line
+	sm.WaitFor(t, "dev-replied") // the renderer redraws only what changed: the word, not the line
 	time.Sleep(100 * time.Millisecond)
-	if strings.Contains(sb.text(), "dev-replied") {
+	if strings.Contains(sb.Text(), "dev-replied") {
 		t.Fatal("a message sent to maria's session reached bob's")
 	}
 }
@@ -79,17 +79,17 @@ func TestPanicEndsOnlyItsSession(t *testing.T) {
 	sessions := make(chan *Session, 3)
 	srv := startServer(t, probes(sessions), keyLine(`agent="maria"`, maria), keyLine(`agent="bob"`, bob), keyLine(`agent="crash"`, crash))
 	sm := connect(t, srv.addr, 80, 24, maria)
-	sm.waitFor(t, "agent=maria")
+	sm.WaitFor(t, "agent=maria")
 	sessM := <-sessions
 	sb := connect(t, srv.addr, 80, 24, bob)
-	sb.waitFor(t, "agent=bob")
+	sb.WaitFor(t, "agent=bob")
 	<-sessions
 
-	if _, err := sb.stdin.Write([]byte("x")); err != nil {
+	if _, err := sb.Stdin.Write([]byte("x")); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- sb.sess.Wait() }()
+	go func() { done <- sb.Sess.Wait() }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
@@ -97,7 +97,7 @@ func TestPanicEndsOnlyItsSession(t *testing.T) {
 	}
 
 	sc := connect(t, srv.addr, 80, 24, crash)
-	go func() { done <- sc.sess.Wait() }()
+	go func() { done <- sc.Sess.Wait() }()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
@@ -108,9 +108,9 @@ func TestPanicEndsOnlyItsSession(t *testing.T) {
 	}
 
 	sessM.Send(newsMsg("still-here"))
-	sm.waitFor(t, "still-here")
+	sm.WaitFor(t, "still-here")
 	again := connect(t, srv.addr, 80, 24, bob)
-	again.waitFor(t, "agent=bob")
+	again.WaitFor(t, "agent=bob")
 }
 
 // Quitting ends the session's context even while the client keeps its connection open
@@ -120,9 +120,9 @@ func TestQuitEndsSessionContextOnOpenConnection(t *testing.T) {
 	sessions := make(chan *Session, 1)
 	srv := startServer(t, probes(sessions), keyLine(`agent="maria"`, maria))
 	sm := connect(t, srv.addr, 80, 24, maria) // the client stays connected until the test ends
-	sm.waitFor(t, "agent=maria")
+	sm.WaitFor(t, "agent=maria")
 	sess := <-sessions
-	if _, err := sm.stdin.Write([]byte("q")); err != nil {
+	if _, err := sm.Stdin.Write([]byte("q")); err != nil {
 		t.Fatal(err)
 	}
 	waitEnded(t, sm)

@@ -45,9 +45,9 @@ func TestOfferedButUnprovenKeyIsNotTakenAsItsOwner(t *testing.T) {
 	lead, bob := newKey(t), newKey(t)
 	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria",role="lead"`, lead), keyLine(`agent="bob"`, bob))
 	s := connect(t, srv.addr, 100, 30, offerOnly{claimed: lead.PublicKey()}, bob)
-	s.waitFor(t, "signed in as bob (agent)")
-	if strings.Contains(s.text(), "maria") {
-		t.Fatalf("bob's session names maria, whose key bob only offered:\n%s", s.text())
+	s.WaitFor(t, "signed in as bob (agent)")
+	if strings.Contains(s.Text(), "maria") {
+		t.Fatalf("bob's session names maria, whose key bob only offered:\n%s", s.Text())
 	}
 }
 
@@ -56,8 +56,8 @@ func TestKnownKeySeesInboxAsItsAgent(t *testing.T) {
 	maria := newKey(t)
 	srv := startServer(t, inboxPrograms(t), "# the team\n", keyLine(`agent="maria",role="lead"`, maria))
 	s := connect(t, srv.addr, 100, 30, maria)
-	s.waitFor(t, "Bea Costa") // the waiting message's author, in the queue
-	s.waitFor(t, "signed in as maria (lead)")
+	s.WaitFor(t, "Bea Costa") // the waiting message's author, in the queue
+	s.WaitFor(t, "signed in as maria (lead)")
 }
 
 // Two agents at once, each in their own program as themselves; one quitting ends only
@@ -67,28 +67,28 @@ func TestTwoSessionsAtOnce(t *testing.T) {
 	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria",role="lead"`, maria), keyLine(`agent="bob"`, bob))
 	sm := connect(t, srv.addr, 100, 30, maria)
 	sb := connect(t, srv.addr, 90, 30, bob)
-	sm.waitFor(t, "signed in as maria (lead)")
-	sb.waitFor(t, "signed in as bob (agent)")
-	if strings.Contains(sb.text(), "maria") || strings.Contains(sm.text(), "bob") {
+	sm.WaitFor(t, "signed in as maria (lead)")
+	sb.WaitFor(t, "signed in as bob (agent)")
+	if strings.Contains(sb.Text(), "maria") || strings.Contains(sm.Text(), "bob") {
 		t.Fatal("one session shows the other's agent")
 	}
 
-	if _, err := sm.stdin.Write([]byte("q")); err != nil {
+	if _, err := sm.Stdin.Write([]byte("q")); err != nil {
 		t.Fatal(err)
 	}
 	waitEnded(t, sm)
 	// bob's program still runs: it answers a key (? opens help).
-	if _, err := sb.stdin.Write([]byte("?")); err != nil {
+	if _, err := sb.Stdin.Write([]byte("?")); err != nil {
 		t.Fatal(err)
 	}
-	sb.waitFor(t, "Keys")
+	sb.WaitFor(t, "Keys")
 }
 
 // waitEnded waits for the session to end with exit status 0.
 func waitEnded(t *testing.T, s *screen) {
 	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- s.sess.Wait() }()
+	go func() { done <- s.Sess.Wait() }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -105,11 +105,11 @@ func TestResizeReachesTheProgram(t *testing.T) {
 	maria := newKey(t)
 	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
 	s := connect(t, srv.addr, 100, 30, maria)
-	s.waitFor(t, "signed in as maria")
-	if err := s.sess.WindowChange(20, 40); err != nil { // height, width
+	s.WaitFor(t, "signed in as maria")
+	if err := s.Sess.WindowChange(20, 40); err != nil { // height, width
 		t.Fatal(err)
 	}
-	s.waitFor(t, "40×20")
+	s.WaitFor(t, "40×20")
 }
 
 // A client that sends a 0×0 window (scripted clients do) gets 80×24, not a screen too
@@ -118,19 +118,19 @@ func TestZeroWindowGetsDefaultSize(t *testing.T) {
 	maria := newKey(t)
 	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
 	s := connect(t, srv.addr, 0, 0, maria)
-	s.waitFor(t, "signed in as maria")
-	if strings.Contains(s.text(), "make the window larger") {
-		t.Fatalf("a 0×0 window was drawn as too small:\n%s", s.text())
+	s.WaitFor(t, "signed in as maria")
+	if strings.Contains(s.Text(), "make the window larger") {
+		t.Fatalf("a 0×0 window was drawn as too small:\n%s", s.Text())
 	}
-	if err := s.sess.WindowChange(0, 0); err != nil {
+	if err := s.Sess.WindowChange(0, 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.stdin.Write([]byte("?")); err != nil {
+	if _, err := s.Stdin.Write([]byte("?")); err != nil {
 		t.Fatal(err)
 	}
-	s.waitFor(t, "Keys")
-	if strings.Contains(s.text(), "make the window larger") {
-		t.Fatalf("a window change to 0×0 was drawn as too small:\n%s", s.text())
+	s.WaitFor(t, "Keys")
+	if strings.Contains(s.Text(), "make the window larger") {
+		t.Fatalf("a window change to 0×0 was drawn as too small:\n%s", s.Text())
 	}
 }
 
@@ -145,7 +145,7 @@ func TestTeamFileEditAppliesWithoutRestart(t *testing.T) {
 	}
 	writeTeam(t, srv.teamPath, keyLine(`agent="maria"`, maria), keyLine(`agent="bob"`, bob))
 	s := connect(t, srv.addr, 100, 30, bob)
-	s.waitFor(t, "signed in as bob")
+	s.WaitFor(t, "signed in as bob")
 
 	writeTeam(t, srv.teamPath, keyLine(`agent="bob"`, bob))
 	if c, err := dial(srv.addr, maria); err == nil {
@@ -242,8 +242,8 @@ func TestActionIsTheAuthenticatedAgents(t *testing.T) {
 	svc, programs := sharedInbox(t)
 	srv := startServer(t, programs, keyLine(`agent="maria",role="lead"`, lead), keyLine(`agent="bob"`, bob))
 	s := connect(t, srv.addr, 100, 30, offerOnly{claimed: lead.PublicKey()}, bob)
-	s.waitFor(t, "Bea Costa")
-	if _, err := s.stdin.Write([]byte("d")); err != nil { // done, on the first row
+	s.WaitFor(t, "Bea Costa")
+	if _, err := s.Stdin.Write([]byte("d")); err != nil { // done, on the first row
 		t.Fatal(err)
 	}
 	ctx := context.Background()
@@ -266,7 +266,7 @@ func TestActionIsTheAuthenticatedAgents(t *testing.T) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("no action recorded; audit %+v; screen:\n%s", events, s.text())
+			t.Fatalf("no action recorded; audit %+v; screen:\n%s", events, s.Text())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -279,16 +279,16 @@ func TestPresenceReachesOtherSession(t *testing.T) {
 	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria",role="lead"`, maria), keyLine(`agent="bob"`, bob))
 	sm := connect(t, srv.addr, 120, 30, maria)
 	sb := connect(t, srv.addr, 120, 30, bob)
-	sm.waitFor(t, "Bea Costa")
-	sb.waitFor(t, "Bea Costa")
-	if strings.Contains(sm.text(), "bob") {
-		t.Fatalf("maria's screen names bob before he did anything:\n%s", sm.text())
+	sm.WaitFor(t, "Bea Costa")
+	sb.WaitFor(t, "Bea Costa")
+	if strings.Contains(sm.Text(), "bob") {
+		t.Fatalf("maria's screen names bob before he did anything:\n%s", sm.Text())
 	}
-	if _, err := sb.stdin.Write([]byte("\r")); err != nil { // enter: open the conversation
+	if _, err := sb.Stdin.Write([]byte("\r")); err != nil { // enter: open the conversation
 		t.Fatal(err)
 	}
 	start := time.Now()
-	sm.waitFor(t, "bob")
+	sm.WaitFor(t, "bob")
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("bob's presence took %v to reach maria's screen", d)
 	}

@@ -13,10 +13,8 @@ import (
 var sgr = regexp.MustCompile("\x1b\\[[0-9;:]*m")
 
 // colours is the set of distinct SGR sequences the session has printed.
-func (s *screen) colours() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	found := sgr.FindAllString(s.out.String(), -1)
+func colours(s *screen) []string {
+	found := sgr.FindAllString(s.Raw(), -1)
 	slices.Sort(found)
 	return slices.Compact(found)
 }
@@ -32,11 +30,11 @@ func TestTeamFileThemeIsHonoured(t *testing.T) {
 	sb := connect(t, srv.addr, 100, 30, bob)
 	sd := connect(t, srv.addr, 100, 30, dev)
 	for _, s := range []*screen{sm, sb, sd} {
-		s.waitFor(t, "signed in as")
-		s.waitFor(t, "Bea Costa")
+		s.WaitFor(t, "signed in as")
+		s.WaitFor(t, "Bea Costa")
 	}
 	time.Sleep(200 * time.Millisecond) // the rest of the first frame
-	light, dark, fixedDark := sm.colours(), sb.colours(), sd.colours()
+	light, dark, fixedDark := colours(sm), colours(sb), colours(sd)
 	if slices.Equal(light, dark) {
 		t.Fatalf("the light theme is drawn in the dark theme's colours: %q", light)
 	}
@@ -60,7 +58,7 @@ func TestServeEndClosesSessions(t *testing.T) {
 	served := make(chan error, 1)
 	go func() { served <- s.Serve(ctx) }()
 	sm := connect(t, s.Addr().String(), 100, 30, maria)
-	sm.waitFor(t, "signed in as maria")
+	sm.WaitFor(t, "signed in as maria")
 	cancel()
 	select {
 	case err := <-served:
@@ -71,13 +69,13 @@ func TestServeEndClosesSessions(t *testing.T) {
 		t.Fatal("Serve did not return after its context ended")
 	}
 	ended := make(chan error, 1)
-	go func() { ended <- sm.sess.Wait() }()
+	go func() { ended <- sm.Sess.Wait() }()
 	select {
 	case <-ended:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the open session outlived the server")
 	}
-	if strings.Contains(sm.text(), "panic") {
-		t.Fatalf("the session ended in a panic:\n%s", sm.text())
+	if strings.Contains(sm.Text(), "panic") {
+		t.Fatalf("the session ended in a panic:\n%s", sm.Text())
 	}
 }
