@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/triage-inbox/triage/cli/team"
 	"github.com/triage-inbox/triage/internal/sshtest"
 )
 
@@ -75,5 +76,22 @@ func TestTeamCommandServesTheTeamFile(t *testing.T) {
 			names = append(names, e.Name())
 		}
 		t.Errorf("the working folder changed: %s", strings.Join(names, " "))
+	}
+}
+
+// The README's team file is one the server reads: two members, as it says.
+func TestReadmeTeamFileParses(t *testing.T) {
+	var file string
+	for _, b := range readmeBlocks(t, "") {
+		if strings.Contains(b.text, `agent="maria",role="lead"`) {
+			file = b.text
+		}
+	}
+	if file == "" {
+		t.Fatal("README.md has no team file example")
+	}
+	tm, err := team.ParseTeam("team_keys", []byte(file))
+	if err != nil || tm.Len() != 2 {
+		t.Fatalf("the README's team file: %v members, %v", tm, err)
 	}
 }
