@@ -451,13 +451,13 @@ func (a *act) reverse(e store.AuditEvent, out *Undone) error {
 			return err
 		}
 		// Words written since the reply was sent stay, after the reply's text.
-		if now, err := a.tx.Draft(a.ctx, conv); err != nil {
+		if now, err := a.tx.Draft(a.ctx, conv, a.s.agent); err != nil {
 			return err
 		} else if strings.TrimSpace(now) != "" {
 			text += "\n\n" + now
 		}
 		out.Draft = text
-		return a.tx.SaveDraft(a.ctx, conv, text, a.at)
+		return a.tx.SaveDraft(a.ctx, conv, a.s.agent, text, a.at)
 	case "retry":
 		return a.undoRetry(e)
 	case "takeback":

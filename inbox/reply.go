@@ -137,7 +137,7 @@ func (a *act) replyAs(id int64, text string, kind Kind) (Sent, error) {
 			return Sent{}, err
 		}
 	}
-	if err := a.tx.SaveDraft(a.ctx, id, "", a.at); err != nil {
+	if err := a.tx.SaveDraft(a.ctx, id, a.s.agent, "", a.at); err != nil {
 		return Sent{}, err
 	}
 	if err := a.setState(id, StateWaiting, 0); err != nil {
@@ -175,14 +175,15 @@ func newKey() (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// SaveDraft keeps what the person is writing; an empty text deletes the draft.
+// SaveDraft keeps what the agent is writing; an empty text deletes the draft. Each
+// agent has their own draft of a conversation.
 func (s *Service) SaveDraft(ctx context.Context, convID int64, text string) error {
-	return s.db.SaveDraft(ctx, convID, text, ms(s.now()))
+	return s.db.SaveDraft(ctx, convID, s.agent, text, ms(s.now()))
 }
 
-// Draft returns the saved draft of a conversation.
+// Draft returns the agent's saved draft of a conversation.
 func (s *Service) Draft(ctx context.Context, convID int64) (string, error) {
-	return s.db.Draft(ctx, convID)
+	return s.db.Draft(ctx, convID, s.agent)
 }
 
 // CannedReply is a canned reply as people pick it.

@@ -112,7 +112,7 @@ func (s *Service) TakeBack(ctx context.Context, msgID int64) (string, error) {
 		if err := a.tx.ChangeReply(a.ctx, store.ReplyChange{MessageID: msgID, From: f.Status, To: OutboxCancelled, Now: a.at}); err != nil {
 			return err
 		}
-		before, err := a.tx.Draft(a.ctx, f.ConversationID)
+		before, err := a.tx.Draft(a.ctx, f.ConversationID, a.s.agent)
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,7 @@ func (s *Service) TakeBack(ctx context.Context, msgID int64) (string, error) {
 		if strings.TrimSpace(before) != "" {
 			draft = strings.TrimRight(before, "\n") + "\n\n" + f.Text
 		}
-		if err := a.tx.SaveDraft(a.ctx, f.ConversationID, draft, a.at); err != nil {
+		if err := a.tx.SaveDraft(a.ctx, f.ConversationID, a.s.agent, draft, a.at); err != nil {
 			return err
 		}
 		if err := a.audit("takeback", f.ConversationID, before, f.Status, msgID); err != nil {
@@ -166,7 +166,7 @@ func (a *act) undoTakeBack(e store.AuditEvent) error {
 	if err := a.tx.ChangeReply(a.ctx, store.ReplyChange{MessageID: e.RefID, From: OutboxCancelled, To: e.To, Now: a.at}); err != nil {
 		return err
 	}
-	draft, err := a.tx.Draft(a.ctx, e.ConversationID)
+	draft, err := a.tx.Draft(a.ctx, e.ConversationID, a.s.agent)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (a *act) undoTakeBack(e store.AuditEvent) error {
 	if draft != set {
 		return nil
 	}
-	return a.tx.SaveDraft(a.ctx, e.ConversationID, e.From, a.at)
+	return a.tx.SaveDraft(a.ctx, e.ConversationID, a.s.agent, e.From, a.at)
 }
 
 // EndUndoWindows lets the replies still in their undo window leave now (the person is

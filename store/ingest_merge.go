@@ -296,8 +296,8 @@ func (tx *Tx) moveRows(ctx context.Context, j int64, jc, k *convEntry) error {
 			`UPDATE notes SET conversation_id = ?2 WHERE conversation_id = ?1`,
 			`UPDATE escalations SET conversation_id = ?2 WHERE conversation_id = ?1`,
 			`UPDATE outbox SET conversation_id = ?2 WHERE conversation_id = ?1`,
-			`INSERT INTO drafts (conversation_id, body, updated_at) SELECT ?2, body, updated_at FROM drafts WHERE conversation_id = ?1
-				ON CONFLICT (conversation_id) DO UPDATE SET body = drafts.body || char(10) || char(10) || excluded.body,
+			`INSERT INTO drafts (conversation_id, agent, body, updated_at) SELECT ?2, agent, body, updated_at FROM drafts WHERE conversation_id = ?1
+				ON CONFLICT (conversation_id, agent) DO UPDATE SET body = drafts.body || char(10) || char(10) || excluded.body,
 				updated_at = max(drafts.updated_at, excluded.updated_at)`,
 			`DELETE FROM drafts WHERE conversation_id = ?1`,
 		} {

@@ -268,7 +268,7 @@ func TestOrphanConversationMovesWhole(t *testing.T) {
 		if _, err := tx.AddReply(ctx, Reply{ConversationID: j, Agent: "maria", Text: "checking the warehouse now", At: 2_300_000, Key: "k1"}); err != nil {
 			return err
 		}
-		return tx.SaveDraft(ctx, j, "it is back on monday", 2_400_000)
+		return tx.SaveDraft(ctx, j, "maria", "it is back on monday", 2_400_000)
 	}))
 	// The brand's post it answered arrives with a conversation of its own.
 	parent := threadedMsg{NewMessage: NewMessage{Channel: "x", Account: "brand", ExtID: "p1", ConvKey: "post:1", Kind: "comment",

@@ -42,7 +42,7 @@ type QueueRow struct {
 	LastText     string // the latest inbound message; "(removed)" when its author removed it
 	LastInAt     int64
 	Subject      string // the latest inbound message's subject: email only, "" elsewhere
-	HasDraft     bool   // someone began a reply and kept it as a draft
+	HasDraft     bool   // the agent (Env.Me) began a reply and kept it as a draft
 	Tags         []string
 	Failed       int // replies the channel refused, not yet sent again or taken back
 }
@@ -59,7 +59,7 @@ const queueSelect = `SELECT c.prio_rank, c.due_at, c.since_at, c.id, c.channel, 
 	coalesce(ct.name, ''), coalesce(ct.handle, ''),
 	CASE WHEN lm.removed_at IS NULL THEN coalesce(lm.text, '') ELSE '(removed)' END, -- its author took it back (update.go)
 	coalesce(lm.created_at, 0),
-	coalesce(lm.subject, ''), EXISTS (SELECT 1 FROM drafts d WHERE d.conversation_id = c.id),
+	coalesce(lm.subject, ''), EXISTS (SELECT 1 FROM drafts d WHERE d.conversation_id = c.id AND d.agent IN (?, '')),
 	coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 		WHERE t.conversation_id = c.id), ''),
 	(SELECT count(*) FROM outbox o INDEXED BY outbox_due WHERE o.kind = 'reply' AND o.status = 'failed' AND o.conversation_id = c.id)
@@ -145,8 +145,9 @@ func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error)
 // choose the page's ids (pageQuery), queueSelect shows them.
 func queueQuery(r QueueRequest, use ftsUse) (string, []any) {
 	page, args, order := pageQuery(r, use)
+	// queueSelect's one parameter, whose drafts to mark, follows the page's.
 	return "WITH page AS MATERIALIZED (" + page + ") " + queueSelect +
-		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s", order), args
+		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s", order), append(args, r.Env.Me)
 }
 
 // pageQuery selects the ids of a page of conversations in queue order, and says which

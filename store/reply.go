@@ -131,19 +131,18 @@ func (tx *Tx) WithdrawReply(ctx context.Context, msgID int64) (convID int64, tex
 	return convID, text, tx.RelinkAnswers(ctx, convID)
 }
 
-// SaveDraft keeps the text a person is writing for a conversation; an empty body deletes it.
-func (db *DB) SaveDraft(ctx context.Context, convID int64, body string, at int64) error {
-	return db.Tx(ctx, func(tx *Tx) error { return tx.SaveDraft(ctx, convID, body, at) })
+// SaveDraft keeps the text agent is writing for a conversation; an empty body deletes
+// it. Each agent has their own draft of a conversation; saving one takes over a draft
+// left from before drafts had owners (agent ”).
+func (db *DB) SaveDraft(ctx context.Context, convID int64, agent, body string, at int64) error {
+	return db.Tx(ctx, func(tx *Tx) error { return tx.SaveDraft(ctx, convID, agent, body, at) })
 }
 
 // SaveDraft is SaveDraft inside a transaction.
-func (tx *Tx) SaveDraft(ctx context.Context, convID int64, body string, at int64) error {
-	var err error
-	if body == "" {
-		_, err = tx.exec(ctx, `DELETE FROM drafts WHERE conversation_id = ?`, convID)
-	} else {
-		_, err = tx.exec(ctx, `INSERT INTO drafts (conversation_id, body, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (conversation_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`, convID, body, at)
+func (tx *Tx) SaveDraft(ctx context.Context, convID int64, agent, body string, at int64) error {
+	_, err := tx.exec(ctx, `DELETE FROM drafts WHERE conversation_id = ? AND agent IN (?, '')`, convID, agent)
+	if err == nil && body != "" {
+		_, err = tx.exec(ctx, `INSERT INTO drafts (conversation_id, agent, body, updated_at) VALUES (?, ?, ?, ?)`, convID, agent, body, at)
 	}
 	if err != nil {
 		return fmt.Errorf("save draft of conversation %d: %w", convID, err)
@@ -151,17 +150,19 @@ func (tx *Tx) SaveDraft(ctx context.Context, convID int64, body string, at int64
 	return nil
 }
 
-// Draft returns the saved draft of a conversation, or "".
-func (db *DB) Draft(ctx context.Context, convID int64) (string, error) {
-	return draftOf(db.sql.QueryRowContext(ctx, draftSQL, convID))
+// Draft returns agent's saved draft of a conversation (or one left from before drafts
+// had owners), or "".
+func (db *DB) Draft(ctx context.Context, convID int64, agent string) (string, error) {
+	return draftOf(db.sql.QueryRowContext(ctx, draftSQL, convID, agent))
 }
 
 // Draft is Draft inside a transaction.
-func (tx *Tx) Draft(ctx context.Context, convID int64) (string, error) {
-	return draftOf(tx.queryRow(ctx, draftSQL, convID))
+func (tx *Tx) Draft(ctx context.Context, convID int64, agent string) (string, error) {
+	return draftOf(tx.queryRow(ctx, draftSQL, convID, agent))
 }
 
-const draftSQL = `SELECT body FROM drafts WHERE conversation_id = ?`
+// draftSQL prefers the agent's own draft to an ownerless one (” sorts first).
+const draftSQL = `SELECT body FROM drafts WHERE conversation_id = ? AND agent IN (?, '') ORDER BY agent DESC LIMIT 1`
 
 func draftOf(row *sql.Row) (string, error) {
 	var body string
