@@ -55,11 +55,18 @@ func inboxPrograms(t *testing.T) func(*Session) (tea.Model, []tea.ProgramOption,
 // sharedInbox is the inbox of inboxPrograms, for tests that look at what sessions did.
 func sharedInbox(t *testing.T) (*inbox.Service, func(*Session) (tea.Model, []tea.ProgramOption, error)) {
 	t.Helper()
-	svc := inboxtest.Open(t, nil, time.Now)
+	return sharedInboxWith(t, nil, time.Now)
+}
+
+// sharedInboxWith is sharedInbox with a config (nil: the defaults) and a clock; the
+// waiting message was written an hour before the clock's time.
+func sharedInboxWith(t *testing.T, cfg *inbox.Config, now func() time.Time) (*inbox.Service, func(*Session) (tea.Model, []tea.ProgramOption, error)) {
+	t.Helper()
+	svc := inboxtest.Open(t, cfg, now)
 	ctx := context.Background()
 	if _, err := svc.IngestMessages(ctx, inbox.Message{Channel: "facebook", Account: "106", ID: "c1",
 		Conversation: "post:106_200", Kind: inbox.KindComment, Author: &inbox.Author{ID: "a1", Name: "Bea Costa"},
-		Text: "Is this in stock?", CreatedAt: time.Now().Add(-time.Hour)}); err != nil {
+		Text: "Is this in stock?", CreatedAt: now().Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	hubCtx, stopHub := context.WithCancel(ctx)
