@@ -48,24 +48,7 @@ func outboxRows(t *testing.T, q interface {
 	Query(string, ...any) (*sql.Rows, error)
 }) [][]any {
 	t.Helper()
-	rows, err := q.Query(`SELECT ` + v2OutboxColumns + ` FROM outbox ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out [][]any
-	for rows.Next() {
-		vals := make([]any, 11)
-		ptrs := make([]any, len(vals))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, vals)
-	}
-	return out
+	return outboxDump(t, q, `SELECT `+v2OutboxColumns+` FROM outbox ORDER BY id`)
 }
 
 // A database at version 2 with replies in its outbox (one pending, one sent) comes
