@@ -9,6 +9,7 @@
 //	triage sync [--once]
 //	triage serve [--listen 127.0.0.1:8787]
 //	triage team [--listen 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE]
+//	triage team --demo [--listen 127.0.0.1:2222]
 //	triage --version
 package cli
 
@@ -97,6 +98,7 @@ usage:
   triage serve [--listen 127.0.0.1:8787]          receive messages by signed webhook (POST /v1/messages)
   triage team [--listen 127.0.0.1:2222] [--authorized-keys FILE] [--host-key FILE]
                                                  serve the inbox to the team file's agents over SSH
+  triage team --demo [--listen 127.0.0.1:2222]    try team mode alone: the demo inbox, your own SSH keys
   triage --version                                which triage this is
   triage COMMAND --help                           a command's flags
 

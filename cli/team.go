@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	tea "charm.land/bubbletea/v2"
@@ -29,6 +30,7 @@ func (e *cliEnv) teamCmd(ctx context.Context, args []string) error {
 	listen := fs.String("listen", defaultTeamListen, "`address` to serve SSH on")
 	keys := fs.String("authorized-keys", "", "the team `file`: authorized_keys lines with agent= and role= (default $XDG_CONFIG_HOME/triage/team_keys)")
 	hostKey := fs.String("host-key", "", "the server's SSH host key `file`, created on first start (default $XDG_DATA_HOME/triage/team_host_ed25519)")
+	demoFlag := fs.Bool("demo", false, "try it alone: serve the demo inbox on this machine to your own SSH keys (~/.ssh/*.pub, ssh-agent), as an admin named $USER;\nno team file needed or touched")
 	rest, err := e.parse(fs, args)
 	if err != nil {
 		return err
@@ -36,7 +38,15 @@ func (e *cliEnv) teamCmd(ctx context.Context, args []string) error {
 	if len(rest) > 0 {
 		return &exitError{2, fmt.Errorf("team takes no arguments, got %q", rest[0])}
 	}
-	svc, closeDB, err := e.openInbox(ctx)
+	var demo *demoTeam
+	if *demoFlag {
+		if demo, err = e.startDemoTeam(ctx, *listen, *keys); err != nil {
+			return err
+		}
+		defer demo.remove()
+		*keys = demo.file
+	}
+	svc, closeDB, err := e.openWith(ctx, e.teamDatabase(demo), nil)
 	if err != nil {
 		return err
 	}
@@ -50,6 +60,14 @@ func (e *cliEnv) teamCmd(ctx context.Context, args []string) error {
 	accts, err := configuredAccounts(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if demo != nil {
+		accts = demoAccounts(defaultSeed, svc.Now) // as triage --demo: invented, never a real service
+		// The newcomer is one of the demo's agents, so that a, enter takes a conversation
+		// as it would in their team (the picker lists config's agents).
+		if !slices.Contains(cfg.Agents, demo.agent) {
+			cfg.Agents = append(cfg.Agents, demo.agent)
+		}
 	}
 	names := map[ui.AccountKey]string{}
 	for _, a := range accts {
@@ -87,6 +105,10 @@ func (e *cliEnv) teamCmd(ctx context.Context, args []string) error {
 		return &exitError{2, err}
 	}
 	addr := s.Addr().(*net.TCPAddr)
+	if demo != nil {
+		demo.printTry(e.stdout, addr)
+		return s.Serve(ctx)
+	}
 	fmt.Fprintf(e.stdout, "serving the inbox over SSH on %s; agents connect with: ssh -p %d %s; ctrl+c stops\n", addr, addr.Port, sshHost(addr))
 	return s.Serve(ctx)
 }

@@ -19,14 +19,7 @@ import (
 // NewKey is a fresh Ed25519 key, as an agent's ssh-keygen would make.
 func NewKey(t testing.TB) gossh.Signer {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, s := NewKeyPair(t)
 	return s
 }
 
@@ -123,4 +116,19 @@ func Connect(t testing.TB, addr string, w, h int, keys ...gossh.Signer) *Screen 
 	}
 	t.Cleanup(func() { c.Close() })
 	return Open(t, c, w, h)
+}
+
+// NewKeyPair is a fresh Ed25519 key as its private key (for an ssh-agent to hold) and the
+// signer of it.
+func NewKeyPair(t testing.TB) (ed25519.PrivateKey, gossh.Signer) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return priv, s
 }
