@@ -47,6 +47,14 @@ type Hub struct {
 
 	mu       sync.Mutex
 	sessions map[*Session]struct{}
+
+	// The watch of Run, shared with Changed: a commit of this process, made on another
+	// connection than the watch's, changes data_version as a commit of another process
+	// does, so each was told twice, at once and again at the next watch, and every
+	// screen read everything twice. Changed now reads the version before telling of a
+	// commit here, so the watch reports only what came since.
+	watchMu sync.Mutex
+	watch   *store.VersionWatch
 }
 
 // HubOption adjusts a Hub.
@@ -71,8 +79,29 @@ func NewHub(svc *Service, opts ...HubOption) *Hub {
 	return h
 }
 
-// Changed tells every session that the database changed.
-func (h *Hub) Changed() { h.tell(ChangeData) }
+// Changed tells every session that the database changed: the hook of every commit made
+// through the hub's database. First the watch of other processes' commits takes the new
+// version as seen, so that the commit is not told again at the next watch; a commit of
+// another process that it takes too is told by this very change, since the sessions are
+// told after it landed and read after they are told.
+func (h *Hub) Changed() {
+	h.watchMu.Lock()
+	if h.watch != nil {
+		if _, err := h.watch.Changed(context.Background()); err != nil {
+			h.closeWatch() // Run opens it again, and tells everyone then
+		}
+	}
+	h.watchMu.Unlock()
+	h.tell(ChangeData)
+}
+
+// closeWatch closes the watch; watchMu is held.
+func (h *Hub) closeWatch() {
+	if h.watch != nil {
+		h.watch.Close()
+		h.watch = nil
+	}
+}
 
 func (h *Hub) tell(c Change) {
 	h.mu.Lock()
@@ -95,10 +124,13 @@ func (h *Hub) Run(ctx context.Context, every time.Duration) error {
 	if err != nil {
 		return err
 	}
+	h.watchMu.Lock()
+	h.watch = w
+	h.watchMu.Unlock()
 	defer func() {
-		if w != nil {
-			w.Close()
-		}
+		h.watchMu.Lock()
+		h.closeWatch()
+		h.watchMu.Unlock()
 	}()
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -109,21 +141,31 @@ func (h *Hub) Run(ctx context.Context, every time.Duration) error {
 		case <-t.C:
 		}
 		h.Expire()
-		if w == nil {
-			if w, err = h.db.WatchVersion(ctx); err != nil {
-				w = nil
-				continue
-			}
-			h.Changed()
-			continue
-		}
-		if changed, err := w.Changed(ctx); err != nil {
-			w.Close()
-			w = nil
-		} else if changed {
-			h.Changed()
+		if h.look(ctx) {
+			h.tell(ChangeData)
 		}
 	}
+}
+
+// look reads the watch, opening it again if it failed, and says whether the sessions
+// must be told: another process committed, or the watch was lost for a while.
+func (h *Hub) look(ctx context.Context) bool {
+	h.watchMu.Lock()
+	defer h.watchMu.Unlock()
+	if h.watch == nil {
+		w, err := h.db.WatchVersion(ctx)
+		if err != nil {
+			return false
+		}
+		h.watch = w
+		return true // a change may have come while nobody was watching
+	}
+	changed, err := h.watch.Changed(ctx)
+	if err != nil {
+		h.closeWatch()
+		return false
+	}
+	return changed
 }
 
 // Session is one person's screen in a hub: where they are, when they last did something,

@@ -54,3 +54,32 @@ func TestHubTellsSessionsOfCommitsHereAndElsewhere(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 }
+
+// A commit of this process is told once. It changes data_version for the watch's own
+// connection as another process's commit would, and the watch used to tell it again a
+// moment later, so every screen read everything twice for each action.
+func TestHubTellsACommitHereOnce(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc, _ := newTestInbox(t, "", at("2026-03-02T10:00:00Z"))
+	h := NewHub(svc, WithLiveGap(0))
+	a := h.Join("maria")
+	defer a.Leave()
+	ran := make(chan error, 1)
+	go func() { ran <- h.Run(ctx, 20*time.Millisecond) }()
+	time.Sleep(60 * time.Millisecond) // the watch is open and has read the version
+	drain(t, a)
+
+	mustIngest(t, svc, inMsg("m1", "c1", "hello", "2026-03-02T09:00:00Z"))
+	if c := drain(t, a); c&ChangeData == 0 {
+		t.Fatal("the session was not told of the commit")
+	}
+	time.Sleep(150 * time.Millisecond) // several watches
+	if c := drain(t, a); c != 0 {
+		t.Fatalf("the commit was told again by the watch (%v)", c)
+	}
+	cancel()
+	if err := <-ran; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
