@@ -19,7 +19,7 @@ type session struct {
 	client *gossh.Client
 	sess   *gossh.Session
 	stdin  io.Writer
-	ended  chan struct{} // the session's Wait returned
+	ended  chan struct{} // the session's Wait returned, with waitErr
 	closed chan struct{} // close was called
 
 	mu          sync.Mutex
@@ -35,6 +35,7 @@ type session struct {
 	unsolicited int
 	refusals    []string
 	closeOnce   sync.Once
+	waitErr     error // set before ended is closed
 
 	// The agent's place, as the keys sent make it; the driver's goroutine (or a probe,
 	// holding the gate alone) only.
@@ -98,7 +99,7 @@ func dialSession(ctx context.Context, cfg Config, a Agent) (*session, error) {
 		return nil, fmt.Errorf("%s: shell: %w", a.Name, err)
 	}
 	go s.read(out)
-	go func() { s.sess.Wait(); close(s.ended) }()
+	go func() { s.waitErr = s.sess.Wait(); close(s.ended) }()
 	// The first screen: some output, then nothing for a moment (the first page read).
 	if _, ok := s.outputAfter(0, time.Time{}, 30*time.Second); !ok {
 		s.close()
@@ -200,6 +201,8 @@ func (s *session) press(kind, key string, timeout time.Duration) {
 	if ok {
 		s.keys[kind] = append(s.keys[kind], at.Sub(t0))
 	} else {
+		// Counted at the timeout, a lower bound: leaving it out would flatter the tail.
+		s.keys[kind] = append(s.keys[kind], timeout)
 		s.unanswered++
 	}
 	s.mu.Unlock()
@@ -335,21 +338,16 @@ func (s *session) next(rng *rand.Rand) (kind, key string, action bool) {
 	return "esc", esc, false
 }
 
-// backToQueue brings the agent back to the queue without measuring (a probe's setup).
+// backToQueue brings the agent to the top of the queue without measuring (a probe's
+// setup): three esc whatever the agent's place, since the place the keys sent make is a
+// guess (a send that asked for a second look left the composer open), then g. Esc in
+// the queue does nothing. At the top every screen shows the row the probe takes away,
+// besides the view's count in the header.
 func (s *session) backToQueue() {
-	var keys int
-	switch s.state {
-	case inConversation, inTagPicker:
-		keys = 1
-	case inComposer:
-		keys = 2 // keep the draft, then leave the conversation
-	}
-	if s.state == inTagPicker && s.from == inConversation {
-		keys = 2
-	}
-	for range keys {
+	for range 3 {
 		s.write("\x1b")
 		time.Sleep(60 * time.Millisecond) // a lone esc is read as esc only after a pause
 	}
-	s.state = inQueue
+	s.write("g")
+	s.state, s.row, s.canUndo = inQueue, 0, false
 }

@@ -62,7 +62,7 @@ type Config struct {
 	MinGap        time.Duration // between one key's answer and the next key; default 150 ms
 	MaxGap        time.Duration // default 400 ms
 	// KeyTimeout is how long a key waits for the screen's answer before it counts as
-	// unanswered; default 2 s.
+	// unanswered; default 5 s.
 	KeyTimeout time.Duration
 	Seed       uint64
 }
@@ -78,7 +78,7 @@ func (c *Config) defaults() {
 		c.MaxGap = max(c.MinGap, 400*time.Millisecond)
 	}
 	if c.KeyTimeout <= 0 {
-		c.KeyTimeout = 2 * time.Second
+		c.KeyTimeout = 5 * time.Second
 	}
 }
 
@@ -126,8 +126,9 @@ func (w *Swarm) Close() {
 // Result is what Drive saw.
 type Result struct {
 	Elapsed time.Duration
-	// Keys are the answered keys' latencies by kind (j, k, enter, esc, d, t, u, type,
-	// send, tag): from writing the key to the session's next output bytes.
+	// Keys are the keys' latencies by kind (j, k, enter, esc, d, t, u, type, send,
+	// tag): from writing the key to the session's next output bytes; a key unanswered
+	// within Config.KeyTimeout counts as the timeout.
 	Keys map[string][]time.Duration
 	// Unanswered counts keys whose screen sent nothing within Config.KeyTimeout.
 	Unanswered int
@@ -135,7 +136,7 @@ type Result struct {
 	Actions int
 	// Probes are the propagation probes: for each, one delay per other session.
 	Probes []Probe
-	// Dropped names the sessions that ended before Close.
+	// Dropped names the sessions that ended before Close, with how they ended.
 	Dropped []string
 	// Refusals are the first few refusals or errors a screen showed.
 	Refusals []string
@@ -148,16 +149,19 @@ type Result struct {
 	Unsolicited float64
 }
 
+// probeTimeout is how long a probe waits for every other screen.
+const probeTimeout = 5 * time.Second
+
 // Probe is one propagation probe: a done in one session, and how long each other
 // session took to receive output after it.
 type Probe struct {
 	By      string
 	Delays  []time.Duration
-	Missing int  // sessions that received nothing within the probe's timeout
+	Missing int  // sessions that received nothing within probeTimeout
 	Quiet   bool // every session was quiet before the probe
 }
 
-// AllKeys is every answered key's latency.
+// AllKeys is every key's latency.
 func (r Result) AllKeys() []time.Duration {
 	var all []time.Duration
 	for _, d := range r.Keys {
@@ -250,7 +254,7 @@ func (w *Swarm) Drive(ctx context.Context, d, probeEvery time.Duration) Result {
 			}
 		}
 		if s.dropped() {
-			res.Dropped = append(res.Dropped, s.name)
+			res.Dropped = append(res.Dropped, fmt.Sprintf("%s (%v)", s.name, s.waitErr))
 		}
 		s.mu.Unlock()
 	}
@@ -265,9 +269,11 @@ func (w *Swarm) probe(ctx context.Context, n int) (Probe, bool) {
 	if ctx.Err() != nil || len(w.sessions) < 2 {
 		return Probe{}, false
 	}
+	var back sync.WaitGroup
 	for _, s := range w.sessions {
-		s.backToQueue()
+		back.Go(s.backToQueue)
 	}
+	back.Wait()
 	quiet := w.waitQuiet(ctx, 600*time.Millisecond, 5*time.Second)
 	if ctx.Err() != nil {
 		return Probe{}, false
@@ -281,11 +287,12 @@ func (w *Swarm) probe(ctx context.Context, n int) (Probe, bool) {
 	by.write("d")
 	by.canUndo = true
 	p := Probe{By: by.name, Quiet: quiet}
+	deadline := t0.Add(probeTimeout)
 	for i, s := range w.sessions {
 		if s == by {
 			continue
 		}
-		at, ok := s.outputAfter(seqs[i], t0, 3*time.Second)
+		at, ok := s.outputAfter(seqs[i], t0, max(time.Until(deadline), 0))
 		if !ok {
 			p.Missing++
 			continue

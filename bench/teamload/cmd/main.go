@@ -41,6 +41,8 @@ func run() error {
 	duration := flag.Duration("duration", 3*time.Minute, "measured time")
 	warmup := flag.Duration("warmup", 15*time.Second, "unmeasured time after connecting")
 	probeEvery := flag.Duration("probe-every", 10*time.Second, "a propagation probe this often (0: none)")
+	minGap := flag.Duration("min-gap", 150*time.Millisecond, "least time between one key's answer and an agent's next key")
+	maxGap := flag.Duration("max-gap", 400*time.Millisecond, "most time between keys")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "the agents' random choices")
 	profile := flag.String("cpuprofile", "", "have the server write a CPU profile of the run to this `file` (TRIAGE_CPUPROFILE)")
 	keep := flag.Bool("keep", false, "keep the run's folder (database, log) and print where")
@@ -82,7 +84,7 @@ func run() error {
 
 	ctx := context.Background()
 	t0 := time.Now()
-	w, err := teamload.Connect(ctx, teamload.Config{Addr: srv.addr, Agents: agents, Seed: *seed})
+	w, err := teamload.Connect(ctx, teamload.Config{Addr: srv.addr, Agents: agents, Seed: *seed, MinGap: *minGap, MaxGap: *maxGap})
 	if err != nil {
 		return err
 	}
@@ -90,6 +92,7 @@ func run() error {
 	rssConnected, _ := srv.status("VmRSS")
 	w.Drive(ctx, *warmup, 0)
 	rssWarm, _ := srv.status("VmRSS")
+	measured := time.Now()
 	res := w.Drive(ctx, *duration, *probeEvery)
 	rssEnd, _ := srv.status("VmRSS")
 	hwm, _ := srv.status("VmHWM")
@@ -99,7 +102,7 @@ func run() error {
 	if err := srv.stop(); err != nil {
 		return err
 	}
-	logErrors := countLogErrors(dir)
+	logErrors := logErrorTimes(dir, measured)
 
 	keys := res.AllKeys()
 	fmt.Printf("agents=%d connected_in=%s duration=%s keys=%d (%.1f/s) unanswered=%d actions=%d unsolicited=%.2f/s/session server_cpu=%.1fs\n",
@@ -127,7 +130,8 @@ func run() error {
 	fmt.Printf("memory: rss_idle=%.1fMB rss_connected=%.1fMB rss_warm=%.1fMB rss_end=%.1fMB hwm=%.1fMB per_session_warm=%.2fMB per_session_end=%.2fMB\n",
 		mb(rss0), mb(rssConnected), mb(rssWarm), mb(rssEnd), mb(hwm),
 		mb(rssWarm-rss0)/float64(*n), mb(rssEnd-rss0)/float64(*n))
-	fmt.Printf("errors: dropped=%d %v refusals_on_screen=%d server_log_errors=%d\n", len(res.Dropped), res.Dropped, res.RefusalCount, logErrors)
+	fmt.Printf("errors: dropped=%d %v refusals_on_screen=%d server_log_errors=%d at %v\n", len(res.Dropped), res.Dropped, res.RefusalCount,
+		len(logErrors), logErrors)
 	for _, r := range res.Refusals {
 		fmt.Printf("  refusal: %q\n", r)
 	}
@@ -234,25 +238,30 @@ func (s *server) stop() error {
 	}
 }
 
-// countLogErrors counts ERROR lines in the server's log files under dir.
-func countLogErrors(dir string) int {
-	var n int
+// logErrorTimes is when each ERROR line in the server's log under dir was written,
+// in whole seconds since the measured part of the run began (negative: before).
+func logErrorTimes(dir string, since time.Time) []int {
+	var at []int
 	filepath.WalkDir(filepath.Join(dir, "triage"), func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".log") {
 			return nil
 		}
 		b, _ := os.ReadFile(path)
 		for line := range strings.Lines(string(b)) {
-			if strings.Contains(line, "level=ERROR") || strings.Contains(line, `"level":"ERROR"`) {
-				n++
-				if n <= 5 {
-					fmt.Fprint(os.Stderr, "server log: ", line)
-				}
+			if !strings.Contains(line, "level=ERROR") {
+				continue
+			}
+			if len(at) < 5 {
+				fmt.Fprint(os.Stderr, "server log: ", line)
+			}
+			ts, _, _ := strings.Cut(strings.TrimPrefix(line, "time="), " ")
+			if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
+				at = append(at, int(t.Sub(since).Seconds()))
 			}
 		}
 		return nil
 	})
-	return n
+	return at
 }
 
 func copyFile(from, to string) error {
