@@ -14,11 +14,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -180,11 +182,12 @@ func (r Result) ProbeDelays() []time.Duration {
 }
 
 // ProbeMax is, per probe, the time until the last other session received output: the
-// time for the action to reach every screen.
+// time for the action to reach every screen that drew it. Screens that drew nothing
+// (Missing: not back on the queue when the probe came) are counted apart.
 func (r Result) ProbeMax() []time.Duration {
 	var all []time.Duration
 	for _, p := range r.Probes {
-		if len(p.Delays) > 0 && p.Missing == 0 {
+		if len(p.Delays) > 0 {
 			all = append(all, slices.Max(p.Delays))
 		}
 	}
@@ -295,6 +298,11 @@ func (w *Swarm) probe(ctx context.Context, n int) (Probe, bool) {
 		at, ok := s.outputAfter(seqs[i], t0, max(time.Until(deadline), 0))
 		if !ok {
 			p.Missing++
+			if os.Getenv("TEAMLOAD_DEBUG") != "" {
+				s.mu.Lock()
+				fmt.Fprintf(os.Stderr, "probe %d: %s drew nothing; its output ended:\n%s\n", n, s.name, ansi.Strip(string(s.tail[max(0, len(s.tail)-1500):])))
+				s.mu.Unlock()
+			}
 			continue
 		}
 		p.Delays = append(p.Delays, at.Sub(t0))
