@@ -75,3 +75,30 @@ func TestOnCommitCalledAfterCommitOnly(t *testing.T) {
 		t.Fatalf("OnCommit called %d times, want 1", n)
 	}
 }
+
+// Waking snoozed conversations when none is due commits nothing: each screen asks on its
+// clock, and a commit makes every open screen read again.
+func TestWakeSnoozedWithNothingDueDoesNotCommit(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	n := 0
+	db.OnCommit(func() { n++ })
+	ids, err := db.WakeSnoozed(ctx, 1_800_000_000_000)
+	if err != nil || len(ids) != 0 {
+		t.Fatalf("WakeSnoozed = %v, %v; want nothing", ids, err)
+	}
+	if n != 0 {
+		t.Fatalf("%d commits with nothing to wake, want 0", n)
+	}
+
+	// One due: it is woken, in a commit.
+	ingestAll(t, db, randomStream(1, 5), 5)
+	var id int64
+	must(t, db.sql.QueryRowContext(ctx, `SELECT id FROM conversations ORDER BY id LIMIT 1`).Scan(&id))
+	must(t, db.Tx(ctx, func(tx *Tx) error { return tx.SetState(ctx, id, "snoozed", 1_700_000_000_000) }))
+	n = 0
+	ids, err = db.WakeSnoozed(ctx, 1_800_000_000_000)
+	if err != nil || len(ids) != 1 || ids[0] != id || n != 1 {
+		t.Fatalf("WakeSnoozed = %v, %v with %d commits; want [%d] in one", ids, err, n, id)
+	}
+}

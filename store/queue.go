@@ -220,7 +220,19 @@ func countQuery(states []string, filter Cond, env Env, limit int) (string, []any
 }
 
 // WakeSnoozed reopens the snoozed conversations whose time has come and returns their ids.
+// Most calls find nothing to wake, and a read says so without taking the write lock or
+// committing: every commit makes every open screen read again, and each screen calls
+// this on its clock, so under `triage team` fifty sessions made three empty commits a
+// second that reloaded all fifty screens each time (bench/teamload).
 func (db *DB) WakeSnoozed(ctx context.Context, now int64) ([]int64, error) {
+	var due bool
+	if err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE state = 'snoozed' AND snooze_until <= ?)`,
+		now).Scan(&due); err != nil {
+		return nil, fmt.Errorf("wake snoozed conversations: %w", err)
+	}
+	if !due {
+		return nil, nil
+	}
 	var ids []int64
 	err := db.Tx(ctx, func(tx *Tx) error {
 		ids = ids[:0]
