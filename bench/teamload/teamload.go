@@ -138,6 +138,8 @@ type Result struct {
 	Actions int
 	// Probes are the propagation probes: for each, one delay per other session.
 	Probes []Probe
+	// Paused is how long the probes held every agent still, out of Elapsed.
+	Paused time.Duration
 	// Dropped names the sessions that ended before Close, with how they ended.
 	Dropped []string
 	// Refusals are the first few refusals or errors a screen showed.
@@ -152,7 +154,7 @@ type Result struct {
 }
 
 // probeTimeout is how long a probe waits for every other screen.
-const probeTimeout = 5 * time.Second
+const probeTimeout = 3 * time.Second
 
 // Probe is one propagation probe: a done in one session, and how long each other
 // session took to receive output after it.
@@ -207,10 +209,10 @@ func Percentile(ds []time.Duration, p float64) time.Duration {
 
 // Drive runs the agents for d: each presses a key, waits for the screen's answer, waits
 // a human gap (MinGap–MaxGap) and presses the next. Every probeEvery (0: never) all
-// sessions pause and go back to the queue, the swarm waits until no screen has drawn
-// anything for 600 ms, one session marks its row done, and the time until each other
-// session receives output is recorded: in that quiet, any output is the change
-// arriving.
+// sessions pause and go back to the top of the queue, the swarm waits until no screen
+// has drawn anything for 600 ms (at most 3 s), one session marks its row done, and the
+// time until each other session receives output is recorded: in that quiet, any output
+// is the change arriving.
 func (w *Swarm) Drive(ctx context.Context, d, probeEvery time.Duration) Result {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
@@ -223,6 +225,7 @@ func (w *Swarm) Drive(ctx context.Context, d, probeEvery time.Duration) Result {
 		wg.Go(func() { s.drive(ctx, w, w.cfg.Seed+uint64(i)) })
 	}
 	var probes []Probe
+	var paused time.Duration
 	if probeEvery > 0 {
 		wg.Go(func() {
 			t := time.NewTicker(probeEvery)
@@ -233,14 +236,16 @@ func (w *Swarm) Drive(ctx context.Context, d, probeEvery time.Duration) Result {
 					return
 				case <-t.C:
 				}
+				t0 := time.Now()
 				if p, ok := w.probe(ctx, n); ok {
 					probes = append(probes, p)
 				}
+				paused += time.Since(t0)
 			}
 		})
 	}
 	wg.Wait()
-	res := Result{Elapsed: time.Since(start), Keys: map[string][]time.Duration{}, Probes: probes}
+	res := Result{Elapsed: time.Since(start), Keys: map[string][]time.Duration{}, Probes: probes, Paused: paused}
 	var unsolicited int
 	for _, s := range w.sessions {
 		s.mu.Lock()
@@ -277,7 +282,7 @@ func (w *Swarm) probe(ctx context.Context, n int) (Probe, bool) {
 		back.Go(s.backToQueue)
 	}
 	back.Wait()
-	quiet := w.waitQuiet(ctx, 600*time.Millisecond, 5*time.Second)
+	quiet := w.waitQuiet(ctx, 600*time.Millisecond, 3*time.Second)
 	if ctx.Err() != nil {
 		return Probe{}, false
 	}

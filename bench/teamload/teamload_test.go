@@ -16,7 +16,7 @@ import (
 	"github.com/triage-inbox/triage/ui"
 )
 
-// TestSwarm runs the tool as the soak does, small: three agents for two seconds against
+// TestSwarm runs the tool as the soak does, small: three agents for four seconds against
 // the real SSH server and UI in process, with probes. It keeps the tool from rotting; the
 // figures come from the command against the binary.
 func TestSwarm(t *testing.T) {
@@ -34,13 +34,13 @@ func TestSwarm(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	res := w.Drive(ctx, 2*time.Second, 700*time.Millisecond)
+	res := w.Drive(ctx, 4*time.Second, time.Second)
 	keys := res.AllKeys()
 	t.Logf("keys %d (unanswered %d), actions %d, p50 %v p99 %v; probes %d, delays p50 %v; unsolicited %.1f/s a session",
 		len(keys), res.Unanswered, res.Actions, Percentile(keys, 50), Percentile(keys, 99), len(res.Probes),
 		Percentile(res.ProbeDelays(), 50), res.Unsolicited)
 	if len(keys) < 15 {
-		t.Errorf("only %d keys answered in 2 s by 3 agents", len(keys))
+		t.Errorf("only %d keys answered in 4 s by 3 agents", len(keys))
 	}
 	if res.Actions == 0 {
 		t.Error("no action changed the queue")

@@ -40,7 +40,7 @@ func run() error {
 	leads := flag.Int("leads", 5, "of them leads")
 	duration := flag.Duration("duration", 3*time.Minute, "measured time")
 	warmup := flag.Duration("warmup", 15*time.Second, "unmeasured time after connecting")
-	probeEvery := flag.Duration("probe-every", 10*time.Second, "a propagation probe this often (0: none)")
+	probeEvery := flag.Duration("probe-every", 30*time.Second, "a propagation probe this often (0: none)")
 	minGap := flag.Duration("min-gap", 150*time.Millisecond, "least time between one key's answer and an agent's next key")
 	maxGap := flag.Duration("max-gap", 400*time.Millisecond, "most time between keys")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "the agents' random choices")
@@ -124,8 +124,8 @@ func run() error {
 			loud++
 		}
 	}
-	fmt.Printf("propagation: probes=%d (not quiet first: %d) per screen %s; to every screen %s; missing=%d\n",
-		len(res.Probes), loud, summary(res.ProbeDelays()), summary(res.ProbeMax()), missing)
+	fmt.Printf("propagation: probes=%d (not quiet first: %d, agents held still %.0f%% of the time) per screen %s; to every screen %s; missing=%d\n",
+		len(res.Probes), loud, 100*res.Paused.Seconds()/res.Elapsed.Seconds(), summary(res.ProbeDelays()), summary(res.ProbeMax()), missing)
 	mb := func(kb int) float64 { return float64(kb) / 1024 }
 	fmt.Printf("memory: rss_idle=%.1fMB rss_connected=%.1fMB rss_warm=%.1fMB rss_end=%.1fMB hwm=%.1fMB per_session_warm=%.2fMB per_session_end=%.2fMB\n",
 		mb(rss0), mb(rssConnected), mb(rssWarm), mb(rssEnd), mb(hwm),
@@ -251,7 +251,7 @@ func logErrorTimes(dir string, since time.Time) []int {
 			if !strings.Contains(line, "level=ERROR") {
 				continue
 			}
-			if len(at) < 5 {
+			if len(at) < 5 || os.Getenv("TEAMLOAD_DEBUG") != "" {
 				fmt.Fprint(os.Stderr, "server log: ", line)
 			}
 			ts, _, _ := strings.Cut(strings.TrimPrefix(line, "time="), " ")
