@@ -167,18 +167,7 @@ func TestBrokenTeamFileLetsNobodyIn(t *testing.T) {
 
 // An ssh command (ssh host ls) is refused with a word, not run and not ignored.
 func TestCommandsAreRefused(t *testing.T) {
-	maria := newKey(t)
-	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
-	c, err := dial(srv.addr, maria)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	sess := bareSession(t)
 	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
@@ -191,19 +180,7 @@ func TestCommandsAreRefused(t *testing.T) {
 // A session without a terminal (ssh -T) is told it needs one instead of getting a
 // program that cannot draw.
 func TestSessionWithoutTerminalIsRefused(t *testing.T) {
-	maria := newKey(t)
-	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
-	c, err := dial(srv.addr, maria)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	sess, err := c.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	out, err := sess.CombinedOutput("")
+	out, err := bareSession(t).CombinedOutput("")
 	if err == nil || !strings.Contains(string(out), "Requires an active PTY") {
 		t.Fatalf("ssh -T: err %v, output %q; want refused", err, out)
 	}
@@ -292,4 +269,23 @@ func TestPresenceReachesOtherSession(t *testing.T) {
 	if d := time.Since(start); d > 3*time.Second {
 		t.Fatalf("bob's presence took %v to reach maria's screen", d)
 	}
+}
+
+// bareSession is a session of a team member, maria, with nothing asked of it yet: no
+// pty, no shell.
+func bareSession(t *testing.T) *gossh.Session {
+	t.Helper()
+	maria := newKey(t)
+	srv := startServer(t, inboxPrograms(t), keyLine(`agent="maria"`, maria))
+	c, err := dial(srv.addr, maria)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	sess, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	return sess
 }
