@@ -23,6 +23,13 @@ type DB struct {
 	readOnly bool
 	common   commonTextCache        // which full-text queries match many messages; see commonText
 	onCommit atomic.Pointer[func()] // see OnCommit in live.go
+	// writers is this process's queue for the write lock: one slot, taken by Tx before
+	// BEGIN and given back after COMMIT. Left to SQLite, every writer of the process polls
+	// the lock (the busy handler sleeps and retries), in no order; under fifty agents some
+	// waited past the 10 s busy timeout and their action was refused. A goroutine blocked
+	// on a channel is served first come, first served. Other processes still meet the busy
+	// timeout.
+	writers chan struct{}
 }
 
 // ErrReadOnly means the database was opened read-only (no permission to write it), so
@@ -56,6 +63,10 @@ func (db *DB) writerBusy(err error) error {
 	}
 	return err
 }
+
+// busyTimeoutMS is how long a write waits for another process's write lock before it is
+// refused with ErrWriterBusy (a variable so a test can shorten it).
+var busyTimeoutMS = 10000
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
 // A database written by a newer triage is refused and left untouched.
@@ -111,7 +122,7 @@ func open(ctx context.Context, path string, readOnly bool, o Options) (*DB, erro
 
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMS))
 	if readOnly {
 		q.Add("mode", "ro")
 		q.Add("_pragma", "query_only(1)")
@@ -144,7 +155,7 @@ func open(ctx context.Context, path string, readOnly bool, o Options) (*DB, erro
 			}
 		}
 	}
-	db := &DB{sql: sqldb, path: path, readOnly: readOnly}
+	db := &DB{sql: sqldb, path: path, readOnly: readOnly, writers: make(chan struct{}, 1)}
 	if err := db.sql.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, diskFull(path, err))
@@ -171,6 +182,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.readOnly {
 		return fmt.Errorf("write to %s: %w", db.path, ErrReadOnly)
 	}
+	release, err := db.queueWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	sqltx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		if errors.Is(db.writerBusy(err), ErrWriterBusy) {
@@ -197,6 +213,17 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	db.committed()
 	return nil
+}
+
+// queueWriter waits for this process's turn to write (see DB.writers) and returns what
+// gives the turn back; it gives up when ctx ends, having changed nothing.
+func (db *DB) queueWriter(ctx context.Context) (release func(), err error) {
+	select {
+	case db.writers <- struct{}{}:
+		return func() { <-db.writers }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("write to %s: %w", db.path, ctx.Err())
+	}
 }
 
 // ReadTx runs fn in a read transaction: one snapshot of the database, and no write lock,

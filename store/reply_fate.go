@@ -144,6 +144,11 @@ func (tx *Tx) Unanswered(ctx context.Context, convID int64) (int, error) {
 // EndUndoWindows makes the replies still waiting out their undo window due now, and says
 // how many there were: when the person leaves, nobody is left to undo them.
 func (db *DB) EndUndoWindows(ctx context.Context, now int64) (int, error) {
+	release, err := db.queueWriter(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
 	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?1, updated_at = ?1
 		WHERE kind = 'reply' AND status = 'pending' AND attempts = 0 AND next_attempt_at > ?1`, now)
 	if err != nil {

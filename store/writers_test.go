@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Writers of one process wait their turn, in order, however long the one before them
+// takes: a write is refused only when another process holds the lock past the busy
+// timeout, never because other sessions of this process were writing.
+func TestWritersOfOneProcessWaitTheirTurn(t *testing.T) {
+	defer func(old int) { busyTimeoutMS = old }(busyTimeoutMS)
+	busyTimeoutMS = 50
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "triage.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE w (n INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	write := func(tx *Tx, n int) error {
+		_, err := tx.exec(ctx, `INSERT INTO w VALUES (?)`, n)
+		return err
+	}
+
+	holding := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		err := db.Tx(ctx, func(tx *Tx) error {
+			close(holding)
+			time.Sleep(300 * time.Millisecond) // six busy timeouts
+			return write(tx, 1)
+		})
+		if err != nil {
+			t.Errorf("the long write: %v", err)
+		}
+	}()
+	<-holding
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = db.Tx(ctx, func(tx *Tx) error { return write(tx, 2+i) })
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("write %d behind the long one was refused: %v", i, err)
+		}
+	}
+
+	// Waiting ends with the caller's context, having written nothing.
+	release, err := db.queueWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	err = db.Tx(short, func(tx *Tx) error { return write(tx, 99) })
+	release()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a write whose context ended while waiting: %v, want the context's error", err)
+	}
+	var n int
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM w`).Scan(&n); err != nil || n != 9 {
+		t.Fatalf("%d rows written (%v), want the 9 that had their turn", n, err)
+	}
+}
