@@ -53,7 +53,8 @@ type Model struct {
 	onwardLast  bool  // it was the last row of the view
 
 	frame string // the screen drawn last
-	still bool   // the last message changed nothing on the screen: View gives frame again
+	still bool   // the message being handled changes nothing on the screen (keepFrame)
+	dirty bool   // a message since the frame was drawn changed the screen: View draws anew
 
 	// Presence and live changes (presence.go, presence_live.go).
 	shownConv     int64 // the conversation the hub was last told this person is in
@@ -132,6 +133,7 @@ func (m *Model) resize() {
 // Update routes a message, then tells the hub where the person is now (presence.go).
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	model, cmd := m.route(msg)
+	m.dirty = m.dirty || !m.still
 	m.report(msg)
 	return model, cmd
 }
@@ -177,10 +179,14 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(m.afterAction(msg.act), m.countFailed(), m.open(comp))
 	case failedCountMsg:
-		if msg.err == nil {
-			m.failed, m.awaiting = msg.n, msg.awaiting
+		if msg.err != nil || (msg.n == m.failed && msg.awaiting == m.awaiting) {
+			m.keepFrame()
+			return m, nil
 		}
+		m.failed, m.awaiting = msg.n, msg.awaiting
 		return m, nil
+	case togetherMsg:
+		return m, m.routeTogether(msg)
 	case convTickMsg:
 		if m.conv == nil {
 			return m, nil
@@ -217,11 +223,15 @@ func (m *Model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// last stands, and no frame is drawn while the page is being read.
 		var cmd tea.Cmd
 		m.queue, cmd = m.queue.Update(msg)
-		m.still = m.frame != ""
+		m.keepFrame()
 		return m, cmd
 	case queueLoadedMsg, queueCountMsg:
 		var cmd tea.Cmd
+		before := m.queue.shown()
 		m.queue, cmd = m.queue.Update(msg)
+		if m.queue.shows(before) {
+			m.keepFrame() // a live reload that found the page as it was
+		}
 		if m.onward != 0 && !m.queue.loading {
 			cmd = tea.Batch(cmd, m.arrive())
 		}

@@ -15,8 +15,8 @@ import (
 
 // View draws the whole screen.
 func (m *Model) View() tea.View {
-	if !m.still {
-		m.frame = m.render()
+	if m.dirty || m.frame == "" {
+		m.frame, m.dirty = m.render(), false
 	}
 	v := tea.NewView(m.frame)
 	v.AltScreen = true

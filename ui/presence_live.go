@@ -34,6 +34,9 @@ func (m *Model) listen() tea.Cmd {
 }
 
 // onLive applies changes: presence is drawn from a new snapshot; data is read again.
+// Data alone changes nothing on the screen until the reads come back, so the frame drawn
+// last stands (under fifty agents, every commit reaches every screen: drawing frames
+// that did not change was most of the server's work).
 func (m *Model) onLive(msg liveMsg) tea.Cmd {
 	cmds := []tea.Cmd{m.listen()}
 	if msg.change&inbox.ChangePresence != 0 {
@@ -41,21 +44,25 @@ func (m *Model) onLive(msg liveMsg) tea.Cmd {
 		if m.conv != nil {
 			m.conv.relayout(func() {}) // the header's line about the others
 		}
+	} else {
+		m.keepFrame()
 	}
 	if msg.change&inbox.ChangeData != 0 {
-		cmds = append(cmds, m.reloadLive(), m.countFailed())
+		cmds = append(cmds, m.reloadLive())
 	}
 	return tea.Batch(cmds...)
 }
 
-// reloadLive reads the page and the open conversation again, keeping the cursor on its
-// row and the conversation's scroll where it is.
+// reloadLive reads the page, its count, the failed replies and the open conversation
+// again, keeping the cursor on its row and the conversation's scroll where it is. The
+// queue's three reads come back as one message, so the screen is drawn once for them.
 func (m *Model) reloadLive() tea.Cmd {
 	var cmds []tea.Cmd
 	if m.queue.loading {
 		m.liveStale = true // after the read under way: see queueLoaded
+		cmds = append(cmds, m.countFailed())
 	} else {
-		cmds = append(cmds, m.queue.reload(false))
+		cmds = append(cmds, together(m.queue.reload(false), m.countFailed()))
 	}
 	if m.conv != nil {
 		cmds = append(cmds, m.conv.Reload())

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"math"
+	"reflect"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -478,4 +479,26 @@ func (q *queueScreen) countText() string {
 		return itoa(q.count) + "+"
 	}
 	return itoa(q.count)
+}
+
+// queueShown is what of the queue screen a frame shows, to tell whether an answer
+// changed it.
+type queueShown struct {
+	rows                  []inbox.QueueRow
+	cursor, offset, count int
+	countMax, loading     bool
+	err                   error
+}
+
+// shown is what the screen shows now.
+func (q *queueScreen) shown() queueShown {
+	return queueShown{rows: q.rows, cursor: q.cursor, offset: q.offset, count: q.count,
+		countMax: q.countMax, loading: q.loading, err: q.err}
+}
+
+// shows says whether the screen still shows what it showed at s: a live reload or a
+// count that found the page as it was needs no new frame.
+func (q *queueScreen) shows(s queueShown) bool {
+	return q.cursor == s.cursor && q.offset == s.offset && q.count == s.count && q.countMax == s.countMax &&
+		q.loading == s.loading && q.err == s.err && reflect.DeepEqual(q.rows, s.rows)
 }

@@ -15,7 +15,7 @@ func TestExpiredTokenSaysReconnect(t *testing.T) {
 		{Account: "mastodon", Status: "error", Err: "GET mastodon.social/api/v1/notifications: HTTP 502"},
 	}})
 	a.want("sync mastodon: GET mastodon.social") // the latest reason, in the status line
-	a.m.setStatus("", nil)                       // as when the status times out
+	a.send(statusMsg{})                          // as when the status times out
 	a.want("instagram: reconnect")
 	a.want("mastodon error")
 }
