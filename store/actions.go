@@ -148,11 +148,13 @@ func (tx *Tx) SetPriority(ctx context.Context, convID int64, p int) error {
 
 // AddNote stores an internal note and returns its id.
 func (tx *Tx) AddNote(ctx context.Context, convID int64, agent, text string, at int64) (int64, error) {
-	res, err := tx.exec(ctx, `INSERT INTO notes (conversation_id, agent, text, created_at) VALUES (?, ?, ?, ?)`, convID, agent, text, at)
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO notes (conversation_id, agent, text, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		convID, agent, text, at).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add note: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // SetNoteDeleted hides or restores a note; notes are never erased, so an undo loses nothing.
@@ -179,12 +181,13 @@ type Escalation struct {
 // AddEscalation records an escalation and returns its id. ArrivedAt is when the oldest
 // message it concerns arrived, so time-to-escalate is CreatedAt - ArrivedAt.
 func (tx *Tx) AddEscalation(ctx context.Context, e Escalation) (int64, error) {
-	res, err := tx.exec(ctx, `INSERT INTO escalations (conversation_id, reason, priority, note, agent, status, arrived_at, created_at)
-		VALUES (?, ?, ?, ?, ?, 'open', ?, ?)`, e.ConversationID, e.Reason, e.Priority, e.Note, e.Agent, e.ArrivedAt, e.CreatedAt)
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO escalations (conversation_id, reason, priority, note, agent, status, arrived_at, created_at)
+		VALUES (?, ?, ?, ?, ?, 'open', ?, ?) RETURNING id`, e.ConversationID, e.Reason, e.Priority, e.Note, e.Agent, e.ArrivedAt, e.CreatedAt).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("add escalation: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // SetEscalationStatus resolves, cancels or reopens an escalation.

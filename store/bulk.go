@@ -191,7 +191,7 @@ func (tx *Tx) writeRow(ctx context.Context, r *messageRow) error {
 			return err
 		}
 	}
-	if _, err := tx.exec(ctx, insertMessageSQL, r.args()...); err != nil {
+	if _, err := tx.exec(ctx, insertMessageWithIDSQL, append([]any{r.id}, r.args()...)...); err != nil {
 		return fmt.Errorf("store message %s: %w", r.m.ExtID, err)
 	}
 	r.written = true

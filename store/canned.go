@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -16,15 +18,16 @@ type Canned struct {
 // SeedCanned stores a canned reply from config unless one of that name exists: config seeds,
 // the database is where people edit them afterwards.
 func (tx *Tx) SeedCanned(ctx context.Context, c Canned, at int64) (bool, error) {
-	res, err := tx.exec(ctx, `INSERT INTO canned_replies (name, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-		c.Name, c.Body, at)
+	// RETURNING gives no row when the name was taken: nothing was written.
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO canned_replies (name, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING id`,
+		c.Name, c.Body, at).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("seed canned reply %q: %w", c.Name, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
-	}
-	id, _ := res.LastInsertId()
 	return true, tx.setVariants(ctx, id, c.Variants)
 }
 

@@ -29,7 +29,7 @@ func (db *DB) Conversation(ctx context.Context, id int64) (ConversationInfo, err
 	err := db.sql.QueryRowContext(ctx, `SELECT c.id, c.state, coalesce(c.snooze_until, 0), c.priority, c.assignee, c.channel,
 		a.handle, c.kind, coalesce(c.contact_id, 0), c.ext_key, coalesce(ct.name, ''), coalesce(ct.handle, ''), coalesce(ct.ext_id, ''),
 		c.unanswered, c.due_at, c.created_at, c.last_at,
-		coalesce((SELECT group_concat(g.name, '`+tagSep+`') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
+		coalesce((SELECT string_agg(g.name, '`+tagSep+`' ORDER BY t.tag_id) FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = c.id), '')
 		FROM conversations c JOIN accounts a ON a.id = c.account_id LEFT JOIN contacts ct ON ct.id = c.contact_id
 		WHERE c.id = ?`, id).Scan(&c.ID, &c.State, &c.SnoozeUntil, &c.Priority, &c.Assignee, &c.Channel, &c.Account, &c.Kind,

@@ -52,12 +52,13 @@ func scanEscalationItems(rows *sql.Rows) ([]EscalationItem, error) {
 // QueueEscalation puts the delivery of an escalation in the outbox, in the caller's
 // transaction (the one that records the escalation), and returns the entry's id.
 func (tx *Tx) QueueEscalation(ctx context.Context, escalationID, convID int64, key string, at int64) (int64, error) {
-	res, err := tx.exec(ctx, `INSERT INTO outbox (kind, escalation_id, conversation_id, idempotency_key, next_attempt_at,
-		created_at, updated_at) VALUES ('escalation', ?, ?, ?, ?, ?, ?)`, escalationID, convID, key, at, at, at)
+	var id int64
+	err := tx.queryRow(ctx, `INSERT INTO outbox (kind, escalation_id, conversation_id, idempotency_key, next_attempt_at,
+		created_at, updated_at) VALUES ('escalation', ?, ?, ?, ?, ?, ?) RETURNING id`, escalationID, convID, key, at, at, at).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("queue escalation %d: %w", escalationID, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // DueEscalations lists pending escalation deliveries whose next attempt is due, oldest

@@ -146,7 +146,7 @@ func (f Field) level() level {
 //
 //	messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN contacts ct ON ct.id = m.contact_id
 //
-// and returns a boolean SQL expression (never empty: "1" for a nil Cond) and its
+// and returns a boolean SQL expression (never empty: "TRUE" for a nil Cond) and its
 // arguments. Every value is an argument; none is spliced into the SQL. Dual terms
 // (is:unanswered, is:overdue) take their message form: this message is unanswered.
 func MessageWhere(c Cond, env Env) (string, []any) {
@@ -231,7 +231,7 @@ func (w *compiler) conversation(c Cond) (string, []any) {
 			w.put("+c.id IN (SELECT "+ftsConversationID+" FROM messages_fts WHERE messages_fts MATCH ?)", match)
 		case ftsDriven:
 			w.match = match
-			w.put("1")
+			w.put("TRUE")
 		}
 		if onlyWords {
 			w.put(")")
@@ -304,11 +304,11 @@ func (w *compiler) put(sql string, args ...any) {
 func (w *compiler) cond(c Cond) {
 	switch c := c.(type) {
 	case nil:
-		w.put("1")
+		w.put("TRUE")
 	case And:
-		w.list(c, " AND ", "1")
+		w.list(c, " AND ", "TRUE")
 	case Or:
-		w.list(c, " OR ", "0")
+		w.list(c, " OR ", "FALSE")
 	case Not:
 		w.put("NOT ")
 		w.cond(c.C)
@@ -317,7 +317,7 @@ func (w *compiler) cond(c Cond) {
 	case Text:
 		w.text(c)
 	default:
-		w.put("0")
+		w.put("FALSE")
 	}
 }
 
@@ -344,7 +344,7 @@ const unansweredSQL = "m.direction = 'in' AND m.answered_at IS NULL AND m.closed
 // that NOT of it is its exact complement (outbound messages have no author: ct is NULL).
 func (w *compiler) term(t Term) {
 	if t.Op < OpEq || t.Op > OpGe {
-		w.put("0")
+		w.put("FALSE")
 		return
 	}
 	op := opSQL[t.Op]
@@ -366,7 +366,7 @@ func (w *compiler) term(t Term) {
 	case FieldFrom:
 		if h, ok := strings.CutPrefix(t.Value, "@"); ok {
 			if h = strings.TrimLeft(h, "@"); h == "" {
-				w.put("0")
+				w.put("FALSE")
 				return
 			}
 			w.put("(ct.id IS NOT NULL AND ltrim(ct.handle, '@') = ? COLLATE NOCASE)", h)
@@ -379,7 +379,7 @@ func (w *compiler) term(t Term) {
 		w.put("(c.assignee = ?)", t.Value)
 	case FieldMine:
 		if w.env.Me == "" {
-			w.put("0")
+			w.put("FALSE")
 			return
 		}
 		w.put("(c.assignee = ?)", w.env.Me)
@@ -406,7 +406,7 @@ func (w *compiler) term(t Term) {
 		case "neu":
 			w.put("(m.sentiment > ? AND m.sentiment < ?)", sentimentNegative, sentimentPositive)
 		default:
-			w.put("0")
+			w.put("FALSE")
 		}
 	case FieldAnswered:
 		w.put("(m.answered_at IS NOT NULL)")
@@ -437,7 +437,7 @@ func (w *compiler) term(t Term) {
 			w.put("(m.id IN (SELECT message_id FROM outbox INDEXED BY outbox_due WHERE kind = 'reply' AND status = ?))", StatusAwaitingApproval)
 		}
 	default:
-		w.put("0")
+		w.put("FALSE")
 	}
 }
 
@@ -449,7 +449,7 @@ func escapeLike(s string) string {
 func (w *compiler) text(t Text) {
 	match, plain := splitText(t)
 	if match == "" && len(plain) == 0 {
-		w.put("1")
+		w.put("TRUE")
 		return
 	}
 	w.put("(")

@@ -329,8 +329,8 @@ func TestFilterWhereSQL(t *testing.T) {
 	if !reflect.DeepEqual(args, []any{"open", `"x"`, `"x"`, "dm"}) {
 		t.Errorf("args = %q", args)
 	}
-	if where, _ := MessageWhere(nil, env); where != "1" {
-		t.Errorf("MessageWhere(nil) = %q, want 1", where)
+	if where, _ := MessageWhere(nil, env); where != "TRUE" {
+		t.Errorf("MessageWhere(nil) = %q, want TRUE", where)
 	}
 }
 

@@ -277,7 +277,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	// A new conversation starts at its first message's priority; a later message can only
 	// raise it above the normal default.
 	if !created && in && m.Priority > 1 && m.Priority > conv.priority {
-		if _, err := tx.exec(ctx, `UPDATE conversations SET priority = max(priority, ?) WHERE id = ?`, m.Priority, convID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE conversations SET priority = CASE WHEN priority > ?1 THEN priority ELSE ?1 END WHERE id = ?2`, m.Priority, convID); err != nil {
 			return Ingested{}, fmt.Errorf("raise priority: %w", err)
 		}
 		conv.priority = m.Priority
@@ -350,13 +350,10 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 			return nil, false, err
 		}
 	}
-	res, err := tx.exec(ctx, `INSERT INTO conversations (account_id, ext_key, channel, kind, contact_id, state,
-		priority, unanswered, due_at, since_at, last_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	err = tx.queryRow(ctx, `INSERT INTO conversations (account_id, ext_key, channel, kind, contact_id, state,
+		priority, unanswered, due_at, since_at, last_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		acct, m.ConvKey, m.Channel, m.Kind, cid, state, e.priority, e.written.unanswered, e.written.due,
-		m.CreatedAt, m.CreatedAt, m.CreatedAt)
-	if err == nil {
-		e.id, err = res.LastInsertId()
-	}
+		m.CreatedAt, m.CreatedAt, m.CreatedAt).Scan(&e.id)
 	if err != nil {
 		return nil, false, fmt.Errorf("create conversation %s: %w", m.ConvKey, err)
 	}
@@ -448,7 +445,7 @@ func (tx *Tx) addTag(ctx context.Context, convID int64, name string) error {
 	if err != nil {
 		return fmt.Errorf("tag %q: %w", name, err)
 	}
-	if _, err := tx.exec(ctx, `INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) VALUES (?, ?)`, convID, tagID); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO conversation_tags (conversation_id, tag_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, convID, tagID); err != nil {
 		return fmt.Errorf("tag %q: %w", name, err)
 	}
 	return nil
@@ -468,11 +465,9 @@ func (tx *Tx) contactID(ctx context.Context, channel, ext, handle, name string) 
 		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.exec(ctx, `INSERT INTO contacts (channel, ext_id, handle, name) VALUES (?, ?, ?, ?)`, channel, ext, handle, name)
+			err := tx.queryRow(ctx, `INSERT INTO contacts (channel, ext_id, handle, name) VALUES (?, ?, ?, ?) RETURNING id`,
+				channel, ext, handle, name).Scan(&e.id)
 			if err != nil {
-				return 0, err
-			}
-			if e.id, err = res.LastInsertId(); err != nil {
 				return 0, err
 			}
 			e.handle, e.name = handle, name

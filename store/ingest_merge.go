@@ -291,14 +291,17 @@ func (tx *Tx) moveRows(ctx context.Context, j int64, jc, k *convEntry) error {
 	bulk := tx.bulk != nil
 	if !bulk || jc.extras {
 		for _, q := range []string{
-			`INSERT OR IGNORE INTO conversation_tags (conversation_id, tag_id) SELECT ?2, tag_id FROM conversation_tags WHERE conversation_id = ?1`,
+			`INSERT INTO conversation_tags (conversation_id, tag_id) SELECT ?2, tag_id FROM conversation_tags WHERE conversation_id = ?1
+				ON CONFLICT DO NOTHING`,
 			`DELETE FROM conversation_tags WHERE conversation_id = ?1`,
 			`UPDATE notes SET conversation_id = ?2 WHERE conversation_id = ?1`,
 			`UPDATE escalations SET conversation_id = ?2 WHERE conversation_id = ?1`,
 			`UPDATE outbox SET conversation_id = ?2 WHERE conversation_id = ?1`,
 			`INSERT INTO drafts (conversation_id, agent, body, updated_at) SELECT ?2, agent, body, updated_at FROM drafts WHERE conversation_id = ?1
-				ON CONFLICT (conversation_id, agent) DO UPDATE SET body = drafts.body || char(10) || char(10) || excluded.body,
-				updated_at = max(drafts.updated_at, excluded.updated_at)`,
+				ON CONFLICT (conversation_id, agent) DO UPDATE SET body = drafts.body || '
+
+' || excluded.body,
+				updated_at = CASE WHEN drafts.updated_at > excluded.updated_at THEN drafts.updated_at ELSE excluded.updated_at END`,
 			`DELETE FROM drafts WHERE conversation_id = ?1`,
 		} {
 			if _, err := tx.exec(ctx, q, j, k.id); err != nil {

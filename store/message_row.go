@@ -44,9 +44,17 @@ func (tx *Tx) storedMessage(ctx context.Context, acct int64, channel, extID stri
 	return r, nil
 }
 
-const insertMessageSQL = `INSERT INTO messages (id, conversation_id, account_id, channel, ext_id, kind,
+// messageColumns are the columns a new message row gives, after its id.
+const messageColumns = `conversation_id, account_id, channel, ext_id, kind,
 	direction, contact_id, agent, text, url, in_reply_to, created_at, sentiment, priority, spam, due_at, subject,
-	answered_by, answered_at, closed_at)
+	answered_by, answered_at, closed_at`
+
+// insertMessageSQL stores a message under an id the database chooses, and returns it.
+const insertMessageSQL = `INSERT INTO messages (` + messageColumns + `)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+
+// insertMessageWithIDSQL stores a message under an id of a bulk load's choosing.
+const insertMessageWithIDSQL = `INSERT INTO messages (id, ` + messageColumns + `)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // insertMessage stores a message row and returns its id. In a bulk load the row waits in
@@ -71,20 +79,17 @@ func (tx *Tx) insertMessage(ctx context.Context, r messageRow) (int64, error) {
 			return r.id, nil
 		}
 	}
-	res, err := tx.exec(ctx, insertMessageSQL, r.args()...)
-	if err != nil {
+	var id int64
+	if err := tx.queryRow(ctx, insertMessageSQL, r.args()...).Scan(&id); err != nil {
 		return 0, err
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
+// args are the values of messageColumns.
 func (r *messageRow) args() []any {
 	m := r.m
-	var id any
-	if r.id != 0 {
-		id = r.id
-	}
-	return []any{id, r.conv, r.account, m.Channel, m.ExtID, m.Kind, m.Direction, r.contact, m.Agent, m.Text, m.URL,
+	return []any{r.conv, r.account, m.Channel, m.ExtID, m.Kind, m.Direction, r.contact, m.Agent, m.Text, m.URL,
 		m.InReplyTo, m.CreatedAt, m.Sentiment, m.Priority, m.Spam, r.due, m.Subject, r.ansBy, r.ansAt, r.closed}
 }
 

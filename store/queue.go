@@ -60,7 +60,7 @@ const queueSelect = `SELECT c.prio_rank, c.due_at, c.since_at, c.id, c.channel, 
 	CASE WHEN lm.removed_at IS NULL THEN coalesce(lm.text, '') ELSE '(removed)' END, -- its author took it back (update.go)
 	coalesce(lm.created_at, 0),
 	coalesce(lm.subject, ''), EXISTS (SELECT 1 FROM drafts d WHERE d.conversation_id = c.id AND d.agent IN (?, '')),
-	coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
+	coalesce((SELECT string_agg(g.name, '` + tagSep + `' ORDER BY t.tag_id) FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 		WHERE t.conversation_id = c.id), ''),
 	(SELECT count(*) FROM outbox o INDEXED BY outbox_due WHERE o.kind = 'reply' AND o.status = 'failed' AND o.conversation_id = c.id)
 	FROM page JOIN conversations c ON c.id = page.id
@@ -90,7 +90,7 @@ func (db *DB) Channels(ctx context.Context) ([]string, error) {
 func viewWhere(states []string) (string, []any) {
 	switch {
 	case len(states) == 0:
-		return "1", nil
+		return "TRUE", nil
 	case len(states) == 2 && ((states[0] == "new" && states[1] == "open") || (states[0] == "open" && states[1] == "new")):
 		return "c.needs_action = 1", nil
 	case len(states) == 1:

@@ -57,12 +57,12 @@ func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
 	if err := tx.queryRow(ctx, `SELECT account_id FROM conversations WHERE id = ?`, r.ConversationID).Scan(&acct); err != nil {
 		return 0, fmt.Errorf("reply: %w", err)
 	}
-	res, err := tx.exec(ctx, `INSERT INTO messages (conversation_id, account_id, channel, ext_id, kind, direction, agent, text, created_at)
-		VALUES (?, ?, ?, ?, ?, 'out', ?, ?, ?)`, r.ConversationID, acct, meta.Channel, "triage:"+r.Key, cmp.Or(r.Kind, meta.Kind), r.Agent, r.Text, r.At)
+	var msgID int64
+	err = tx.queryRow(ctx, `INSERT INTO messages (conversation_id, account_id, channel, ext_id, kind, direction, agent, text, created_at)
+		VALUES (?, ?, ?, ?, ?, 'out', ?, ?, ?) RETURNING id`, r.ConversationID, acct, meta.Channel, "triage:"+r.Key, cmp.Or(r.Kind, meta.Kind), r.Agent, r.Text, r.At).Scan(&msgID)
 	if err != nil {
 		return 0, fmt.Errorf("store reply: %w", err)
 	}
-	msgID, _ := res.LastInsertId()
 	key, err := ftsKey(r.ConversationID, msgID)
 	if err != nil {
 		return 0, fmt.Errorf("index reply: %w", err)

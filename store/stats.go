@@ -90,7 +90,7 @@ func statsQuery(w Window) (string, []any) {
 		joins += " LEFT JOIN messages ans ON ans.id = m.answered_by"
 	}
 	if w.WithTags {
-		cols += `, coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
+		cols += `, coalesce((SELECT string_agg(g.name, '` + tagSep + `' ORDER BY t.tag_id) FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = m.conversation_id), '')`
 	}
 	return `SELECT ` + cols + `
@@ -118,7 +118,7 @@ type EscalationRow struct {
 func (db *DB) EscalationRows(ctx context.Context, w Window, fn func(EscalationRow) error) error {
 	where, args := ConversationWhere(w.Filter, w.Env)
 	q := `SELECT c.channel, c.kind, e.agent, e.reason, e.created_at, e.arrived_at,
-		coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
+		coalesce((SELECT string_agg(g.name, '` + tagSep + `' ORDER BY t.tag_id) FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = c.id), '')
 		FROM escalations e JOIN conversations c ON c.id = e.conversation_id
 		WHERE e.status <> 'cancelled' AND e.created_at >= ?1 AND e.created_at < ?2 AND c.state <> 'spam'
@@ -170,7 +170,7 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 		m.created_at, m.sentiment, m.priority, m.spam, coalesce(m.answered_by, 0), coalesce(m.answered_at, 0),
 		'', coalesce(m.closed_at, 0), coalesce(m.due_at, 0), coalesce((SELECT status FROM outbox WHERE message_id = m.id), ''), m.subject,
 		c.ext_key, c.state, coalesce(c.snooze_until, 0), c.assignee, EXISTS (SELECT 1 FROM orphans WHERE message_id = m.id),
-		coalesce((SELECT group_concat(g.name, '` + tagSep + `') FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
+		coalesce((SELECT string_agg(g.name, '` + tagSep + `' ORDER BY t.tag_id) FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = c.id), ''),
 		coalesce(e.reason, ''), coalesce(e.status, ''),
 		coalesce(m.edited_at, 0), coalesce(m.removed_at, 0), m.hidden, coalesce(m.hidden_at, 0),

@@ -130,7 +130,7 @@ func (tx *Tx) applyTo(ctx context.Context, t updTarget, u MessageUpdate, now int
 func (tx *Tx) editText(ctx context.Context, t updTarget, text string, at int64) (bool, error) {
 	current := max(t.editedAt, t.createdAt)
 	if t.editedAt != 0 && at < t.editedAt {
-		res, err := tx.exec(ctx, `INSERT OR IGNORE INTO message_versions (message_id, written_at, text) VALUES (?, ?, ?)`, t.id, at, text)
+		res, err := tx.exec(ctx, `INSERT INTO message_versions (message_id, written_at, text) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, t.id, at, text)
 		if err != nil {
 			return false, fmt.Errorf("keep an earlier text of message %d: %w", t.id, err)
 		}
@@ -140,7 +140,7 @@ func (tx *Tx) editText(ctx context.Context, t updTarget, text string, at int64) 
 	if text == t.text {
 		return false, nil
 	}
-	if _, err := tx.exec(ctx, `INSERT OR IGNORE INTO message_versions (message_id, written_at, text) VALUES (?, ?, ?)`, t.id, current, t.text); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO message_versions (message_id, written_at, text) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, t.id, current, t.text); err != nil {
 		return false, fmt.Errorf("keep the text of message %d: %w", t.id, err)
 	}
 	if _, err := tx.exec(ctx, `UPDATE messages SET text = ?, edited_at = ? WHERE id = ?`, text, nextWritten(at, current), t.id); err != nil {
@@ -192,8 +192,8 @@ func (tx *Tx) keepPending(ctx context.Context, u MessageUpdate, now int64) error
 			hidden = 1
 		}
 	}
-	_, err := tx.exec(ctx, `INSERT OR IGNORE INTO pending_updates (channel, account, ext_id, at, has_text, text, removed, hidden, failed, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, u.Channel, u.Account, u.ExtID, u.At, hasText, text, u.Removed, hidden, u.Failed, now)
+	_, err := tx.exec(ctx, `INSERT INTO pending_updates (channel, account, ext_id, at, has_text, text, removed, hidden, failed, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, u.Channel, u.Account, u.ExtID, u.At, hasText, text, u.Removed, hidden, u.Failed, now)
 	if err != nil {
 		return fmt.Errorf("keep the update of %s for its message: %w", u.ExtID, err)
 	}
@@ -335,7 +335,7 @@ func nextWritten(at, prev int64) int64 { return max(at, prev+1) }
 // earlier texts, and its removal or hide.
 func (tx *Tx) markPending(ctx context.Context, msgID int64, versions []textVersion, editedAt int64, us []MessageUpdate) error {
 	for _, v := range versions {
-		if _, err := tx.exec(ctx, `INSERT OR IGNORE INTO message_versions (message_id, written_at, text) VALUES (?, ?, ?)`, msgID, v.at, v.text); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO message_versions (message_id, written_at, text) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, msgID, v.at, v.text); err != nil {
 			return fmt.Errorf("keep the text of message %d: %w", msgID, err)
 		}
 	}

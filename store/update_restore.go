@@ -33,7 +33,7 @@ func (m MessageMarks) Empty() bool {
 // Restoring the same marks again changes nothing.
 func (tx *Tx) RestoreMarks(ctx context.Context, msgID int64, m MessageMarks) error {
 	for _, v := range m.Versions {
-		if _, err := tx.exec(ctx, `INSERT OR IGNORE INTO message_versions (message_id, written_at, text) VALUES (?, ?, ?)`,
+		if _, err := tx.exec(ctx, `INSERT INTO message_versions (message_id, written_at, text) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 			msgID, v.WrittenAt, v.Text); err != nil {
 			return fmt.Errorf("restore an earlier text of message %d: %w", msgID, err)
 		}
