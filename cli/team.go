@@ -19,6 +19,11 @@ import (
 // only; a team reaching it from elsewhere says so with --listen.
 const defaultTeamListen = "127.0.0.1:2222"
 
+// teamIdleConnections is how many database connections triage team keeps open between
+// bursts of reads (see store.DB.KeepConnections): about one per screen reading at once
+// on a busy server of fifty.
+const teamIdleConnections = 32
+
 // teamCmd is `triage team --listen ADDR [--authorized-keys FILE] [--host-key FILE]`: the
 // terminal UI served over SSH to every agent in the team file, each session acting as
 // the agent its verified key names, all on one inbox, with one sync engine and one hub
@@ -77,6 +82,7 @@ func (e *cliEnv) teamCmd(ctx context.Context, args []string) error {
 	if m := newModeration(accts); m != nil {
 		mod = m
 	}
+	svc.DB().KeepConnections(teamIdleConnections)
 	hub := ui.RunHub(ctx, svc, logger)
 	if len(accts) > 0 {
 		go func() {

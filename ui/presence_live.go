@@ -55,19 +55,19 @@ func (m *Model) onLive(msg liveMsg) tea.Cmd {
 
 // reloadLive reads the page, its count, the failed replies and the open conversation
 // again, keeping the cursor on its row and the conversation's scroll where it is. The
-// queue's three reads come back as one message, so the screen is drawn once for them.
+// reads come back as one message, so the screen is drawn once for them, and wait their
+// turn with the other screens' (inTurn).
 func (m *Model) reloadLive() tea.Cmd {
-	var cmds []tea.Cmd
+	cmds := []tea.Cmd{m.countFailed()}
 	if m.queue.loading {
 		m.liveStale = true // after the read under way: see queueLoaded
-		cmds = append(cmds, m.countFailed())
 	} else {
-		cmds = append(cmds, together(m.queue.reload(false), m.countFailed()))
+		cmds = append(cmds, m.queue.reload(false))
 	}
 	if m.conv != nil {
 		cmds = append(cmds, m.conv.Reload())
 	}
-	return tea.Batch(cmds...)
+	return inTurn(m.c.Ctx, together(cmds...))
 }
 
 // afterQueueLoaded reads the page once more when a change came while it was loading.

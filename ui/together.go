@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"runtime"
 	"sync"
 
 	tea "charm.land/bubbletea/v2"
@@ -17,6 +19,26 @@ type togetherMsg []tea.Msg
 func together(cmds ...tea.Cmd) tea.Cmd {
 	return func() tea.Msg {
 		return togetherMsg(runTogether(cmds))
+	}
+}
+
+// liveReads are the turns of live reloads in this process: every commit makes every
+// screen of triage team read again at once, and fifty screens reading at the same time
+// on two cores gained nothing but a connection each (opening one reads the whole
+// schema: a fifth of the server's work). A few at a time finish as soon, in order.
+var liveReads = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+// inTurn runs cmd when a live reload's turn comes (see liveReads), or not at all once
+// ctx ends.
+func inTurn(ctx context.Context, cmd tea.Cmd) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case liveReads <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		defer func() { <-liveReads }()
+		return cmd()
 	}
 }
 
