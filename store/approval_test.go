@@ -12,7 +12,7 @@ import (
 // A database at version 11 with replies and an escalation in its outbox comes through
 // migration 12 with every row as it was; the outbox then takes the approval statuses for
 // replies, and refuses them for an escalation.
-func TestMigration12KeepsTheOutboxAndAddsApproval(t *testing.T) {
+func TestSQLiteMigration12KeepsTheOutboxAndAddsApproval(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "triage.db")
 	old := openAtVersion(t, path, 11)
@@ -90,8 +90,12 @@ func outboxDump(t *testing.T, q interface {
 // A reply written awaiting approval answers nothing and is never due to be sent; sent
 // back once, it cannot be sent back again.
 func TestAwaitingApprovalAnswersNothing(t *testing.T) {
+	forEngines(t, testAwaitingApprovalAnswersNothing)
+}
+
+func testAwaitingApprovalAnswersNothing(t *testing.T, e engine) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	db, err := Open(ctx, dsnOn(t, e))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,6 +104,9 @@ func (tx *Tx) BulkLoad(ctx context.Context) (bool, error) {
 	if tx.bulk != nil {
 		return true, nil
 	}
+	if !tx.d.bulkLoad() {
+		return false, nil
+	}
 	// Ingest's lookups land all over the unique indexes of a large inbox: whether or not
 	// the inbox is empty, this connection gets a larger cache (a process loading many
 	// messages does little else).

@@ -56,11 +56,13 @@ func (db *DB) AuthorContacts(ctx context.Context, m AuthorMatch) ([]AuthorContac
 		m.Max = 50
 	}
 	handle, name := strings.TrimLeft(strings.TrimSpace(m.Handle), "@"), strings.TrimSpace(m.Name)
+	fold := db.d.foldCase
+	handleIs := fold("handle") + " IN (" + fold("?2") + ", " + fold("'@' || ?2") + ")"
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, channel, handle, name FROM contacts
 		WHERE id = ?1
-			OR (?2 <> '' AND handle COLLATE NOCASE IN (?2, '@' || ?2))
-			OR (?3 <> '' AND name = ?3 COLLATE NOCASE)
-		ORDER BY id = ?1 DESC, handle COLLATE NOCASE IN (?2, '@' || ?2) DESC, id
+			OR (?2 <> '' AND `+handleIs+`)
+			OR (?3 <> '' AND `+fold("name")+` = `+fold("?3")+`)
+		ORDER BY id = ?1 DESC, `+handleIs+` DESC, id
 		LIMIT ?4`, m.ContactID, handle, name, m.Max)
 	if err != nil {
 		return nil, fmt.Errorf("find contacts of %d: %w", m.ContactID, err)
@@ -92,7 +94,7 @@ func (db *DB) AuthorHistory(ctx context.Context, contacts []AuthorContact, exclu
 	in := "(" + placeholders(len(ids)) + ")"
 	// The unary + keeps SQLite from choosing msg_created (direction, …) over msg_contact,
 	// which without it reads every inbound message: 175ms instead of 0.1ms at 1M messages.
-	where := ` FROM messages WHERE +direction = 'in' AND contact_id IN ` + in
+	where := ` FROM messages WHERE ` + db.d.unindexed("direction") + ` = 'in' AND contact_id IN ` + in
 
 	err := db.sql.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT conversation_id), coalesce(min(created_at), 0),
 		coalesce(max(created_at), 0)`+where, ids...).
@@ -122,10 +124,9 @@ func (db *DB) AuthorHistory(ctx context.Context, contacts []AuthorContact, exclu
 	if limit <= 0 {
 		return h, nil
 	}
-	// SQLite takes the bare column m.text from the row that holds max(created_at).
 	args := append(append([]any{}, ids...), exclude, limit)
 	rows, err = db.sql.QueryContext(ctx, `SELECT c.id, c.channel, c.kind, c.state, l.text, l.at FROM
-		(SELECT conversation_id AS conv, max(created_at) AS at, text`+where+` GROUP BY conversation_id) l
+		(`+db.d.extremeRow("conversation_id", "created_at", true, "text", where)+`) l
 		JOIN conversations c ON c.id = l.conv
 		WHERE c.id <> ? ORDER BY l.at DESC, c.id DESC LIMIT ?`, args...)
 	if err != nil {

@@ -1,5 +1,6 @@
-// Package store keeps triage's data in SQLite (modernc.org/sqlite, pure Go). It is the only
-// package that speaks SQL: schema, migrations and every query live here.
+// Package store keeps triage's data in SQLite (modernc.org/sqlite, pure Go), or in
+// PostgreSQL (pgx) when given a postgres:// URL. It is the only package that speaks SQL:
+// schema, migrations and every query live here, once for both engines (see dialect.go).
 package store
 
 import (
@@ -12,14 +13,13 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"syscall"
-
-	sqlite "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
 // DB is an open triage database.
 type DB struct {
 	sql      *sql.DB
-	path     string
+	d        dialect
+	path     string // the file, or the URL without its password
 	readOnly bool
 	common   commonTextCache        // which full-text queries match many messages; see commonText
 	onCommit atomic.Pointer[func()] // see OnCommit in live.go
@@ -54,11 +54,11 @@ func (e *writerBusyError) Is(target error) bool { return target == ErrWriterBusy
 
 func (e *writerBusyError) Unwrap() error { return e.err }
 
-// writerBusy turns SQLite's "database is locked" (SQLITE_BUSY, after the busy timeout)
-// into a *writerBusyError naming the database; other errors are returned as they are.
+// writerBusy turns a lock waited for past the timeout (SQLite's "database is locked",
+// PostgreSQL's lock_timeout) into a *writerBusyError naming the database; other errors
+// are returned as they are.
 func (db *DB) writerBusy(err error) error {
-	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == 5 { // SQLITE_BUSY and its extended codes
+	if db.d.busy(err) {
 		return &writerBusyError{path: db.path, err: err}
 	}
 	return err
@@ -69,7 +69,9 @@ func (db *DB) writerBusy(err error) error {
 var busyTimeoutMS = 10000
 
 // Open opens (creating if needed) the database at path and brings its schema up to date.
-// A database written by a newer triage is refused and left untouched.
+// A database written by a newer triage is refused and left untouched. A path that is a
+// postgres:// or postgresql:// URL opens that PostgreSQL database (see
+// dialect_postgres.go); anything else is the file of a SQLite database.
 func Open(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, false, Options{})
 }
@@ -97,6 +99,14 @@ func open(ctx context.Context, path string, readOnly bool, o Options) (*DB, erro
 	if path == "" {
 		return nil, errors.New("open database: no path given")
 	}
+	if isPostgresURL(path) {
+		return openPostgres(ctx, path, readOnly, o)
+	}
+	return openSQLite(ctx, path, readOnly, o)
+}
+
+// openSQLite opens the SQLite database in the file at path.
+func openSQLite(ctx context.Context, path string, readOnly bool, o Options) (*DB, error) {
 	if !readOnly {
 		if dir := filepath.Dir(path); dir != "" {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -155,7 +165,7 @@ func open(ctx context.Context, path string, readOnly bool, o Options) (*DB, erro
 			}
 		}
 	}
-	db := &DB{sql: sqldb, path: path, readOnly: readOnly, writers: make(chan struct{}, 1)}
+	db := &DB{sql: sqldb, d: sqliteDialect{}, path: path, readOnly: readOnly, writers: make(chan struct{}, 1)}
 	if err := db.sql.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, diskFull(path, err))
@@ -167,7 +177,7 @@ func open(ctx context.Context, path string, readOnly bool, o Options) (*DB, erro
 	return db, nil
 }
 
-// Path is the file the database lives in.
+// Path is the file the database lives in; for PostgreSQL, its URL without the password.
 func (db *DB) Path() string { return db.path }
 
 // ReadOnly reports whether the database was opened read-only.
@@ -194,7 +204,7 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: sqltx, stmts: map[string]*sql.Stmt{}}
+	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}}
 	err = fn(tx)
 	if err == nil {
 		err = tx.flushConversations(ctx)
@@ -230,11 +240,11 @@ func (db *DB) queueWriter(ctx context.Context) (release func(), err error) {
 // so it neither waits for a writer nor keeps one waiting (import --dry-run). Whatever fn
 // writes fails; the transaction is always rolled back.
 func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqltx, err := db.sql.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	sqltx, err := db.sql.BeginTx(ctx, db.d.readTx())
 	if err != nil {
 		return fmt.Errorf("begin reading: %w", err)
 	}
-	tx := &Tx{tx: sqltx, stmts: map[string]*sql.Stmt{}}
+	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}}
 	defer func() {
 		tx.closeStmts()
 		sqltx.Rollback()
@@ -246,6 +256,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 // which makes large imports cheap.
 type Tx struct {
 	tx       *sql.Tx
+	d        dialect
 	stmts    map[string]*sql.Stmt
 	accounts map[string]int64 // (channel, handle) -> id, for the life of the transaction
 	// dirty are the conversations ingest touched: their queue columns are recomputed once,
@@ -293,6 +304,9 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // a message instead, and begin and commit still honour it.
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if !tx.d.reusesStatements() {
+		return tx.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+	}
 	s, err := tx.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -301,6 +315,9 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if !tx.d.reusesStatements() {
+		return tx.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+	}
 	s, err := tx.stmt(ctx, query)
 	if err != nil {
 		return tx.tx.QueryRowContext(ctx, query, args...) // reports the same error on Scan
@@ -309,6 +326,9 @@ func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row 
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if !tx.d.reusesStatements() {
+		return tx.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	}
 	s, err := tx.stmt(ctx, query)
 	if err != nil {
 		return nil, err

@@ -18,7 +18,7 @@ func openTemp(t testing.TB) *DB {
 	return db
 }
 
-func TestOpenEmptyFileMigrates(t *testing.T) {
+func TestSQLiteOpenEmptyFileMigrates(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "sub", "triage.db")
 	db, err := Open(context.Background(), path)
 	if err != nil {

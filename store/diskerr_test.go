@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func TestExplainFull(t *testing.T) {
+func TestSQLiteExplainFull(t *testing.T) {
 	cause := errors.New("disk I/O error (4874)")
 	for _, tc := range []struct {
 		free uint64
@@ -36,7 +36,7 @@ func TestExplainFull(t *testing.T) {
 
 // On a disk with room, diskFull leaves the error alone; where statfs is known to work it
 // reads the free space at all.
-func TestDiskFullWithRoom(t *testing.T) {
+func TestSQLiteDiskFullWithRoom(t *testing.T) {
 	dir := t.TempDir()
 	cause := errors.New("no such table: x")
 	if got := diskFull(dir+"/triage.db", cause); got != cause {

@@ -9,7 +9,7 @@ import (
 // A draft written before drafts had owners is kept by migration 13 with no agent: the
 // first person to open the conversation reads it, and their next save keeps it as
 // theirs, so nobody's words are lost in the upgrade.
-func TestMigration13KeepsDraftsWithoutOwner(t *testing.T) {
+func TestSQLiteMigration13KeepsDraftsWithoutOwner(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "triage.db")
 	old := openAtVersion(t, path, 12)

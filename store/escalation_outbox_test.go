@@ -18,7 +18,7 @@ func openAtVersion(t *testing.T, path string, version int) *sql.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := migrations()
+	ms, err := migrationsFor(sqliteDialect{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func outboxRows(t *testing.T, q interface {
 
 // A database at version 2 with replies in its outbox (one pending, one sent) comes
 // through migration 3 with every value as it was, and the replies still send.
-func TestMigration3KeepsTheOutbox(t *testing.T) {
+func TestSQLiteMigration3KeepsTheOutbox(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "triage.db")
 	old := openAtVersion(t, path, 2)
@@ -94,7 +94,7 @@ func TestMigration3KeepsTheOutbox(t *testing.T) {
 		t.Fatalf("outbox changed by the migration:\nbefore %v\nafter  %v", before, after)
 	}
 	var kinds string
-	db.sql.QueryRow(`SELECT group_concat(kind || ':' || coalesce(escalation_id, 'null'), ' ') FROM outbox`).Scan(&kinds)
+	db.sql.QueryRow(`SELECT string_agg(kind || ':' || coalesce(CAST(escalation_id AS TEXT), 'null'), ' ') FROM outbox`).Scan(&kinds)
 	if kinds != "reply:null reply:null" {
 		t.Errorf("kinds = %q, want both replies without an escalation", kinds)
 	}
@@ -123,21 +123,22 @@ func TestMigration3KeepsTheOutbox(t *testing.T) {
 	}
 }
 
-func TestEscalationDelivery(t *testing.T) {
+func TestEscalationDelivery(t *testing.T) { forEngines(t, testEscalationDelivery) }
+
+func testEscalationDelivery(t *testing.T, e engine) {
 	ctx := context.Background()
-	db := openTemp(t)
+	db := openOn(t, e)
 	var convID, escID, obID int64
 	err := db.Tx(ctx, func(tx *Tx) error {
 		acct, err := tx.AccountID(ctx, "mastodon", "@acme")
 		if err != nil {
 			return err
 		}
-		res, err := tx.exec(ctx, `INSERT INTO conversations (account_id, ext_key, channel, kind, since_at, last_at, created_at)
-			VALUES (?, 'msg:1', 'mastodon', 'mention', 1, 1, 1)`, acct)
+		err = tx.queryRow(ctx, `INSERT INTO conversations (account_id, ext_key, channel, kind, since_at, last_at, created_at)
+			VALUES (?, 'msg:1', 'mastodon', 'mention', 1, 1, 1) RETURNING id`, acct).Scan(&convID)
 		if err != nil {
 			return err
 		}
-		convID, _ = res.LastInsertId()
 		if escID, err = tx.AddEscalation(ctx, Escalation{ConversationID: convID, Reason: "billing", Priority: 2,
 			Note: "double charge", Agent: "maria", ArrivedAt: 1, CreatedAt: 100}); err != nil {
 			return err

@@ -142,7 +142,7 @@ func (f Field) level() level {
 	return convLevel
 }
 
-// MessageWhere compiles c for a query whose FROM is exactly
+// MessageWhere compiles c, in SQLite's dialect, for a query whose FROM is exactly
 //
 //	messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN contacts ct ON ct.id = m.contact_id
 //
@@ -150,12 +150,17 @@ func (f Field) level() level {
 // arguments. Every value is an argument; none is spliced into the SQL. Dual terms
 // (is:unanswered, is:overdue) take their message form: this message is unanswered.
 func MessageWhere(c Cond, env Env) (string, []any) {
-	w := compiler{env: env}
+	return messageWhere(sqliteDialect{}, c, env)
+}
+
+// messageWhere is MessageWhere in the dialect d.
+func messageWhere(d dialect, c Cond, env Env) (string, []any) {
+	w := compiler{d: d, env: env}
 	w.cond(c)
 	return w.b.String(), w.args
 }
 
-// ConversationWhere compiles c for a query over `conversations c` alone. Conversation
+// ConversationWhere compiles c, in SQLite's dialect, for a query over `conversations c` alone. Conversation
 // terms test c directly and dual terms (is:unanswered, is:overdue) take their
 // conversation form. If c has any message term or free text, the whole tree is tested
 // against each message of the conversation, so `from:@ann refund` means one message
@@ -168,15 +173,15 @@ func MessageWhere(c Cond, env Env) (string, []any) {
 // top-level AND are tested outside the EXISTS, which means the same and lets the queue's
 // indexes (state, assignee…) narrow the conversations first.
 func ConversationWhere(c Cond, env Env) (string, []any) {
-	where, args, _ := conversationWhere(c, env, ftsLookup)
+	where, args, _ := conversationWhere(sqliteDialect{}, c, env, ftsLookup)
 	return where, args
 }
 
-// conversationWhere is ConversationWhere with the full-text words used as use says. When
-// use is ftsDriven it also returns their MATCH query ("" when the query has none, and
-// then the SQL tests everything).
-func conversationWhere(c Cond, env Env, use ftsUse) (string, []any, string) {
-	w := compiler{env: env, conv: true, fts: use}
+// conversationWhere is ConversationWhere in the dialect d, with the full-text words used
+// as use says. When use is ftsDriven it also returns their full-text query ("" when the
+// query has none, and then the SQL tests everything).
+func conversationWhere(d dialect, c Cond, env Env, use ftsUse) (string, []any, string) {
+	w := compiler{d: d, env: env, conv: true, fts: use}
 	where, args := w.conversation(c)
 	return where, args, w.match
 }
@@ -208,7 +213,7 @@ func (w *compiler) conversation(c Cond) (string, []any) {
 	// once, where testing the EXISTS below conversation by conversation walks the whole
 	// view (a word no message has cost 0.4 s at a million). When words are all there is,
 	// that is the whole answer; otherwise the EXISTS still decides.
-	var words []string
+	var words []textUnit
 	onlyWords := true
 	for _, x := range inner {
 		t, ok := x.(Text)
@@ -216,19 +221,17 @@ func (w *compiler) conversation(c Cond) (string, []any) {
 			onlyWords = false
 			continue
 		}
-		match, plain := splitText(t)
-		if match != "" {
-			words = append(words, match)
-		}
+		units, plain := splitText(t)
+		words = append(words, units...)
 		onlyWords = onlyWords && len(plain) == 0
 	}
 	if len(words) > 0 {
-		match := strings.Join(words, " AND ")
+		match := w.d.ftsQuery(words)
 		switch w.fts {
 		case ftsLookup:
-			w.put("c.id IN (SELECT "+ftsConversationID+" FROM messages_fts WHERE messages_fts MATCH ?)", match)
+			w.put("c.id IN (SELECT "+ftsConversationID+" FROM messages_fts WHERE "+w.d.ftsMatch()+")", match)
 		case ftsProbe:
-			w.put("+c.id IN (SELECT "+ftsConversationID+" FROM messages_fts WHERE messages_fts MATCH ?)", match)
+			w.put("+c.id IN (SELECT "+ftsConversationID+" FROM messages_fts WHERE "+w.d.ftsMatch()+")", match)
 		case ftsDriven:
 			w.match = match
 			w.put("TRUE")
@@ -267,6 +270,7 @@ func needsMessages(c Cond) bool {
 }
 
 type compiler struct {
+	d    dialect
 	env  Env
 	conv bool // for ConversationWhere: dual terms take their conversation form
 	fts  ftsUse
@@ -369,11 +373,12 @@ func (w *compiler) term(t Term) {
 				w.put("FALSE")
 				return
 			}
-			w.put("(ct.id IS NOT NULL AND ltrim(ct.handle, '@') = ? COLLATE NOCASE)", h)
+			w.put("(ct.id IS NOT NULL AND "+w.d.foldCase("ltrim(ct.handle, '@')")+" = "+w.d.foldCase("?")+")", h)
 			return
 		}
 		like := "%" + escapeLike(t.Value) + "%"
-		w.put(`(ct.id IS NOT NULL AND (ct.name LIKE ? ESCAPE '\' OR ct.handle LIKE ? ESCAPE '\' OR ct.ext_id = ?))`,
+		op := w.d.like()
+		w.put(`(ct.id IS NOT NULL AND (ct.name `+op+` ? ESCAPE '\' OR ct.handle `+op+` ? ESCAPE '\' OR ct.ext_id = ?))`,
 			like, like, t.Value)
 	case FieldAssignee:
 		w.put("(c.assignee = ?)", t.Value)
@@ -386,7 +391,7 @@ func (w *compiler) term(t Term) {
 	case FieldAgent:
 		w.put("(m.direction = 'out' AND m.agent = ?)", t.Value)
 	case FieldAccount:
-		w.put("(c.account_id IN (SELECT id FROM accounts WHERE ltrim(handle, '@') = ? COLLATE NOCASE))",
+		w.put("(c.account_id IN (SELECT id FROM accounts WHERE "+w.d.foldCase("ltrim(handle, '@')")+" = "+w.d.foldCase("?")+"))",
 			strings.TrimLeft(t.Value, "@"))
 	case FieldPriority:
 		w.put("(c.priority "+op+" ?)", t.Int)
@@ -445,30 +450,29 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// text writes free text: the indexed words as one FTS5 MATCH, the rest as substrings.
+// text writes free text: the indexed words as one full-text match, the rest as substrings.
 func (w *compiler) text(t Text) {
-	match, plain := splitText(t)
-	if match == "" && len(plain) == 0 {
+	units, plain := splitText(t)
+	if len(units) == 0 && len(plain) == 0 {
 		w.put("TRUE")
 		return
 	}
 	w.put("(")
-	if match != "" {
-		w.put("m.id IN (SELECT "+ftsMessageID+" FROM messages_fts WHERE messages_fts MATCH ?)", match)
+	if len(units) > 0 {
+		w.put("m.id IN (SELECT "+ftsMessageID+" FROM messages_fts WHERE "+w.d.ftsMatch()+")", w.d.ftsQuery(units))
 	}
 	for i, p := range plain {
-		if i > 0 || match != "" {
+		if i > 0 || len(units) > 0 {
 			w.put(" AND ")
 		}
-		w.put("instr(m.text, ?) > 0", p)
+		w.put(w.d.contains("m.text"), p)
 	}
 	w.put(")")
 }
 
-// splitText divides free text into one FTS5 query for the words the index knows and the
-// rest, matched as substrings.
-func splitText(t Text) (match string, plain []string) {
-	var fts []string
+// splitText divides free text into the words and phrases the full-text index knows
+// (for the dialect's ftsQuery) and the rest, matched as substrings.
+func splitText(t Text) (units []textUnit, plain []string) {
 	for _, u := range textUnits(t.Query) {
 		if !hasTokenChar(u.s) {
 			if u.s != "" {
@@ -476,21 +480,9 @@ func splitText(t Text) (match string, plain []string) {
 			}
 			continue
 		}
-		// FTS5 reads its query as a C string: a NUL would cut it short. Control
-		// characters separate tokens anyway, so a space stands in for them.
-		word := strings.Map(func(r rune) rune {
-			if unicode.IsControl(r) {
-				return ' '
-			}
-			return r
-		}, u.s)
-		q := `"` + strings.ReplaceAll(word, `"`, `""`) + `"`
-		if u.prefix {
-			q += "*"
-		}
-		fts = append(fts, q)
+		units = append(units, u)
 	}
-	return strings.Join(fts, " AND "), plain
+	return units, plain
 }
 
 // textUnit is a word or a phrase of free text.

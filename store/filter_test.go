@@ -32,9 +32,9 @@ const (
 //	conv 4  email/support@acme.com  waiting  high  unassigned  unanswered 1, due now+2h
 //	  msg 6  out agent kim           now-1h    0    "We refunded you"
 //	  msg 7  in  carol               now-10m  -0.3  `price: 10€ - not "great" *sigh*`  due now+2h
-func filterDB(t testing.TB) *DB {
+func filterDB(t testing.TB, e engine) *DB {
 	t.Helper()
-	db := openTemp(t)
+	db := openOn(t, e)
 	n := filterNow
 	stmts := []struct {
 		sql  string
@@ -62,9 +62,6 @@ func filterDB(t testing.TB) *DB {
 			(7, 4, 2, 'email', 'e7', 'email', 'in', 3, '', 'price: 10€ - not "great" *sigh*', ?, -0.3, NULL, NULL, ?)`,
 			[]any{n - 3*hour, n - hour, n - 30*minute, n + hour, n - 2*day, n - 47*hour, n - 47*hour,
 				n - 26*hour, n - 25*hour, n - 2*hour, n - hour, n - 10*minute, n + 2*hour}},
-		{`INSERT INTO messages_fts (rowid, text, author) SELECT (m.conversation_id << 32) | m.id, m.text,
-			trim(coalesce(ct.name, '') || ' ' || coalesce(ct.handle, ''))
-			FROM messages m LEFT JOIN contacts ct ON ct.id = m.contact_id`, nil},
 		{`INSERT INTO tags (id, name) VALUES (1, 'Billing'), (2, 'vip')`, nil},
 		{`INSERT INTO conversation_tags (conversation_id, tag_id) VALUES (1, 1), (3, 1), (2, 2)`, nil},
 	}
@@ -73,6 +70,7 @@ func filterDB(t testing.TB) *DB {
 			t.Fatalf("fixture: %v\n%s", err, s.sql)
 		}
 	}
+	indexAllText(t, db)
 	return db
 }
 
@@ -116,13 +114,13 @@ const (
 
 func messageIDs(t *testing.T, db *DB, c Cond, env Env) []int64 {
 	t.Helper()
-	where, args := MessageWhere(c, env)
+	where, args := messageWhere(db.d, c, env)
 	return ids(t, db, messageFrom, where, args)
 }
 
 func conversationIDs(t *testing.T, db *DB, c Cond, env Env) []int64 {
 	t.Helper()
-	where, args := ConversationWhere(c, env)
+	where, args, _ := conversationWhere(db.d, c, env, ftsLookup)
 	return ids(t, db, conversationFrom, where, args)
 }
 
@@ -136,8 +134,10 @@ func without(all, some []int64) []int64 {
 	return out
 }
 
-func TestFilterWhere(t *testing.T) {
-	db := filterDB(t)
+func TestFilterWhere(t *testing.T) { forEngines(t, testFilterWhere) }
+
+func testFilterWhere(t *testing.T, e engine) {
+	db := filterDB(t, e)
 	env := Env{NowMS: filterNow, Me: "sam"}
 	term := func(f Field, v string) Term { return Term{Field: f, Value: v} }
 	cmp := func(f Field, op Op, n int64) Term { return Term{Field: f, Op: op, Int: n} }
@@ -272,8 +272,10 @@ func TestFilterWhere(t *testing.T) {
 	}
 }
 
-func TestFilterWhereEnv(t *testing.T) {
-	db := filterDB(t)
+func TestFilterWhereEnv(t *testing.T) { forEngines(t, testFilterWhereEnv) }
+
+func testFilterWhereEnv(t *testing.T, e engine) {
+	db := filterDB(t, e)
 	mine := Term{Field: FieldMine}
 	for _, tt := range []struct {
 		env   Env
@@ -393,7 +395,7 @@ func FuzzFilterText(f *testing.F) {
 	for _, s := range []string{`"`, `a"b"*c`, `NEAR(a b, 2)`, `x:y OR NOT z AND ^w`, `*`, `"*"*`, `'); DROP TABLE messages; --`, "\x00", "\x000", "é🎉"} {
 		f.Add(s)
 	}
-	db := filterDB(f)
+	db := filterDB(f, onSQLite)
 	f.Fuzz(func(t *testing.T, s string) {
 		messageIDs(t, db, Text{s}, Env{})
 		conversationIDs(t, db, Not{Text{s}}, Env{})

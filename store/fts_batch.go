@@ -76,7 +76,7 @@ func (tx *Tx) indexText(ctx context.Context, convID, msgID int64, text, author s
 func (tx *Tx) flushText(ctx context.Context) error {
 	slices.SortFunc(tx.text.rows, func(a, b textRow) int { return cmp.Compare(a.key, b.key) })
 	for _, r := range tx.text.rows {
-		if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, r.key, r.text, r.author); err != nil {
+		if _, err := tx.exec(ctx, tx.d.ftsInsert(), r.key, r.text, r.author); err != nil {
 			return fmt.Errorf("index message %d: %w", r.key&(1<<32-1), err)
 		}
 	}

@@ -52,7 +52,7 @@ func (db *DB) commonText(ctx context.Context, match string) (bool, error) {
 		return known.common, nil
 	}
 	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? LIMIT ?)`,
+	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE `+db.d.ftsMatch()+` LIMIT ?) AS m`,
 		match, commonTextRows).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("search: %w", err)
@@ -72,7 +72,7 @@ func (db *DB) textUse(ctx context.Context, filter Cond, env Env) (ftsUse, error)
 	if filter == nil {
 		return ftsLookup, nil
 	}
-	if _, _, match := conversationWhere(filter, env, ftsDriven); match != "" {
+	if _, _, match := conversationWhere(db.d, filter, env, ftsDriven); match != "" {
 		common, err := db.commonText(ctx, match)
 		if err != nil || !common {
 			return ftsLookup, err

@@ -12,9 +12,9 @@ import (
 
 // searchInbox is an inbox of 90 conversations in every state, whose messages draw their
 // words from a small vocabulary so that words are in many conversations, few or none.
-func searchInbox(t *testing.T) *DB {
+func searchInbox(t *testing.T, e engine) *DB {
 	t.Helper()
-	db := openTemp(t)
+	db := openOn(t, e)
 	ctx := context.Background()
 	r := rand.New(rand.NewPCG(5, 9))
 	vocab := []string{"refund", "refunded", "where", "is", "my", "parcel", "kettle", "broke", "thanks", "rare"}
@@ -57,8 +57,10 @@ func searchInbox(t *testing.T) *DB {
 // matches, or (for a count that stops) reading them from the index in id order. Which
 // way runs depends on how many messages have the words, so here every query runs every
 // way, paged seven rows at a time forwards and backwards.
-func TestSearchPlansAgree(t *testing.T) {
-	db := searchInbox(t)
+func TestSearchPlansAgree(t *testing.T) { forEngines(t, testSearchPlansAgree) }
+
+func testSearchPlansAgree(t *testing.T, e engine) {
+	db := searchInbox(t, e)
 	ctx := context.Background()
 	views := [][]string{nil, {"new", "open"}, {"done"}, {"waiting", "escalated"}}
 	queries := []Cond{
@@ -129,7 +131,7 @@ func pagesOf(t *testing.T, db *DB, r QueueRequest, use ftsUse, backwards bool) [
 		r.Before = &QueueKey{PrioRank: 1 << 62, DueAt: 1 << 62, SinceAt: 1 << 62, ID: 1 << 62}
 	}
 	for range 100 {
-		q, args := queueQuery(r, use)
+		q, args := queueQuery(db.d, r, use)
 		rows, err := db.sql.Query(q, args...)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, q)
@@ -176,8 +178,8 @@ func pagesOf(t *testing.T, db *DB, r QueueRequest, use ftsUse, backwards bool) [
 
 // QueuePage picks the plan by asking the index how many messages have the words, and
 // remembers the answer for the words.
-func TestQueuePageChoosesPlanByMatches(t *testing.T) {
-	db := searchInbox(t)
+func TestSQLiteQueuePageChoosesPlanByMatches(t *testing.T) {
+	db := searchInbox(t, onSQLite)
 	ctx := context.Background()
 	defer func(n int) { commonTextRows = n }(commonTextRows)
 	commonTextRows = 50
@@ -198,7 +200,7 @@ func TestQueuePageChoosesPlanByMatches(t *testing.T) {
 	}
 	// An answer is used for a while, then asked again: the inbox grows.
 	commonTextRows = 100_000
-	_, _, key := conversationWhere(Text{Query: "refund"}, Env{}, ftsDriven)
+	_, _, key := conversationWhere(db.d, Text{Query: "refund"}, Env{}, ftsDriven)
 	if common, _ := db.commonText(ctx, key); !common {
 		t.Errorf("a fresh answer was not used")
 	}
@@ -212,7 +214,7 @@ func TestQueuePageChoosesPlanByMatches(t *testing.T) {
 		t.Errorf("an answer older than %v was used", commonTextTTL)
 	}
 	// With the rows the probe walks, and the count that stops, the plan is the one meant.
-	probe, args, _ := pageQuery(QueueRequest{States: []string{"new", "open"}, Filter: Text{Query: "refund"}, Limit: 50}, ftsProbe)
+	probe, args, _ := pageQuery(db.d, QueueRequest{States: []string{"new", "open"}, Filter: Text{Query: "refund"}, Limit: 50}, ftsProbe)
 	plan, err := db.Explain(ctx, probe, args...)
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +222,7 @@ func TestQueuePageChoosesPlanByMatches(t *testing.T) {
 	if !strings.Contains(plan, "SEARCH c USING INDEX conv_queue_action") || strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
 		t.Errorf("a common word's page does not walk the view in order:\n%s", plan)
 	}
-	count, args := countQuery([]string{"new", "open"}, Text{Query: "refund"}, Env{}, 1001)
+	count, args := countQuery(db.d, []string{"new", "open"}, Text{Query: "refund"}, Env{}, 1001)
 	plan, err = db.Explain(ctx, count, args...)
 	if err != nil {
 		t.Fatal(err)

@@ -14,19 +14,21 @@ import (
 // duplicates, reopenings) are stored in one transaction, one transaction per message, and
 // in a few transactions with replies and closes between them, and every column a person
 // sees must agree.
-func TestIngestCacheAgreesWithQueries(t *testing.T) {
-	for seed := uint64(1); seed <= 12; seed++ {
+func TestIngestCacheAgreesWithQueries(t *testing.T) { forEngines(t, testIngestCacheAgreesWithQueries) }
+
+func testIngestCacheAgreesWithQueries(t *testing.T, e engine) {
+	for seed := uint64(1); seed <= seeds(e, 12); seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			msgs := randomStream(seed, 300)
-			one := openTemp(t)
+			one := openOn(t, e)
 			ingestAll(t, one, msgs, len(msgs))
-			each := openTemp(t)
+			each := openOn(t, e)
 			ingestAll(t, each, msgs, 1)
-			some := openTemp(t)
+			some := openOn(t, e)
 			ingestAll(t, some, msgs, 37)
-			bulk := openTemp(t)
+			bulk := openOn(t, e)
 			ingestBulk(t, bulk, msgs, -1)
-			direct := openTemp(t)
+			direct := openOn(t, e)
 			ingestBulk(t, direct, msgs, len(msgs)/3)
 
 			want := dumpInbox(t, each)
@@ -46,6 +48,10 @@ func TestIngestCacheAgreesWithQueries(t *testing.T) {
 // An action in the same transaction as ingest (here a close) makes the cache forget, and
 // what follows still agrees with the queries.
 func TestIngestCacheForgetsAfterAction(t *testing.T) {
+	forEngines(t, testIngestCacheForgetsAfterAction)
+}
+
+func testIngestCacheForgetsAfterAction(t *testing.T, e engine) {
 	msgs := randomStream(99, 120)
 	ctx := context.Background()
 	run := func(db *DB, split bool) {
@@ -75,7 +81,7 @@ func TestIngestCacheForgetsAfterAction(t *testing.T) {
 			return body(tx, msgs[half:])
 		}))
 	}
-	a, b := openTemp(t), openTemp(t)
+	a, b := openOn(t, e), openOn(t, e)
 	run(a, false)
 	run(b, true)
 	if got, want := dumpInbox(t, a), dumpInbox(t, b); got != want {
@@ -161,6 +167,20 @@ func ingestAll(t *testing.T, db *DB, msgs []NewMessage, per int) {
 func ingestBulk(t *testing.T, db *DB, msgs []NewMessage, direct int) {
 	t.Helper()
 	ctx := context.Background()
+	if !db.d.bulkLoad() { // PostgreSQL: one transaction, row by row
+		must(t, db.Tx(ctx, func(tx *Tx) error {
+			if on, err := tx.BulkLoad(ctx); err != nil || on {
+				return fmt.Errorf("bulk load on %s: %v %v", db.d.engine(), on, err)
+			}
+			for _, m := range msgs {
+				if _, err := tx.Ingest(ctx, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		return
+	}
 	indexes := func() (n int) {
 		must(t, db.sql.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
 		AND tbl_name IN ('messages', 'conversations')`).Scan(&n))
@@ -203,7 +223,7 @@ func ingestBulk(t *testing.T, db *DB, msgs []NewMessage, direct int) {
 func dumpInbox(t *testing.T, db *DB) string {
 	t.Helper()
 	return queryLines(t, db,
-		`SELECT 'msg ' || m.ext_id || ' conv=' || c.ext_key || ' ans=' || coalesce(a.ext_id, 0) || '@' || coalesce(m.answered_at, 0)
+		`SELECT 'msg ' || m.ext_id || ' conv=' || c.ext_key || ' ans=' || coalesce(a.ext_id, '0') || '@' || coalesce(m.answered_at, 0)
 			|| ' closed=' || coalesce(m.closed_at, 0) || ' contact=' || coalesce(k.ext_id, '') || ' due=' || coalesce(m.due_at, 0)
 			FROM messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN messages a ON a.id = m.answered_by
 			LEFT JOIN contacts k ON k.id = m.contact_id ORDER BY m.ext_id`,
@@ -258,7 +278,7 @@ func firstDiff(got, want string) string {
 
 // A reply that names its parent joins the parent's conversation: in a bulk load the
 // parent may still wait in the window, or be written already, or be unknown.
-func TestBulkLoadFindsParents(t *testing.T) {
+func TestSQLiteBulkLoadFindsParents(t *testing.T) {
 	db := openTemp(t)
 	ctx := context.Background()
 	defer func(w int) { bulkWindow = w }(bulkWindow)

@@ -138,12 +138,12 @@ func (tx *Tx) mergeConversation(ctx context.Context, j int64, k *convEntry, at i
 		if err := tx.RelinkAnswers(ctx, k.id); err != nil { // forgets ingest's cache: k is read by query from now on
 			return err
 		}
-		ids, _ := json.Marshal(jIn)
+		ids, _ := json.Marshal(append([]int64{}, jIn...)) // [], never null: PostgreSQL reads no list in null
 		if err := tx.queryRow(ctx, `SELECT
 			(SELECT count(*) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ?1 AND direction = 'in'
 				AND answered_at IS NULL AND closed_at IS NULL AND spam = 0),
 			(SELECT count(*) FROM messages INDEXED BY msg_unanswered WHERE conversation_id = ?1 AND direction = 'in'
-				AND answered_at IS NULL AND closed_at IS NULL AND spam = 0 AND id IN (SELECT value FROM json_each(?2)))`,
+				AND answered_at IS NULL AND closed_at IS NULL AND spam = 0 AND `+tx.d.inJSON("id", "?2")+`)`,
 			k.id, string(ids)).Scan(&waitingAfter, &jWaits); err != nil {
 			return fmt.Errorf("count unanswered: %w", err)
 		}
@@ -291,20 +291,25 @@ func (tx *Tx) moveRows(ctx context.Context, j int64, jc, k *convEntry) error {
 	bulk := tx.bulk != nil
 	if !bulk || jc.extras {
 		for _, q := range []string{
-			`INSERT INTO conversation_tags (conversation_id, tag_id) SELECT ?2, tag_id FROM conversation_tags WHERE conversation_id = ?1
+			`INSERT INTO conversation_tags (conversation_id, tag_id) SELECT CAST(?2 AS BIGINT), tag_id FROM conversation_tags WHERE conversation_id = ?1
 				ON CONFLICT DO NOTHING`,
 			`DELETE FROM conversation_tags WHERE conversation_id = ?1`,
 			`UPDATE notes SET conversation_id = ?2 WHERE conversation_id = ?1`,
 			`UPDATE escalations SET conversation_id = ?2 WHERE conversation_id = ?1`,
 			`UPDATE outbox SET conversation_id = ?2 WHERE conversation_id = ?1`,
-			`INSERT INTO drafts (conversation_id, agent, body, updated_at) SELECT ?2, agent, body, updated_at FROM drafts WHERE conversation_id = ?1
+			`INSERT INTO drafts (conversation_id, agent, body, updated_at) SELECT CAST(?2 AS BIGINT), agent, body, updated_at FROM drafts WHERE conversation_id = ?1
 				ON CONFLICT (conversation_id, agent) DO UPDATE SET body = drafts.body || '
 
 ' || excluded.body,
 				updated_at = CASE WHEN drafts.updated_at > excluded.updated_at THEN drafts.updated_at ELSE excluded.updated_at END`,
 			`DELETE FROM drafts WHERE conversation_id = ?1`,
 		} {
-			if _, err := tx.exec(ctx, q, j, k.id); err != nil {
+			// A statement takes exactly its parameters on PostgreSQL, not a spare one.
+			args := []any{j, k.id}
+			if !strings.Contains(q, "?2") {
+				args = args[:1]
+			}
+			if _, err := tx.exec(ctx, q, args...); err != nil {
 				return fmt.Errorf("move conversation %d into %d: %w", j, k.id, err)
 			}
 		}

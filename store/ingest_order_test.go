@@ -132,7 +132,7 @@ func storeThreaded(t *testing.T, db *DB, msgs []threadedMsg, per int) {
 		n := min(per, len(msgs))
 		must(t, db.Tx(ctx, func(tx *Tx) error {
 			if bulk {
-				if on, err := tx.BulkLoad(ctx); err != nil || !on {
+				if on, err := tx.BulkLoad(ctx); err != nil || on != tx.d.bulkLoad() {
 					return fmt.Errorf("bulk load on an empty inbox: %v %v", on, err)
 				}
 			}
@@ -159,7 +159,7 @@ func storeThreaded(t *testing.T, db *DB, msgs []threadedMsg, per int) {
 func dumpThreads(t *testing.T, db *DB) string {
 	t.Helper()
 	return queryLines(t, db,
-		`SELECT 'msg ' || m.ext_id || ' conv=' || c.ext_key || ' ans=' || coalesce(a.ext_id, 0) || '@' || coalesce(m.answered_at, 0)
+		`SELECT 'msg ' || m.ext_id || ' conv=' || c.ext_key || ' ans=' || coalesce(a.ext_id, '0') || '@' || coalesce(m.answered_at, 0)
 			|| ' closed=' || coalesce(m.closed_at, 0) || ' due=' || coalesce(m.due_at, 0)
 			FROM messages m JOIN conversations c ON c.id = m.conversation_id LEFT JOIN messages a ON a.id = m.answered_by
 			ORDER BY m.ext_id`,
@@ -172,7 +172,8 @@ func dumpThreads(t *testing.T, db *DB) string {
 		`SELECT 'fts ' || coalesce(m.ext_id, 'NONE ' || f.rowid) || ' conv=' || coalesce(c.ext_key, 'NONE')
 			FROM messages_fts f LEFT JOIN messages m ON m.id = (f.rowid & 4294967295) AND m.conversation_id = (f.rowid >> 32)
 			LEFT JOIN conversations c ON c.id = m.conversation_id ORDER BY 1`,
-		`SELECT 'fts matches ' || count(*) FROM messages_fts WHERE messages_fts MATCH 'common'`,
+		`SELECT 'fts matches ' || count(*) FROM messages_fts WHERE `+
+			ftsLiteral(db, "common"),
 	)
 }
 
@@ -181,10 +182,14 @@ func dumpThreads(t *testing.T, db *DB) string {
 // transaction, one per message, batches, a bulk load) and in any order. Between paths of
 // one order, everything ingest writes agrees, states and audit included.
 func TestOutOfOrderRepliesFindTheirParents(t *testing.T) {
-	for seed := uint64(1); seed <= 8; seed++ {
+	forEngines(t, testOutOfOrderRepliesFindTheirParents)
+}
+
+func testOutOfOrderRepliesFindTheirParents(t *testing.T, e engine) {
+	for seed := uint64(1); seed <= seeds(e, 8); seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			msgs := threadedStream(seed, 160)
-			inOrder := openTemp(t)
+			inOrder := openOn(t, e)
 			storeThreaded(t, inOrder, msgs, 1)
 			want := dumpThreads(t, inOrder)
 			if strings.Count(want, " ans=0@") == strings.Count(want, "msg ") || !strings.Contains(want, "orphan ") {
@@ -192,7 +197,7 @@ func TestOutOfOrderRepliesFindTheirParents(t *testing.T) {
 			}
 			for o := uint64(1); o <= 3; o++ {
 				order := shuffled(msgs, seed*10+o)
-				each, one, some, bulk, little := openTemp(t), openTemp(t), openTemp(t), openTemp(t), openTemp(t)
+				each, one, some, bulk, little := openOn(t, e), openOn(t, e), openOn(t, e), openOn(t, e), openOn(t, e)
 				storeThreaded(t, each, order, 1)
 				storeThreaded(t, one, order, len(order))
 				storeThreaded(t, some, order, 23)
@@ -214,10 +219,12 @@ func TestOutOfOrderRepliesFindTheirParents(t *testing.T) {
 						t.Errorf("order %d, %s differs from one transaction per message:\n%s", o, name, firstDiff(got, ref))
 					}
 				}
-				var fk int
-				must(t, bulk.sql.QueryRow(`SELECT count(*) FROM pragma_foreign_key_check`).Scan(&fk))
-				if fk != 0 {
-					t.Errorf("%d foreign key violations after a bulk load", fk)
+				if e == onSQLite { // PostgreSQL checks every foreign key at once
+					var fk int
+					must(t, bulk.sql.QueryRow(`SELECT count(*) FROM pragma_foreign_key_check`).Scan(&fk))
+					if fk != 0 {
+						t.Errorf("%d foreign key violations after a bulk load", fk)
+					}
 				}
 			}
 		})
@@ -228,9 +235,11 @@ func TestOutOfOrderRepliesFindTheirParents(t *testing.T) {
 // the parent's: messages and their full text, tags, notes, escalations, the draft, outbox
 // entries and audit rows; the emptied conversation goes, and queue columns and state are
 // worked out again.
-func TestOrphanConversationMovesWhole(t *testing.T) {
+func TestOrphanConversationMovesWhole(t *testing.T) { forEngines(t, testOrphanConversationMovesWhole) }
+
+func testOrphanConversationMovesWhole(t *testing.T, e engine) {
 	ctx := context.Background()
-	db := openTemp(t)
+	db := openOn(t, e)
 	orphan := threadedMsg{NewMessage: NewMessage{Channel: "x", Account: "brand", ExtID: "c1", Kind: "comment", Direction: "in",
 		AuthorID: "u1", AuthorHandle: "@ana", AuthorName: "Ana", Text: "is the kettle back in stock", InReplyTo: "p1",
 		CreatedAt: 2_000_000, DueAt: 5_600_000, Priority: 2}}
@@ -293,22 +302,22 @@ func TestOrphanConversationMovesWhole(t *testing.T) {
 		return s
 	}
 	for _, c := range []struct{ what, q, want string }{
-		{"conversations", `SELECT group_concat(ext_key) FROM conversations`, "post:1"},
-		{"messages", `SELECT group_concat(ext_id || '@' || conversation_id, ' ') FROM (SELECT * FROM messages ORDER BY id)`,
+		{"conversations", `SELECT string_agg(CAST(ext_key AS TEXT), ',') FROM conversations`, "post:1"},
+		{"messages", `SELECT string_agg(ext_id || '@' || conversation_id, ' ' ORDER BY id) FROM messages`,
 			fmt.Sprintf("c1@%d triage:k1@%d p1@%d", k, k, k)},
-		{"tags", `SELECT group_concat(conversation_id) FROM conversation_tags`, fmt.Sprint(k)},
-		{"notes", `SELECT group_concat(conversation_id) FROM notes`, fmt.Sprint(k)},
-		{"escalations", `SELECT group_concat(conversation_id) FROM escalations`, fmt.Sprint(k)},
-		{"drafts", `SELECT group_concat(conversation_id || ':' || body) FROM drafts`, fmt.Sprint(k, ":it is back on monday")},
-		{"outbox", `SELECT group_concat(conversation_id) FROM outbox`, fmt.Sprint(k)},
+		{"tags", `SELECT string_agg(CAST(conversation_id AS TEXT), ',') FROM conversation_tags`, fmt.Sprint(k)},
+		{"notes", `SELECT string_agg(CAST(conversation_id AS TEXT), ',') FROM notes`, fmt.Sprint(k)},
+		{"escalations", `SELECT string_agg(CAST(conversation_id AS TEXT), ',') FROM escalations`, fmt.Sprint(k)},
+		{"drafts", `SELECT string_agg(CAST(conversation_id || ':' || body AS TEXT), ',') FROM drafts`, fmt.Sprint(k, ":it is back on monday")},
+		{"outbox", `SELECT string_agg(CAST(conversation_id AS TEXT), ',') FROM outbox`, fmt.Sprint(k)},
 		{"audit", `SELECT count(*) || ' ' || count(*) FILTER (WHERE conversation_id = ?) FROM audit`, "2 2"}, // the escalation, and the merge moving post:1 to escalated
 		{"answer", `SELECT coalesce(a.ext_id, '-') || '@' || coalesce(m.answered_at, 0) FROM messages m LEFT JOIN messages a ON a.id = m.answered_by WHERE m.ext_id = 'c1'`,
 			"triage:k1@2300000"},
 		{"queue", `SELECT state || ' unanswered=' || unanswered || ' priority=' || priority || ' assignee=' || assignee || ' contact=' || coalesce(contact_id, 0) FROM conversations`,
 			"escalated unanswered=0 priority=2 assignee= contact=1"},
 		{"orphans", `SELECT count(*) FROM orphans`, "0"},
-		{"full text", `SELECT group_concat(rowid >> 32) FROM messages_fts WHERE messages_fts MATCH 'kettle OR warehouse'`, fmt.Sprint(k, ",", k, ",", k)},
-		{"full text author", `SELECT group_concat(rowid >> 32) FROM messages_fts WHERE messages_fts MATCH 'author:ana'`, fmt.Sprint(k)},
+		{"full text", `SELECT string_agg(CAST(rowid >> 32 AS TEXT), ',') FROM messages_fts`, fmt.Sprint(k, ",", k, ",", k)},
+		{"full text author", `SELECT string_agg(CAST(rowid >> 32 AS TEXT), ',') FROM messages_fts WHERE ` + ftsLiteral(db, "ana"), fmt.Sprint(k)},
 	} {
 		args := []any{}
 		if strings.Contains(c.q, "?") {
@@ -322,8 +331,8 @@ func TestOrphanConversationMovesWhole(t *testing.T) {
 
 // In a bulk load the row of a merged conversation stays until the end; a message that
 // then names its key gets a conversation of its own, and the old row still goes.
-func TestMergedKeyCanBeUsedAgainInABulkLoad(t *testing.T) {
-	db := openTemp(t)
+func TestSQLiteMergedKeyCanBeUsedAgainInABulkLoad(t *testing.T) {
+	db := openOn(t, onSQLite)
 	msgs := []threadedMsg{
 		{NewMessage: NewMessage{Channel: "x", Account: "brand", ExtID: "r1", Kind: "comment", Direction: "out", Text: "thanks", CreatedAt: 2000, InReplyTo: "q1"}},
 		{NewMessage: NewMessage{Channel: "x", Account: "brand", ExtID: "q1", Kind: "comment", Direction: "in", AuthorID: "u1", Text: "hi", CreatedAt: 1000}},

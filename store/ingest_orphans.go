@@ -58,12 +58,12 @@ func (tx *Tx) waitingFor(ctx context.Context, acct int64, channel, extID string)
 	}
 	c := tx.cache()
 	if c.orphans == orphansUnknown {
-		var any int
+		var any bool // EXISTS: an integer on SQLite, a boolean on PostgreSQL
 		if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM orphans)`).Scan(&any); err != nil {
 			return nil, fmt.Errorf("look for waiting replies: %w", err)
 		}
 		c.orphans = orphansNone
-		if any != 0 {
+		if any {
 			c.orphans = orphansSome
 		}
 	}
@@ -127,7 +127,7 @@ func (tx *Tx) endOrphans(ctx context.Context, b *bulkLoad) error {
 	for len(b.merged) > 0 {
 		n := min(len(b.merged), 4096)
 		ids, _ := json.Marshal(b.merged[:n])
-		if _, err := tx.exec(ctx, `DELETE FROM conversations WHERE id IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM conversations WHERE `+tx.d.inJSON("id", "?"), string(ids)); err != nil {
 			return fmt.Errorf("delete merged conversations: %w", err)
 		}
 		b.merged = b.merged[n:]

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -40,8 +41,16 @@ type VersionWatch struct {
 	version int64
 }
 
+// ErrWatchUnsupported means the database cannot say whether another process committed:
+// PostgreSQL has no data_version. Commits of this process still reach OnCommit.
+var ErrWatchUnsupported = errors.New("watching for other processes' changes is not supported on PostgreSQL yet")
+
 // WatchVersion opens a watch on a connection of its own; Close gives the connection back.
 func (db *DB) WatchVersion(ctx context.Context) (*VersionWatch, error) {
+	if db.d.engine() != "sqlite" {
+		// TODO(issue 15): LISTEN/NOTIFY (pg_notify on commit), which another change brings.
+		return nil, fmt.Errorf("watch %s for changes: %w", db.path, ErrWatchUnsupported)
+	}
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("watch %s for changes: %w", db.path, err)

@@ -9,7 +9,7 @@ import (
 // A watch sees a commit made through another handle on the same file, as another
 // process's import would be, and a commit made through its own DB's other connections;
 // it sees nothing when nothing was written.
-func TestVersionWatchSeesCommitsFromAnotherConnection(t *testing.T) {
+func TestSQLiteVersionWatchSeesCommitsFromAnotherConnection(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "triage.db")
 	a, err := Open(ctx, path)
@@ -63,8 +63,12 @@ func TestVersionWatchSeesCommitsFromAnotherConnection(t *testing.T) {
 
 // OnCommit is called after a commit, and not after a rollback.
 func TestOnCommitCalledAfterCommitOnly(t *testing.T) {
+	forEngines(t, testOnCommitCalledAfterCommitOnly)
+}
+
+func testOnCommitCalledAfterCommitOnly(t *testing.T, e engine) {
 	ctx := context.Background()
-	db := openTemp(t)
+	db := openOn(t, e)
 	n := 0
 	db.OnCommit(func() { n++ })
 	if err := db.Tx(ctx, func(tx *Tx) error { return tx.SetMeta(ctx, "x", "1") }); err != nil {
@@ -79,8 +83,12 @@ func TestOnCommitCalledAfterCommitOnly(t *testing.T) {
 // Waking snoozed conversations when none is due commits nothing: each screen asks on its
 // clock, and a commit makes every open screen read again.
 func TestWakeSnoozedWithNothingDueDoesNotCommit(t *testing.T) {
+	forEngines(t, testWakeSnoozedWithNothingDueDoesNotCommit)
+}
+
+func testWakeSnoozedWithNothingDueDoesNotCommit(t *testing.T, e engine) {
 	ctx := context.Background()
-	db := openTemp(t)
+	db := openOn(t, e)
 	n := 0
 	db.OnCommit(func() { n++ })
 	ids, err := db.WakeSnoozed(ctx, 1_800_000_000_000)

@@ -12,7 +12,7 @@ import (
 // them by conversation and message, with the same author words, and a search through
 // the migrated index finds what it found before: by a word of the text, by the
 // contact's name or handle, by the agent who replied.
-func TestMigration8KeysFullTextByConversation(t *testing.T) {
+func TestSQLiteMigration8KeysFullTextByConversation(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "triage.db")
 	old := openAtVersion(t, path, 7)
@@ -78,9 +78,11 @@ func TestMigration8KeysFullTextByConversation(t *testing.T) {
 
 // Replying indexes the reply under its conversation, and withdrawing it takes it out of
 // the index again.
-func TestReplyTextKeyedByConversation(t *testing.T) {
+func TestReplyTextKeyedByConversation(t *testing.T) { forEngines(t, testReplyTextKeyedByConversation) }
+
+func testReplyTextKeyedByConversation(t *testing.T, e engine) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "triage.db"))
+	db, err := Open(ctx, dsnOn(t, e))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +102,8 @@ func TestReplyTextKeyedByConversation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var key int64
-	if err := db.sql.QueryRow(`SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'kettle'`).Scan(&key); err != nil {
+	kettle := db.d.ftsQuery([]textUnit{{s: "kettle"}})
+	if err := db.sql.QueryRow(`SELECT rowid FROM messages_fts WHERE `+db.d.ftsMatch(), kettle).Scan(&key); err != nil {
 		t.Fatalf("reply not found in the index: %v", err)
 	}
 	if key != conv<<32|id {
@@ -110,7 +113,7 @@ func TestReplyTextKeyedByConversation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
-	db.sql.QueryRow(`SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'kettle'`).Scan(&n)
+	db.sql.QueryRow(`SELECT count(*) FROM messages_fts WHERE `+db.d.ftsMatch(), kettle).Scan(&n)
 	if n != 0 {
 		t.Fatalf("withdrawn reply still found %d times", n)
 	}
@@ -119,7 +122,7 @@ func TestReplyTextKeyedByConversation(t *testing.T) {
 // An inbox whose first import lost the planner statistics of its indexes (a bulk load
 // before they were kept) gets them back from migration 9; rows still there, such as
 // ones ANALYZE measured, are left alone.
-func TestMigration9RestoresPlannerStats(t *testing.T) {
+func TestSQLiteMigration9RestoresPlannerStats(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "triage.db")
 	old := openAtVersion(t, path, 8)
 	for _, q := range []string{
@@ -154,7 +157,7 @@ func TestMigration9RestoresPlannerStats(t *testing.T) {
 
 // Opening a database an older triage wrote says so before migrating (some migrations
 // take seconds at a million messages); a new or current database says nothing.
-func TestOpenSaysWhenUpgrading(t *testing.T) {
+func TestSQLiteOpenSaysWhenUpgrading(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	old := openAtVersion(t, filepath.Join(dir, "old.db"), 7)

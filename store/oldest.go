@@ -24,15 +24,14 @@ type WaitingRow struct {
 
 // oldestUnansweredQuery reads the partial index msg_unanswered, which holds only the
 // inbound messages still waiting (the small set), in its (conversation_id, created_at)
-// order: grouping by conversation needs no sort, and min() picks each conversation's
-// oldest waiting message (SQLite fills the bare m.id from that row). One lookup per
-// conversation drops the states that are not waiting on us; the final ORDER BY … LIMIT
-// keeps only the n oldest rows while it reads, instead of sorting them all.
-const oldestUnansweredQuery = `WITH first AS (
-	SELECT m.conversation_id AS conv, m.id AS id, min(m.created_at) AS at
+// order: grouping by conversation needs no sort, and extremeRow picks each conversation's
+// oldest waiting message. One lookup per conversation drops the states that are not
+// waiting on us; the final ORDER BY … LIMIT keeps only the n oldest rows while it reads,
+// instead of sorting them all.
+func oldestUnansweredQuery(d dialect) string {
+	return `WITH first AS (` + d.extremeRow("m.conversation_id", "m.created_at", false, "m.id AS id", `
 	FROM messages m INDEXED BY msg_unanswered
-	WHERE m.direction = 'in' AND m.answered_at IS NULL AND m.closed_at IS NULL AND m.spam = 0
-	GROUP BY m.conversation_id)
+	WHERE m.direction = 'in' AND m.answered_at IS NULL AND m.closed_at IS NULL AND m.spam = 0`) + `)
 SELECT m.id, c.id, m.channel, a.handle, m.kind, c.state, m.priority,
 	coalesce(ct.name, ''), coalesce(ct.handle, ''), substr(m.text, 1, 400), m.created_at, coalesce(m.due_at, 0)
 FROM first f
@@ -43,12 +42,13 @@ LEFT JOIN contacts ct ON ct.id = m.contact_id
 WHERE c.state NOT IN ('spam', 'done', 'snoozed')
 ORDER BY f.at, f.id
 LIMIT ?`
+}
 
 // OldestUnanswered returns the n conversations that have waited longest for a reply, each
 // by its oldest unanswered inbound message, oldest first. Conversations marked spam, done
 // or snoozed are left out: nobody owes them an answer now.
 func (db *DB) OldestUnanswered(ctx context.Context, n int) ([]WaitingRow, error) {
-	rows, err := db.sql.QueryContext(ctx, oldestUnansweredQuery, n)
+	rows, err := db.sql.QueryContext(ctx, oldestUnansweredQuery(db.d), n)
 	if err != nil {
 		return nil, fmt.Errorf("read oldest unanswered messages: %w", err)
 	}
@@ -71,5 +71,5 @@ func (db *DB) OldestUnanswered(ctx context.Context, n int) ([]WaitingRow, error)
 // OldestUnansweredPlan is SQLite's plan for OldestUnanswered, for tests that prove it
 // reads the msg_unanswered index rather than every message.
 func (db *DB) OldestUnansweredPlan(ctx context.Context, n int) (string, error) {
-	return db.Explain(ctx, oldestUnansweredQuery, n)
+	return db.Explain(ctx, oldestUnansweredQuery(db.d), n)
 }

@@ -8,7 +8,7 @@ import (
 
 // TestQueryPlansUseIndexes proves the queue and stats queries run on indexes: no full
 // scan of conversations or messages, and no temporary sort for the queue's order.
-func TestQueryPlansUseIndexes(t *testing.T) {
+func TestSQLiteQueryPlansUseIndexes(t *testing.T) {
 	db := openTemp(t)
 	ctx := context.Background()
 	// Statistics make the planner's choices those of a real inbox.
@@ -52,7 +52,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 		{Window{SinceMS: 0, UntilMS: 1}, "SEARCH m USING COVERING INDEX msg_created (direction=? AND created_at>? AND created_at<?)", "SEARCH c "},
 		{Window{SinceMS: 0, UntilMS: 1, WithAgent: true}, "SEARCH m USING COVERING INDEX msg_created (direction=? AND created_at>? AND created_at<?)", "SCAN m"},
 	} {
-		q, args := statsQuery(c.w)
+		q, args := statsQuery(db.d, c.w)
 		statsPlan, err := db.Explain(ctx, q, args...)
 		if err != nil {
 			t.Fatal(err)
@@ -77,7 +77,7 @@ func TestQueryPlansUseIndexes(t *testing.T) {
 // rest looks up the page's few rows and sorts them).
 func queuePlan(t *testing.T, db *DB, r QueueRequest) string {
 	t.Helper()
-	q, args, _ := pageQuery(r, ftsLookup)
+	q, args, _ := pageQuery(db.d, r, ftsLookup)
 	plan, err := db.Explain(context.Background(), q, args...)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func queuePlan(t *testing.T, db *DB, r QueueRequest) string {
 // Questions about one conversation must search by it, never walk msg_created by
 // direction: that is every inbound message of the inbox. The pinned statements hold by
 // their INDEXED BY; the unpinned ones by the planner statistics of migration 0005.
-func TestConversationQueriesSearchByConversation(t *testing.T) {
+func TestSQLiteConversationQueriesSearchByConversation(t *testing.T) {
 	db := openTemp(t)
 	ctx := context.Background()
 	for name, q := range map[string]string{

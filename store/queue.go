@@ -109,7 +109,7 @@ func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error)
 	if err != nil {
 		return nil, fmt.Errorf("read queue: %w", err)
 	}
-	q, args := queueQuery(r, use)
+	q, args := queueQuery(db.d, r, use)
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read queue: %w", err)
@@ -143,8 +143,8 @@ func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error)
 
 // queueQuery builds the statement of a queue page: the view, the filter and the keyset
 // choose the page's ids (pageQuery), queueSelect shows them.
-func queueQuery(r QueueRequest, use ftsUse) (string, []any) {
-	page, args, order := pageQuery(r, use)
+func queueQuery(d dialect, r QueueRequest, use ftsUse) (string, []any) {
+	page, args, order := pageQuery(d, r, use)
 	// queueSelect's one parameter, whose drafts to mark, follows the page's.
 	return "WITH page AS MATERIALIZED (" + page + ") " + queueSelect +
 		fmt.Sprintf(" ORDER BY c.prio_rank %[1]s, c.due_at %[1]s, c.since_at %[1]s, c.id %[1]s", order), append(args, r.Env.Me)
@@ -152,11 +152,11 @@ func queueQuery(r QueueRequest, use ftsUse) (string, []any) {
 
 // pageQuery selects the ids of a page of conversations in queue order, and says which
 // way ("ASC" or "DESC") the order runs. use says how the filter's words narrow it.
-func pageQuery(r QueueRequest, use ftsUse) (string, []any, string) {
+func pageQuery(d dialect, r QueueRequest, use ftsUse) (string, []any, string) {
 	where, args := viewWhere(r.States)
 	conds := []string{where}
 	if r.Filter != nil {
-		f, fargs, _ := conversationWhere(r.Filter, r.Env, use)
+		f, fargs, _ := conversationWhere(d, r.Filter, r.Env, use)
 		conds = append(conds, f)
 		args = append(args, fargs...)
 	}
@@ -181,7 +181,7 @@ func pageQuery(r QueueRequest, use ftsUse) (string, []any, string) {
 // QueueCount counts the conversations of a view and filter. A limit above zero stops the
 // count there: a search being typed shows "1,000+" rather than wait for the exact figure.
 func (db *DB) QueueCount(ctx context.Context, states []string, filter Cond, env Env, limit int) (int, error) {
-	q, args := countQuery(states, filter, env, limit)
+	q, args := countQuery(db.d, states, filter, env, limit)
 	var n int
 	if err := db.sql.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count queue: %w", err)
@@ -193,7 +193,7 @@ func (db *DB) QueueCount(ctx context.Context, states []string, filter Cond, env 
 // matching conversations from the full-text index in id order and stops at the limit,
 // never building the whole list of matches: at a million messages "refund" counts to
 // 1,000 in 9 ms, and to its 53,000 in 50.
-func countQuery(states []string, filter Cond, env Env, limit int) (string, []any) {
+func countQuery(d dialect, states []string, filter Cond, env Env, limit int) (string, []any) {
 	where, args := viewWhere(states)
 	use := ftsLookup
 	if limit > 0 {
@@ -203,7 +203,7 @@ func countQuery(states []string, filter Cond, env Env, limit int) (string, []any
 	if filter != nil {
 		var f string
 		var fargs []any
-		f, fargs, match = conversationWhere(filter, env, use)
+		f, fargs, match = conversationWhere(d, filter, env, use)
 		where += " AND " + f
 		args = append(args, fargs...)
 	}
@@ -212,11 +212,11 @@ func countQuery(states []string, filter Cond, env Env, limit int) (string, []any
 	}
 	from := "conversations c"
 	if match != "" {
-		from = "(SELECT DISTINCT " + ftsConversationID + " AS id FROM messages_fts WHERE messages_fts MATCH ?) f " +
-			"CROSS JOIN conversations c ON c.id = f.id"
+		from = "(SELECT DISTINCT " + ftsConversationID + " AS id FROM messages_fts WHERE " + d.ftsMatch() + ") f " +
+			d.joinInOrder() + " conversations c ON c.id = f.id"
 		args = append([]any{match}, args...)
 	}
-	return "SELECT count(*) FROM (SELECT 1 FROM " + from + " WHERE " + where + " LIMIT ?)", append(args, limit)
+	return "SELECT count(*) FROM (SELECT 1 FROM " + from + " WHERE " + where + " LIMIT ?) AS n", append(args, limit)
 }
 
 // WakeSnoozed reopens the snoozed conversations whose time has come and returns their ids.

@@ -67,7 +67,7 @@ func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("index reply: %w", err)
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, key, r.Text, r.Agent); err != nil {
+	if _, err := tx.exec(ctx, tx.d.ftsInsert(), key, r.Text, r.Agent); err != nil {
 		return 0, fmt.Errorf("index reply: %w", err)
 	}
 	sendAt := max(r.SendAt, r.At)

@@ -67,8 +67,8 @@ func (db *DB) StatRowsSplit(ctx context.Context, w Window, parts int, fn func(pa
 }
 
 // statsQuery is the query StatRows runs, with its arguments.
-func statsQuery(w Window) (string, []any) {
-	where, args := MessageWhere(w.Filter, w.Env)
+func statsQuery(d dialect, w Window) (string, []any) {
+	where, args := messageWhere(d, w.Filter, w.Env)
 	// Every join is a lookup per message: only those the figures or the filter need are
 	// made, so plain statistics read msg_created alone (it holds every column below). A
 	// conversation a person marked as spam is left out through the (short) list of them.
@@ -116,7 +116,7 @@ type EscalationRow struct {
 // escalations (an undone one) and conversations in state spam are left out, as are
 // conversations with no message matching the filter.
 func (db *DB) EscalationRows(ctx context.Context, w Window, fn func(EscalationRow) error) error {
-	where, args := ConversationWhere(w.Filter, w.Env)
+	where, args, _ := conversationWhere(db.d, w.Filter, w.Env, ftsLookup)
 	q := `SELECT c.channel, c.kind, e.agent, e.reason, e.created_at, e.arrived_at,
 		coalesce((SELECT string_agg(g.name, '` + tagSep + `' ORDER BY t.tag_id) FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = c.id), '')
@@ -164,7 +164,7 @@ type ExportRow struct {
 // ExportRows streams the messages (inbound and outbound) created in the window that match
 // the filter, in time order.
 func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error) error {
-	where, args := MessageWhere(w.Filter, w.Env)
+	where, args := messageWhere(db.d, w.Filter, w.Env)
 	q := `SELECT m.id, m.conversation_id, m.channel, a.handle, m.ext_id, m.kind, m.direction,
 		coalesce(ct.ext_id, ''), coalesce(ct.handle, ''), coalesce(ct.name, ''), m.agent, m.text, m.url, m.in_reply_to,
 		m.created_at, m.sentiment, m.priority, m.spam, coalesce(m.answered_by, 0), coalesce(m.answered_at, 0),
@@ -174,7 +174,7 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 			WHERE t.conversation_id = c.id), ''),
 		coalesce(e.reason, ''), coalesce(e.status, ''),
 		coalesce(m.edited_at, 0), coalesce(m.removed_at, 0), m.hidden, coalesce(m.hidden_at, 0),
-		CASE WHEN m.edited_at IS NULL THEN '' ELSE coalesce((SELECT json_group_array(json_array(v.written_at, v.text))
+		CASE WHEN m.edited_at IS NULL THEN '' ELSE coalesce((SELECT ` + db.d.jsonRows("v.written_at", "v.text") + `
 			FROM (SELECT written_at, text FROM message_versions WHERE message_id = m.id ORDER BY written_at) v), '') END
 		FROM messages m INDEXED BY msg_all_created
 		JOIN accounts a ON a.id = m.account_id

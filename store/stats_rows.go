@@ -14,7 +14,7 @@ import (
 // through reflection under the Rows' lock: at a million messages that was a fifth of
 // `triage stats`. The driver gives int64, float64 and string values as they are.
 func (db *DB) statRows(ctx context.Context, w Window, fn func(StatRow) error) error {
-	q, args := statsQuery(w)
+	q, args := statsQuery(db.d, w)
 	named := make([]driver.NamedValue, len(args))
 	for i, a := range args {
 		v, err := driver.DefaultParameterConverter.ConvertValue(a)

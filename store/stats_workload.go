@@ -17,7 +17,7 @@ type Workload struct {
 // holds what is a fact of the present. conv_assignee (assignee, state) answers it alone,
 // reading only assigned conversations: the unassigned, most of a big inbox, are left out.
 func (db *DB) Workloads(ctx context.Context) ([]Workload, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT assignee, count(*), sum(state IN ('new', 'open'))
+	rows, err := db.sql.QueryContext(ctx, `SELECT assignee, count(*), sum(CASE WHEN state IN ('new', 'open') THEN 1 ELSE 0 END)
 		FROM conversations INDEXED BY conv_assignee WHERE assignee > '' AND state NOT IN ('done', 'spam') GROUP BY assignee ORDER BY assignee`)
 	if err != nil {
 		return nil, fmt.Errorf("read workloads: %w", err)

@@ -157,7 +157,7 @@ func (tx *Tx) editText(ctx context.Context, t updTarget, text string, at int64) 
 	if _, err := tx.exec(ctx, `DELETE FROM messages_fts WHERE rowid = ?`, key); err != nil {
 		return false, fmt.Errorf("index the edit of message %d: %w", t.id, err)
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO messages_fts (rowid, text, author) VALUES (?, ?, ?)`, key, text, author); err != nil {
+	if _, err := tx.exec(ctx, tx.d.ftsInsert(), key, text, author); err != nil {
 		return false, fmt.Errorf("index the edit of message %d: %w", t.id, err)
 	}
 	return true, nil
@@ -271,12 +271,12 @@ func (tx *Tx) ApplyPending(ctx context.Context, now int64) ([]UpdateOutcome, err
 func (tx *Tx) pendingFor(ctx context.Context, m *NewMessage) ([]MessageUpdate, error) {
 	c := tx.cache()
 	if c.kept == orphansUnknown {
-		var any int
+		var any bool // EXISTS: an integer on SQLite, a boolean on PostgreSQL
 		if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pending_updates)`).Scan(&any); err != nil {
 			return nil, fmt.Errorf("look for kept updates: %w", err)
 		}
 		c.kept = orphansNone
-		if any != 0 {
+		if any {
 			c.kept = orphansSome
 		}
 	}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,10 +12,14 @@ import (
 // takes: a write is refused only when another process holds the lock past the busy
 // timeout, never because other sessions of this process were writing.
 func TestWritersOfOneProcessWaitTheirTurn(t *testing.T) {
+	forEngines(t, testWritersOfOneProcessWaitTheirTurn)
+}
+
+func testWritersOfOneProcessWaitTheirTurn(t *testing.T, e engine) {
 	defer func(old int) { busyTimeoutMS = old }(busyTimeoutMS)
 	busyTimeoutMS = 50
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "triage.db"))
+	db, err := Open(ctx, dsnOn(t, e))
 	if err != nil {
 		t.Fatal(err)
 	}
