@@ -212,6 +212,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		tx.closeStmts()
 		sqltx.Rollback()
+		if db.d.busy(err) {
+			// PostgreSQL waits for another's row lock at the statement that needs it,
+			// not at BEGIN: past lock_timeout it is the same refusal.
+			return db.writerBusy(err)
+		}
 		return err
 	}
 	tx.closeStmts()

@@ -115,9 +115,22 @@ func (postgresDialect) bulkLoad() bool { return false }
 
 func (postgresDialect) reusesStatements() bool { return false }
 
-// isPostgresURL reports whether a --db or TRIAGE_DB value names a PostgreSQL database.
-func isPostgresURL(s string) bool {
+// IsPostgresURL reports whether a --db or TRIAGE_DB value names a PostgreSQL database
+// (postgres:// or postgresql://) rather than a SQLite file: a caller must not look for
+// it on disk, nor print it as it is (see Redact).
+func IsPostgresURL(s string) bool {
 	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
+}
+
+func isPostgresURL(s string) bool { return IsPostgresURL(s) }
+
+// Redact is a --db or TRIAGE_DB value fit to print: a PostgreSQL URL without its
+// password, a file path as it is. It is what DB.Path and the store's errors show.
+func Redact(s string) string {
+	if !IsPostgresURL(s) {
+		return s
+	}
+	return redactURL(s)
 }
 
 // redactURL is a PostgreSQL URL fit to print: the password, if the URL holds one, is

@@ -152,3 +152,48 @@ func TestPostgresConcurrentOpensMigrateOnce(t *testing.T) {
 		}
 	}
 }
+
+// A write that waits for another host's lock longer than the busy timeout is refused
+// with ErrWriterBusy, naming the database, as SQLite's "database is locked" is.
+func TestPostgresLockWaitIsWriterBusy(t *testing.T) {
+	defer func(old int) { busyTimeoutMS = old }(busyTimeoutMS)
+	busyTimeoutMS = 200
+	url := dsnOn(t, onPostgres)
+	dbs := hosts(t, url, 2)
+	ctx := context.Background()
+	must(t, dbs[0].Tx(ctx, func(tx *Tx) error { return tx.SetMeta(ctx, "k", "a") }))
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- dbs[0].Tx(ctx, func(tx *Tx) error {
+			if err := tx.SetMeta(ctx, "k", "b"); err != nil {
+				return err
+			}
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	err := dbs[1].Tx(ctx, func(tx *Tx) error { return tx.SetMeta(ctx, "k", "c") })
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(err, ErrWriterBusy) || !strings.Contains(err.Error(), url) {
+		t.Fatalf("a write behind another's lock: %v, want ErrWriterBusy naming %s", err, url)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"/home/me/.local/share/triage/triage.db":            "/home/me/.local/share/triage/triage.db",
+		"postgres://ann:hunter2@db.example:5432/triage":     "postgres://ann@db.example:5432/triage",
+		"postgresql://ann@db.example/triage?sslmode=verify": "postgresql://ann@db.example/triage?sslmode=verify",
+		"postgres://db.example/triage?password=hunter2":     "postgres://db.example/triage",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -268,6 +268,9 @@ func (db *DB) WakeSnoozed(ctx context.Context, now int64) ([]int64, error) {
 // Explain returns SQLite's query plan for a statement, one step per line; tests use it to
 // prove that the queue and stats queries run on indexes.
 func (db *DB) Explain(ctx context.Context, query string, args ...any) (string, error) {
+	if db.d.engine() != "sqlite" {
+		return "", fmt.Errorf("query plans: only SQLite's are read (this database is %s)", db.d.engine())
+	}
 	rows, err := db.sql.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 	if err != nil {
 		return "", err
