@@ -61,11 +61,15 @@ type queueLoadedMsg struct {
 	mode      loadMode
 	rows      []inbox.QueueRow
 	err       error
-	keepID    int64          // put the cursor back on this conversation if it is still there
-	keepIndex int            // else on this index
-	advance   bool           // the row at keepIndex was acted on: move past it if it stayed
-	limit     int            // rows asked for: fewer means the end of the view
-	anchor    inbox.QueueKey // loadAppend, loadPrepend: the window's edge the page follows or precedes
+	keepID    int64 // put the cursor back on this conversation if it is still there
+	keepIndex int   // else on this index
+	advance   bool  // the row at keepIndex was acted on: move past it if it stayed
+	// follow: a reload that keeps the person's place. When they moved while it was read
+	// (the row under the cursor is no longer asked), the place they moved to is kept.
+	follow bool
+	asked  int64          // the conversation under the cursor when the reload was asked for
+	limit  int            // rows asked for: fewer means the end of the view
+	anchor inbox.QueueKey // loadAppend, loadPrepend: the window's edge the page follows or precedes
 }
 
 // queueCountMsg is the size of the current view.
@@ -134,6 +138,18 @@ func (q *queueScreen) reload(advance bool) tea.Cmd {
 	return tea.Batch(q.fetch(loadReload, from, limit, keep, q.cursor, advance), q.countCmd())
 }
 
+// followPerson makes a reload that lands keep the row the person is on now, when they
+// moved while it was read: under fifty agents a live reload is nearly always under
+// way, and one that put the cursor back where it was asked undid the keys pressed
+// meanwhile (j, j, and the cursor jumped back up).
+func (q *queueScreen) followPerson(msg *queueLoadedMsg) {
+	r, ok := q.current()
+	if !msg.follow || !ok || r.ID == msg.asked {
+		return
+	}
+	msg.keepID, msg.keepIndex, msg.advance = r.ID, q.cursor, false
+}
+
 // fetch replaces the window (loadReload from key, or loadBottom). It starts a new
 // generation: pages and counts asked for before it are dropped when they come.
 func (q *queueScreen) fetch(mode loadMode, key *inbox.QueueKey, limit int, keepID int64, keepIndex int, advance bool) tea.Cmd {
@@ -152,7 +168,11 @@ func (q *queueScreen) fetch(mode loadMode, key *inbox.QueueKey, limit int, keepI
 		page.After = nil
 		page.Before = &inbox.QueueKey{PrioRank: math.MaxInt64, DueAt: math.MaxInt64, SinceAt: math.MaxInt64, ID: math.MaxInt64}
 	}
-	return q.page(page, queueLoadedMsg{gen: q.gen, mode: mode, keepID: keepID, keepIndex: keepIndex, advance: advance, limit: limit})
+	msg := queueLoadedMsg{gen: q.gen, mode: mode, keepID: keepID, keepIndex: keepIndex, advance: advance, limit: limit}
+	if r, ok := q.current(); ok && mode == loadReload && (keepID != 0 || advance) {
+		msg.follow, msg.asked = true, r.ID
+	}
+	return q.page(page, msg)
 }
 
 // page runs a page request in a command and answers with msg, its rows and error filled in.
@@ -325,6 +345,7 @@ func (q *queueScreen) overlaps(page []inbox.QueueRow) bool {
 func (q *queueScreen) apply(msg queueLoadedMsg) {
 	switch msg.mode {
 	case loadReload:
+		q.followPerson(&msg)
 		q.rows = msg.rows
 		q.end = len(msg.rows) < msg.limit
 		q.cursor = q.placeCursor(msg)

@@ -193,3 +193,40 @@ func TestQueueLiveCountStops(t *testing.T) {
 	a.keys("/").typ("er 100") // "message number 100": 100 and 1000–1004, a prefix
 	a.want("Inbox 6")
 }
+
+// Keys pressed while a reload is being read are kept when it lands: the cursor stays on
+// the row the person moved to, not the row it was on when the reload was asked for.
+// Under a busy team a live reload is nearly always under way, and the cursor jumped
+// back after every j. A reload after an action still moves past the row acted on when
+// the person did not move.
+func TestQueueReloadKeepsWhereThePersonMoved(t *testing.T) {
+	c := emptyCommon(t, "")
+	manyConversations(t, c, 30)
+	q := queueAt(t, c)
+	update := func(msg tea.Msg) tea.Cmd { var cmd tea.Cmd; q, cmd = q.Update(msg); return cmd }
+
+	reload := q.reload(false) // asked on the first row
+	keys(t, &q, "j", "j")     // the person moves on while it is read
+	moved, _ := q.current()
+	runCmd(t, reload, update)
+	if r, _ := q.current(); r.ID != moved.ID || q.cursor != 2 {
+		t.Errorf("after the reload the cursor is on %q (row %d), want %q (row 2) where the person moved",
+			r.AuthorName, q.cursor, moved.AuthorName)
+	}
+
+	// Nobody moved: the reload puts the cursor back on its row, wherever that row went.
+	keys(t, &q, "j")
+	here, _ := q.current()
+	runCmd(t, q.reload(false), update)
+	if r, _ := q.current(); r.ID != here.ID {
+		t.Errorf("a reload moved the cursor from %q to %q", here.AuthorName, r.AuthorName)
+	}
+
+	// After an action on the row (advance), the cursor goes past it when it stayed.
+	acted, _ := q.current()
+	q.acted = acted.ID
+	runCmd(t, q.reload(true), update)
+	if r, _ := q.current(); r.ID == acted.ID {
+		t.Errorf("after acting on %q the cursor stayed on it", acted.AuthorName)
+	}
+}
