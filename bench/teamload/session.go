@@ -22,15 +22,19 @@ type session struct {
 	ended  chan struct{} // the session's Wait returned, with waitErr
 	closed chan struct{} // close was called
 
-	mu          sync.Mutex
-	changed     chan struct{} // closed and replaced on every output chunk
-	nseq        uint64        // output chunks so far
-	times       [256]time.Time
-	last        time.Time // the last chunk's arrival
-	waiting     bool      // a key of the session's own awaits its answer
-	lastKey     time.Time
-	keys        map[string][]time.Duration
-	unanswered  int
+	mu         sync.Mutex
+	changed    chan struct{} // closed and replaced on every output chunk
+	nseq       uint64        // output chunks so far
+	times      [256]time.Time
+	last       time.Time // the last chunk's arrival
+	waiting    bool      // a key of the session's own awaits its answer
+	lastKey    time.Time
+	keys       map[string][]time.Duration
+	unanswered int
+	// After each unanswered key, how long the screen took to answer ? (help, or a
+	// character in a dialog): quick means the key changed nothing on the screen (the
+	// agent's place was not where the tool guessed), slow that the server was behind.
+	checks      []time.Duration
 	actions     int
 	unsolicited int
 	refusals    []string
@@ -211,13 +215,34 @@ func (s *session) press(kind, key string, timeout time.Duration) {
 		s.unanswered++
 	}
 	s.mu.Unlock()
+	if !ok {
+		s.check(timeout)
+	}
+}
+
+// check follows an unanswered key: it presses ?, which every screen answers (help opens,
+// or a dialog's text takes it), records how long the answer took, and brings the agent
+// back to the top of the queue, a place the tool knows.
+func (s *session) check(timeout time.Duration) {
+	seq, t0 := s.seq(), time.Now()
+	s.write("?")
+	at, ok := s.outputAfter(seq, t0, timeout)
+	d := timeout
+	if ok {
+		d = at.Sub(t0)
+	}
+	s.mu.Lock()
+	s.checks = append(s.checks, d)
+	s.mu.Unlock()
+	time.Sleep(150 * time.Millisecond)
+	s.backToQueue()
 }
 
 func (s *session) resetStats() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.keys = map[string][]time.Duration{}
-	s.unanswered, s.actions, s.unsolicited, s.refusals = 0, 0, 0, nil
+	s.unanswered, s.actions, s.unsolicited, s.refusals, s.checks = 0, 0, 0, nil, nil
 }
 
 func (s *session) dropped() bool {

@@ -134,6 +134,9 @@ type Result struct {
 	Keys map[string][]time.Duration
 	// Unanswered counts keys whose screen sent nothing within Config.KeyTimeout.
 	Unanswered int
+	// Checks are, for each unanswered key, how long the screen took to answer the ? the
+	// tool pressed next (see session.check): the timeout when it did not.
+	Checks []time.Duration
 	// Actions counts the keys that changed the queue (done, tag, undo, send).
 	Actions int
 	// Probes are the propagation probes: for each, one delay per other session.
@@ -253,6 +256,7 @@ func (w *Swarm) Drive(ctx context.Context, d, probeEvery time.Duration) Result {
 			res.Keys[k] = append(res.Keys[k], ds...)
 		}
 		res.Unanswered += s.unanswered
+		res.Checks = append(res.Checks, s.checks...)
 		res.Actions += s.actions
 		unsolicited += s.unsolicited
 		res.RefusalCount += len(s.refusals)

@@ -109,6 +109,16 @@ func run() error {
 		*n, connected.Round(time.Millisecond), res.Elapsed.Round(time.Second), len(keys), float64(len(keys))/res.Elapsed.Seconds(),
 		res.Unanswered, res.Actions, res.Unsolicited, cpu)
 	fmt.Printf("keypress: %s\n", summary(keys))
+	if len(res.Checks) > 0 {
+		quick := 0
+		for _, d := range res.Checks {
+			if d < time.Second {
+				quick++
+			}
+		}
+		fmt.Printf("unanswered keys: %d; the ? pressed after each was answered within 1 s %d times (the key changed nothing on screen), not %d times (the server was behind); its answer: %s\n",
+			len(res.Checks), quick, len(res.Checks)-quick, summary(res.Checks))
+	}
 	kinds := make([]string, 0, len(res.Keys))
 	for k := range res.Keys {
 		kinds = append(kinds, k)
