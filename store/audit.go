@@ -22,7 +22,7 @@ type AuditEvent struct {
 // NextBatch returns a fresh batch number for the events of one action.
 func (tx *Tx) NextBatch(ctx context.Context) (int64, error) {
 	var b int64
-	if err := tx.queryRow(ctx, `SELECT coalesce(max(batch), 0) + 1 FROM audit`).Scan(&b); err != nil {
+	if err := tx.queryRow(ctx, tx.d.nextBatch()).Scan(&b); err != nil {
 		return 0, fmt.Errorf("next audit batch: %w", err)
 	}
 	return b, nil

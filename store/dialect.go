@@ -65,6 +65,9 @@ type dialect interface {
 	// ftsInsert stores the row of messages_fts of one message: key, text, author.
 	ftsInsert() string
 
+	// nextBatch is the statement that gives a fresh audit batch number (see NextBatch).
+	nextBatch() string
+
 	// readTx are the options of ReadTx: one snapshot for the whole transaction.
 	readTx() *sql.TxOptions
 	// busy reports whether err means a lock was waited for past the timeout: another

@@ -90,6 +90,10 @@ func (postgresDialect) ftsInsert() string {
 
 func (postgresDialect) ftsQuery(units []textUnit) string { return pgTextQuery(units) }
 
+// nextBatch: writers of several hosts run at once, and two reading max(batch) together
+// would share a number, so that one undo took back both actions.
+func (postgresDialect) nextBatch() string { return `SELECT nextval('audit_batches')` }
+
 // readTx: PostgreSQL's default isolation gives each statement its own snapshot.
 func (postgresDialect) readTx() *sql.TxOptions {
 	return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}

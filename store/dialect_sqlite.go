@@ -90,6 +90,9 @@ func (sqliteDialect) ftsQuery(units []textUnit) string {
 	return strings.Join(fts, " AND ")
 }
 
+// nextBatch: one writer at a time holds the database, so the next number is free.
+func (sqliteDialect) nextBatch() string { return `SELECT coalesce(max(batch), 0) + 1 FROM audit` }
+
 func (sqliteDialect) readTx() *sql.TxOptions { return &sql.TxOptions{ReadOnly: true} }
 
 // busy: SQLITE_BUSY (and its extended codes), which SQLite returns once the busy

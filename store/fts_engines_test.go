@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -97,4 +99,26 @@ func TestFullTextSameOnBothEngines(t *testing.T) {
 	if len(got[onPostgres]) > 0 && !reflect.DeepEqual(got[onSQLite], got[onPostgres]) {
 		t.Errorf("the engines disagree:\nsqlite   %v\npostgres %v", got[onSQLite], got[onPostgres])
 	}
+}
+
+// A long message of many distinct words (a pasted log) is stored and found by its words
+// on both engines: PostgreSQL indexes its first 200,000 characters, since a tsvector
+// holds at most 1 MB (this one would make 2 MB).
+func TestLongMessageIsStored(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		db := openOn(t, e)
+		ctx := context.Background()
+		var b strings.Builder
+		for i := 0; b.Len() < 1500<<10; i++ {
+			fmt.Fprintf(&b, "w%x ", i*7919)
+		}
+		must(t, db.Tx(ctx, func(tx *Tx) error {
+			_, err := tx.Ingest(ctx, NewMessage{Channel: "email", Account: "help@acme.com", ExtID: "1", ConvKey: "th:1", Kind: "email",
+				Direction: "in", AuthorID: "ops@ex.com", Text: b.String(), CreatedAt: 1, Priority: 1})
+			return err
+		}))
+		if got := conversationIDs(t, db, Text{Query: "w1eef"}, Env{}); !reflect.DeepEqual(got, []int64{1}) {
+			t.Errorf("a word of the long message finds %v, want [1]", got)
+		}
+	})
 }

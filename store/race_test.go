@@ -168,3 +168,78 @@ func testOutboxHasOneSender(t *testing.T, e engine) {
 		}
 	}
 }
+
+// Of several leads on several hosts sending back one reply that awaits approval at once,
+// exactly one does; the others are told it no longer waits.
+func TestReturnReplyHasOneWinner(t *testing.T) { forEngines(t, testReturnReplyHasOneWinner) }
+
+func testReturnReplyHasOneWinner(t *testing.T, e engine) {
+	ctx := context.Background()
+	dbs := hosts(t, dsnOn(t, e), 4)
+	var msg int64
+	must(t, dbs[0].Tx(ctx, func(tx *Tx) error {
+		in, err := tx.Ingest(ctx, NewMessage{Channel: "x", Account: "@acme", ExtID: "q", ConvKey: "post:1", Kind: "comment",
+			Direction: "in", AuthorID: "u1", Text: "help", CreatedAt: 1000, Priority: 1})
+		if err != nil {
+			return err
+		}
+		msg, err = tx.AddReply(ctx, Reply{ConversationID: in.ConversationID, Agent: "new", Text: "hi", At: 2000, Key: "k", AwaitingApproval: true})
+		return err
+	}))
+	errs := make([]error, 3*len(dbs))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range errs {
+		wg.Go(func() {
+			<-start
+			errs[i] = dbs[i%len(dbs)].Tx(ctx, func(tx *Tx) error {
+				return tx.ReturnReply(ctx, msg, fmt.Sprint("lead ", i), 3000)
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, ErrOutboxState):
+			t.Errorf("send back: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Errorf("%d leads sent the reply back, want exactly one", won)
+	}
+}
+
+// Actions of several hosts at once never share an audit batch: one undo takes back one
+// action.
+func TestAuditBatchesAreDistinctAcrossHosts(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		ctx := context.Background()
+		dbs := hosts(t, dsnOn(t, e), 4)
+		batches := make([]int64, 4*len(dbs))
+		var wg sync.WaitGroup
+		for i := range batches {
+			wg.Go(func() {
+				must(t, dbs[i%len(dbs)].Tx(ctx, func(tx *Tx) error {
+					b, err := tx.NextBatch(ctx)
+					if err != nil {
+						return err
+					}
+					batches[i] = b
+					return tx.Audit(ctx, AuditEvent{At: 1, Actor: fmt.Sprint("agent", i), Action: "note", Batch: b})
+				}))
+			})
+		}
+		wg.Wait()
+		seen := map[int64]bool{}
+		for _, b := range batches {
+			if seen[b] {
+				t.Fatalf("batch %d given twice: %v", b, batches)
+			}
+			seen[b] = true
+		}
+	})
+}

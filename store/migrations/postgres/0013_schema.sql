@@ -150,9 +150,13 @@ BEGIN
 END
 $do$;
 
+-- A tsvector holds at most 1 MB, and a long email of many distinct words (a log pasted
+-- in, a base64 part) makes more than that: the index takes a text's first 200,000
+-- characters, some 700 KB of tsvector at worst, rather than refuse the message. FTS5
+-- has no such limit: words past that point are found on SQLite only.
 CREATE FUNCTION triage_tsvector(text) RETURNS tsvector
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    AS $$ SELECT to_tsvector('simple', triage_words($1)) $$;
+    AS $$ SELECT to_tsvector('simple', triage_words(left($1, 200000))) $$;
 
 -- triage_tsquery reads what store.pgTextQuery writes: one word or "phrase" a line, the
 -- line's first character '*' for a prefix (the word being typed: its last word gets :*)
@@ -276,6 +280,8 @@ CREATE TABLE audit (
 CREATE INDEX audit_actor ON audit (actor, id);
 CREATE INDEX audit_conv ON audit (conversation_id, id);
 CREATE INDEX audit_batch ON audit (batch);
+-- Batch numbers (SQLite: max(batch) + 1, under its one writer): hosts write at once here.
+CREATE SEQUENCE audit_batches;
 
 CREATE TABLE orphans (
     message_id    bigint PRIMARY KEY REFERENCES messages (id),
