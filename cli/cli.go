@@ -1,8 +1,8 @@
 // Package cli is triage's commands: the flags and subcommands, and the wiring of store,
 // inbox, adapters and ui behind each. The triage command (main.go) only calls Main.
 //
-//	triage [--db PATH] [--config PATH] [--demo]   open the inbox (or the demo inbox)
-//	triage demo [--db PATH] [--seed N] [--reset]  seed the demo inbox (afresh with --reset)
+//	triage [--db PATH|URL] [--config PATH] [--demo]   open the inbox (or the demo inbox)
+//	triage demo [--db PATH|URL] [--seed N] [--reset]  seed the demo inbox (afresh with --reset)
 //	triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...
 //	triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
 //	triage stats [--since 7d|RFC3339] [--until …] [--query …] [--by channel|day|tag|agent|kind] [--json]
@@ -88,8 +88,9 @@ func runWith(ctx context.Context, env *cliEnv, args []string) error {
 const usage = `triage: a terminal unified inbox for community managers
 
 usage:
-  triage [--db PATH] [--config PATH] [--demo]     open the inbox
-  triage demo [--db PATH] [--seed N] [--reset]    seed the demo inbox once; --reset seeds it afresh
+  triage [--db PATH|URL] [--config PATH] [--demo] open the inbox
+  triage demo [--db PATH|URL] [--seed N] [--reset]
+                                                 seed the demo inbox once; --reset seeds it afresh
   triage import [--dry-run] [--skip-invalid] [--address ADDR]... FILE|MAILDIR...
                                                  import JSON Lines ("-" for standard input) and Maildirs
   triage export [--since …] [--until …] [--query …] [--format jsonl|csv]
@@ -102,6 +103,8 @@ usage:
   triage --version                                which triage this is
   triage COMMAND --help                           a command's flags
 
-The database is $XDG_DATA_HOME/triage/triage.db unless --db or TRIAGE_DB says otherwise;
-config is $XDG_CONFIG_HOME/triage/config.toml unless --config or TRIAGE_CONFIG does.
+The database is $XDG_DATA_HOME/triage/triage.db unless --db or TRIAGE_DB says otherwise:
+another SQLite file, or PostgreSQL as postgres://USER@HOST:5432/DB?sslmode=… (the password
+from PGPASSWORD or ~/.pgpass, as for psql). Config is $XDG_CONFIG_HOME/triage/config.toml
+unless --config or TRIAGE_CONFIG says otherwise.
 `

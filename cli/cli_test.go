@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/triage-inbox/triage/internal/pgtest"
 )
 
 var built struct {
@@ -18,9 +20,10 @@ var built struct {
 	err  error
 }
 
-// TestMain removes the binary that binary() builds.
+// TestMain removes the binary that binary() builds, and stops the PostgreSQL cluster
+// that pgtest.URL starts for the tests on PostgreSQL (postgres_test.go).
 func TestMain(m *testing.M) {
-	code := m.Run()
+	code := pgtest.Main(m)
 	if built.path != "" {
 		os.RemoveAll(filepath.Dir(built.path))
 	}

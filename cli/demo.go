@@ -34,7 +34,7 @@ func (e *cliEnv) demo(ctx context.Context, args []string) error {
 	open := "triage --demo"
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "db" {
-			path, open = e.dbPath, "triage --demo --db "+e.dbPath
+			path, open = e.dbPath, "triage --demo --db "+dbArg(e.dbPath)
 		}
 	})
 	if !*reset {
@@ -43,21 +43,22 @@ func (e *cliEnv) demo(ctx context.Context, args []string) error {
 			return err
 		}
 		if kept {
-			fmt.Fprintf(e.stdout, "the demo inbox at %s is kept as it was left; triage demo --reset seeds it afresh\nopen it with: %s\n", path, open)
+			fmt.Fprintf(e.stdout, "the demo inbox at %s is kept as it was left; triage demo --reset seeds it afresh\nopen it with: %s\n", shownDB(path), open)
 			return nil
 		}
 	} else if err := e.seedDemo(ctx, path, *seed); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "demo inbox seeded at %s (seed %d)\nopen it with: %s\n", path, *seed, open)
+	fmt.Fprintf(e.stdout, "demo inbox seeded at %s (seed %d)\nopen it with: %s\n", shownDB(path), *seed, open)
 	return nil
 }
 
 // ensureDemo makes sure there is a demo inbox at path: one already there is kept as it is
 // (kept is true); else it is seeded. A database that holds anything but a demo is refused
-// and left exactly as it was.
+// and left exactly as it was. A PostgreSQL URL always names a database that is there (or
+// the open says why not): it is looked into, as a file that exists.
 func (e *cliEnv) ensureDemo(ctx context.Context, path string, seed int64) (kept bool, err error) {
-	if _, err := os.Stat(path); err == nil {
+	if dbThere(path) {
 		isDemo, err := isDemoDB(ctx, path)
 		if err != nil {
 			return false, err
@@ -81,10 +82,21 @@ func isDemoDB(ctx context.Context, path string) (bool, error) {
 }
 
 // seedDemo (re)creates a demo database at path. A database that holds anything but a
-// demo is refused and left exactly as it was.
+// demo is refused and left exactly as it was. A file is replaced; a PostgreSQL database
+// cannot be (triage may not drop it, and emptying it table by table is the store's to
+// do), so there the demo is seeded only into a database with no messages, and a demo
+// already there is refused with how to start afresh.
 func (e *cliEnv) seedDemo(ctx context.Context, path string, seed int64) error {
-	if _, err := os.Stat(path); err == nil {
-		if err := refuseNonDemo(ctx, path); err != nil {
+	if store.IsPostgresURL(path) {
+		isDemo, err := refuseNonDemo(ctx, path)
+		if err != nil {
+			return err
+		}
+		if isDemo {
+			return fmt.Errorf("%s holds a demo inbox already, and triage does not empty a PostgreSQL database: to seed it afresh, drop the database and create it again (dropdb, createdb), then run triage demo --db %s", shownDB(path), dbArg(path))
+		}
+	} else if _, err := os.Stat(path); err == nil {
+		if _, err := refuseNonDemo(ctx, path); err != nil {
 			return err
 		}
 		for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -108,22 +120,34 @@ func (e *cliEnv) seedDemo(ctx context.Context, path string, seed int64) error {
 	return nil
 }
 
-func refuseNonDemo(ctx context.Context, path string) error {
+// refuseNonDemo refuses a database that holds messages and is not a demo; isDemo says
+// whether it is one.
+func refuseNonDemo(ctx context.Context, path string) (isDemo bool, err error) {
 	db, err := store.Open(ctx, path)
 	if err != nil {
-		return fmt.Errorf("%w; triage demo will not overwrite it", err)
+		return false, fmt.Errorf("%w; triage demo will not overwrite it", err)
 	}
 	defer db.Close()
 	seed, err := db.Meta(ctx, "demo_seed")
 	if err != nil {
-		return err
+		return false, err
 	}
 	n, err := db.MessageCount(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if seed == "" && n > 0 {
-		return fmt.Errorf("%s is not a demo database (it holds %d messages); triage demo will not overwrite it", path, n)
+		return false, fmt.Errorf("%s is not a demo database (it holds %d messages); triage demo will not overwrite it", shownDB(path), n)
 	}
-	return nil
+	return seed != "", nil
+}
+
+// dbThere says whether there is a database at path to look into: a file that exists, or
+// any PostgreSQL URL (the server says, when it is opened, if there is none).
+func dbThere(path string) bool {
+	if store.IsPostgresURL(path) {
+		return true
+	}
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -35,7 +35,7 @@ type cliEnv struct {
 func (e *cliEnv) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.StringVar(&e.dbPath, "db", os.Getenv("TRIAGE_DB"), "database `path` (default $XDG_DATA_HOME/triage/triage.db; env TRIAGE_DB)")
+	fs.StringVar(&e.dbPath, "db", os.Getenv("TRIAGE_DB"), "database: a SQLite file `path` or a postgres:// URL (default $XDG_DATA_HOME/triage/triage.db; env TRIAGE_DB)")
 	fs.StringVar(&e.configPath, "config", os.Getenv("TRIAGE_CONFIG"), "config `path` (default $XDG_CONFIG_HOME/triage/config.toml; env TRIAGE_CONFIG)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: %s\n\n", synopsis(name))
@@ -137,17 +137,16 @@ func (e *cliEnv) openInbox(ctx context.Context) (*inbox.Service, func(), error) 
 // openExisting opens the database for a command that only reads it (stats, export): a
 // path where there is no database is an error naming it, and nothing is created there —
 // no file, no folder, no -wal or -shm — so a mistyped --db cannot leave an empty inbox
-// behind that a later command would take for the real one.
+// behind that a later command would take for the real one. A PostgreSQL database
+// without triage's tables is refused the same way (checkURLHasInbox).
 func (e *cliEnv) openExisting(ctx context.Context) (*inbox.Service, func(), error) {
 	path := e.databasePath()
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil, nil, fmt.Errorf("no database at %s (check --db or TRIAGE_DB; triage import, sync or demo make one)", path)
-	case err != nil:
-		return nil, nil, fmt.Errorf("open database %s: %w", path, err)
-	case fi.IsDir():
-		return nil, nil, fmt.Errorf("open database %s: it is a folder, not a database file", path)
+	if store.IsPostgresURL(path) {
+		if err := checkURLHasInbox(ctx, path); err != nil {
+			return nil, nil, err
+		}
+	} else if err := existingFile(path); err != nil {
+		return nil, nil, err
 	}
 	svc, closeDB, err := e.openWith(ctx, path, nil)
 	if err == nil {
@@ -162,11 +161,25 @@ func (e *cliEnv) openExisting(ctx context.Context) (*inbox.Service, func(), erro
 	return e.serviceOver(ctx, db, nil)
 }
 
+// existingFile says why there is no SQLite database at path, or nil when there is one.
+func existingFile(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("no database at %s (check --db or TRIAGE_DB; triage import, sync or demo make one)", path)
+	case err != nil:
+		return fmt.Errorf("open database %s: %w", path, err)
+	case fi.IsDir():
+		return fmt.Errorf("open database %s: it is a folder, not a database file", path)
+	}
+	return nil
+}
+
 // openWith opens the database at path and the inbox over it. With cfg nil the config is
 // --config's, else the demo brand's for a demo database, else the user's.
 func (e *cliEnv) openWith(ctx context.Context, path string, cfg *inbox.Config) (*inbox.Service, func(), error) {
 	db, err := store.OpenWith(ctx, path, store.Options{Upgrading: func(from, to int) {
-		fmt.Fprintf(e.stderr, "triage: updating %s for this version of triage (schema %d to %d); a large inbox takes a while, about 20 s at a million messages\n", path, from, to)
+		fmt.Fprintf(e.stderr, "triage: updating %s for this version of triage (schema %d to %d); a large inbox takes a while, about 20 s at a million messages\n", shownDB(path), from, to)
 	}})
 	if err != nil {
 		return nil, nil, err

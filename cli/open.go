@@ -53,7 +53,7 @@ func (e *cliEnv) open(ctx context.Context, args []string) error {
 		return err
 	}
 	defer closeLog()
-	logger.Info("ui opened", "db", path)
+	logger.Info("ui opened", "db", shownDB(path)) // a URL may carry a password
 	theme, _ := svc.Config().UI["theme"].(string)
 	opts := ui.Options{Keys: svc.Config().Keys, Theme: theme, Log: logger}
 	accts, err := configuredAccounts(ctx, svc.Config())
