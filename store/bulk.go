@@ -26,14 +26,15 @@ var bulkWindow = 16384
 //
 // Everything happens in the one transaction: a crash or a rollback leaves the tables and
 // indexes exactly as they were, and other connections never see an index missing.
+//
+// What differs between the engines (which indexes there are and how their statistics
+// come back, how rows are written, how ids are handed out) is the load's bulkEngine:
+// sqliteBulk here, pgBulk in bulk_postgres.go.
 type bulkLoad struct {
-	indexes []string // CREATE INDEX statements of the dropped indexes, as sqlite_master has them
-	// stats are the planner statistics (sqlite_stat1 rows) of the dropped indexes: DROP
-	// INDEX deletes them and CREATE INDEX does not bring them back, and without them the
-	// planner takes "direction = 'in'" for narrow (see migration 0005).
-	stats  [][3]string
-	nextID int64
-	window []messageRow // rows not yet written, in id order
+	engine  bulkEngine
+	indexes []string // CREATE INDEX statements of the dropped indexes, as the engine's catalog has them
+	nextID  int64
+	window  []messageRow // rows not yet written, in id order
 	// seen maps a hash of each message's (account, channel, id) to its row id: 16 bytes a
 	// message where the keys themselves took ten times that at a million. A hit is checked
 	// against the row; if two messages ever share a hash, the load stops holding rows back
@@ -74,6 +75,9 @@ func (b *bulkLoad) key(acct int64, channel, extID string) uint64 {
 // lookup finds a message the load took in, with its conversation key.
 func (tx *Tx) lookup(ctx context.Context, acct int64, channel, extID string) (storedRef, error) {
 	b := tx.bulk
+	if err := b.engine.tick(ctx, tx); err != nil {
+		return storedRef{}, err
+	}
 	id := b.seen[b.key(acct, channel, extID)]
 	if id == 0 {
 		return storedRef{}, nil
@@ -107,10 +111,8 @@ func (tx *Tx) BulkLoad(ctx context.Context) (bool, error) {
 	if !tx.d.bulkLoad() {
 		return false, nil
 	}
-	// Ingest's lookups land all over the unique indexes of a large inbox: whether or not
-	// the inbox is empty, this connection gets a larger cache (a process loading many
-	// messages does little else).
-	if _, err := tx.tx.ExecContext(ctx, `PRAGMA cache_size = -131072`); err != nil {
+	eng := tx.newBulkEngine()
+	if err := eng.prepare(ctx, tx); err != nil {
 		return false, fmt.Errorf("bulk load: %w", err)
 	}
 	var one int
@@ -124,37 +126,11 @@ func (tx *Tx) BulkLoad(ctx context.Context) (bool, error) {
 	if err := tx.leaveIngest(ctx); err != nil { // rows already cached must not be mixed in
 		return false, err
 	}
-	// Secondary indexes only: sql is NULL for those behind UNIQUE constraints, which
-	// ingest's lookups use and which must hold while loading.
-	rows, err := tx.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index'
-		AND tbl_name IN ('messages', 'conversations') AND sql IS NOT NULL ORDER BY name`)
-	if err != nil {
+	b := &bulkLoad{engine: eng, seen: map[uint64]int64{}, hash: maphash.MakeSeed()}
+	if b.indexes, err = eng.dropIndexes(ctx, tx); err != nil {
 		return false, fmt.Errorf("bulk load: %w", err)
 	}
-	var names, defs []string
-	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
-			rows.Close()
-			return false, fmt.Errorf("bulk load: %w", err)
-		}
-		names, defs = append(names, name), append(defs, def)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return false, fmt.Errorf("bulk load: %w", err)
-	}
-	stats, err := tx.indexStats(ctx, names)
-	if err != nil {
-		return false, fmt.Errorf("bulk load: %w", err)
-	}
-	for _, name := range names {
-		if _, err := tx.tx.ExecContext(ctx, `DROP INDEX `+name); err != nil {
-			return false, fmt.Errorf("bulk load: drop %s: %w", name, err)
-		}
-	}
-	b := &bulkLoad{indexes: defs, stats: stats, seen: map[uint64]int64{}, hash: maphash.MakeSeed()}
-	if err := tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&b.nextID); err != nil {
+	if b.nextID, err = eng.firstID(ctx, tx); err != nil {
 		return false, fmt.Errorf("bulk load: %w", err)
 	}
 	err = tx.tx.QueryRowContext(ctx, `SELECT 1 FROM contacts LIMIT 1`).Scan(&one)
@@ -166,14 +142,127 @@ func (tx *Tx) BulkLoad(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// bulkEngine is what a bulk load does its own way on each engine.
+type bulkEngine interface {
+	// prepare readies the connection for a large load, whether or not it becomes a
+	// bulk load (the inbox may not be empty).
+	prepare(ctx context.Context, tx *Tx) error
+	// dropIndexes drops the secondary indexes the load does without and returns the
+	// statements that build them again.
+	dropIndexes(ctx context.Context, tx *Tx) ([]string, error)
+	// firstID is the id of the load's first message.
+	firstID(ctx context.Context, tx *Tx) (int64, error)
+	// writeRows writes rows of the window; a row's answer is among them or written.
+	writeRows(ctx context.Context, tx *Tx, rows []*messageRow) error
+	// direct is called when the load stops choosing ids, with the next it would have.
+	direct(ctx context.Context, tx *Tx, nextID int64) error
+	// finish runs after the indexes are built again: planner statistics, ids.
+	finish(ctx context.Context, tx *Tx, b *bulkLoad) error
+	// tick is called as each message is taken in, before its text is queued.
+	tick(ctx context.Context, tx *Tx) error
+	// releaseHeld indexes the text held back for replies waiting for a parent.
+	releaseHeld(ctx context.Context, tx *Tx) error
+}
+
+func (tx *Tx) newBulkEngine() bulkEngine {
+	if tx.d.engine() == "postgres" {
+		return &pgBulk{}
+	}
+	return &sqliteBulk{}
+}
+
+// sqliteBulk is a bulk load on SQLite.
+type sqliteBulk struct {
+	// stats are the planner statistics (sqlite_stat1 rows) of the dropped indexes: DROP
+	// INDEX deletes them and CREATE INDEX does not bring them back, and without them the
+	// planner takes "direction = 'in'" for narrow (see migration 0005).
+	stats [][3]string
+}
+
+// prepare: ingest's lookups land all over the unique indexes of a large inbox: whether
+// or not the inbox is empty, this connection gets a larger cache (a process loading many
+// messages does little else).
+func (*sqliteBulk) prepare(ctx context.Context, tx *Tx) error {
+	_, err := tx.tx.ExecContext(ctx, `PRAGMA cache_size = -131072`)
+	return err
+}
+
+func (s *sqliteBulk) dropIndexes(ctx context.Context, tx *Tx) ([]string, error) {
+	// Secondary indexes only: sql is NULL for those behind UNIQUE constraints, which
+	// ingest's lookups use and which must hold while loading.
+	rows, err := tx.tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index'
+		AND tbl_name IN ('messages', 'conversations') AND sql IS NOT NULL ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var names, defs []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if s.stats, err = tx.indexStats(ctx, names); err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		if _, err := tx.tx.ExecContext(ctx, `DROP INDEX `+name); err != nil {
+			return nil, fmt.Errorf("drop %s: %w", name, err)
+		}
+	}
+	return defs, nil
+}
+
+func (*sqliteBulk) firstID(ctx context.Context, tx *Tx) (id int64, err error) {
+	err = tx.tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM messages`).Scan(&id)
+	return id, err
+}
+
+// writeRows: SQLite inserts row by row in process; an answer is written before the
+// row that names it, or the foreign key fails (deferring the check would make SQLite
+// look for referring rows, without their indexes, on every insert).
+func (*sqliteBulk) writeRows(ctx context.Context, tx *Tx, rows []*messageRow) error {
+	for _, r := range rows {
+		if err := tx.writeRow(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (*sqliteBulk) tick(context.Context, *Tx) error               { return nil }
+func (*sqliteBulk) releaseHeld(ctx context.Context, tx *Tx) error { return tx.releaseHeld(ctx) }
+
+// direct: INTEGER PRIMARY KEY takes max(id) + 1 by itself.
+func (*sqliteBulk) direct(context.Context, *Tx, int64) error { return nil }
+
+func (s *sqliteBulk) finish(ctx context.Context, tx *Tx, _ *bulkLoad) error {
+	for _, st := range s.stats {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)`, st[0], st[1], st[2]); err != nil {
+			return fmt.Errorf("bulk load: planner statistics: %w", err)
+		}
+	}
+	return nil
+}
+
 // writeWindow writes the oldest n rows of the window.
 func (tx *Tx) writeWindow(ctx context.Context, n int) error {
 	b := tx.bulk
 	n = min(n, len(b.window))
+	rows := make([]*messageRow, 0, n)
 	for i := range b.window[:n] {
-		if err := tx.writeRow(ctx, &b.window[i]); err != nil {
-			return err
+		if !b.window[i].written {
+			rows = append(rows, &b.window[i])
 		}
+	}
+	if err := b.engine.writeRows(ctx, tx, rows); err != nil {
+		return err
 	}
 	rest := copy(b.window, b.window[n:])
 	clear(b.window[rest:]) // let the written messages' text go
@@ -182,9 +271,7 @@ func (tx *Tx) writeWindow(ctx context.Context, n int) error {
 }
 
 // writeRow writes one row of the window, unless it was written already. The reply that
-// answers it is written first: a row may only name a row that exists, or the foreign key
-// fails (and deferring the check would make SQLite look for referring rows, without
-// their indexes, on every insert).
+// answers it is written first: a row may only name a row that exists.
 func (tx *Tx) writeRow(ctx context.Context, r *messageRow) error {
 	if r.written {
 		return nil
@@ -221,7 +308,10 @@ func (tx *Tx) writeBuffered(ctx context.Context, id int64) error {
 // asks the table what is stored, as outside a bulk load (the indexes stay dropped).
 func (tx *Tx) goDirect(ctx context.Context) error {
 	tx.bulk.direct = true
-	return tx.writeWindow(ctx, len(tx.bulk.window))
+	if err := tx.writeWindow(ctx, len(tx.bulk.window)); err != nil {
+		return err
+	}
+	return tx.bulk.engine.direct(ctx, tx, tx.bulk.nextID)
 }
 
 // endBulk writes what waits in the window and builds the dropped indexes again.
@@ -232,7 +322,7 @@ func (tx *Tx) endBulk(ctx context.Context) error {
 	if err := tx.writeWindow(ctx, len(tx.bulk.window)); err != nil {
 		return err
 	}
-	if err := tx.releaseHeld(ctx); err != nil {
+	if err := tx.bulk.engine.releaseHeld(ctx, tx); err != nil {
 		return err
 	}
 	for _, def := range tx.bulk.indexes {
@@ -240,14 +330,12 @@ func (tx *Tx) endBulk(ctx context.Context) error {
 			return fmt.Errorf("bulk load: rebuild index: %w", err)
 		}
 	}
-	for _, st := range tx.bulk.stats {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (?, ?, ?)`, st[0], st[1], st[2]); err != nil {
-			return fmt.Errorf("bulk load: planner statistics: %w", err)
-		}
-	}
 	b := tx.bulk
 	tx.bulk = nil
-	return tx.endOrphans(ctx, b)
+	if err := tx.endOrphans(ctx, b); err != nil {
+		return err
+	}
+	return b.engine.finish(ctx, tx, b)
 }
 
 // indexStats reads the sqlite_stat1 rows of the named indexes.

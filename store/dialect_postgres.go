@@ -113,9 +113,8 @@ func (postgresDialect) busy(err error) bool {
 	return false
 }
 
-// bulkLoad: a bulk load drops SQLite's indexes by their sqlite_master text and writes
-// ids of its own; on PostgreSQL ingest writes row by row.
-func (postgresDialect) bulkLoad() bool { return false }
+// bulkLoad: a bulk load copies its rows in (see bulk_postgres.go).
+func (postgresDialect) bulkLoad() bool { return true }
 
 func (postgresDialect) reusesStatements() bool { return false }
 

@@ -167,26 +167,7 @@ func ingestAll(t *testing.T, db *DB, msgs []NewMessage, per int) {
 func ingestBulk(t *testing.T, db *DB, msgs []NewMessage, direct int) {
 	t.Helper()
 	ctx := context.Background()
-	if !db.d.bulkLoad() { // PostgreSQL: one transaction, row by row
-		must(t, db.Tx(ctx, func(tx *Tx) error {
-			if on, err := tx.BulkLoad(ctx); err != nil || on {
-				return fmt.Errorf("bulk load on %s: %v %v", db.d.engine(), on, err)
-			}
-			for _, m := range msgs {
-				if _, err := tx.Ingest(ctx, m); err != nil {
-					return err
-				}
-			}
-			return nil
-		}))
-		return
-	}
-	indexes := func() (n int) {
-		must(t, db.sql.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-		AND tbl_name IN ('messages', 'conversations')`).Scan(&n))
-		return n
-	}
-	before, stats := indexes(), plannerStats(t, db)
+	before, stats := bulkIndexes(t, db), bulkPlannerStats(t, db)
 	defer func(w int) { bulkWindow = w }(bulkWindow)
 	bulkWindow = 8
 	must(t, db.Tx(ctx, func(tx *Tx) error {
@@ -206,15 +187,13 @@ func ingestBulk(t *testing.T, db *DB, msgs []NewMessage, direct int) {
 		}
 		return nil
 	}))
-	if n := indexes(); n != before || n < 12 {
+	if n := bulkIndexes(t, db); n != before || n < 12 {
 		t.Errorf("after a bulk load %d secondary indexes on messages and conversations, want the %d there were", n, before)
 	}
-	if got := plannerStats(t, db); got != stats || !strings.Contains(got, "msg_created") {
+	if got := bulkPlannerStats(t, db); got != stats || !strings.Contains(got, "msg_created") {
 		t.Errorf("a bulk load changed the planner statistics:\n%s\nwant\n%s", got, stats)
 	}
-	var fk int
-	must(t, db.sql.QueryRow(`SELECT count(*) FROM pragma_foreign_key_check`).Scan(&fk))
-	if fk != 0 {
+	if fk := foreignKeyViolations(t, db); fk != 0 {
 		t.Errorf("%d foreign key violations after a bulk load", fk)
 	}
 }
