@@ -12,8 +12,9 @@ import (
 // Live: a change committed anywhere reaches every open screen within a second, without
 // a screen asking the database over and over. One Hub per process (per database) is
 // what its sessions share: it hears of this process's commits at once (store.OnCommit)
-// and of other processes' commits through one data_version watch (Run), and tells every
-// session. Who is where (presence.go) travels the same way.
+// and of other processes' commits through one watch (Run: SQLite's data_version, or on
+// PostgreSQL the notifications of other hosts' commits), and tells every session. Who is
+// where (presence.go) travels the same way.
 
 // Change says what changed; a session may be told of several at once.
 type Change uint8
@@ -27,7 +28,8 @@ const (
 )
 
 // DefaultWatchEvery is how often Run looks for commits of other processes: well within
-// the second a change may take to reach a screen, and a read of one page-sized pragma.
+// the second a change may take to reach a screen, and a read of one page-sized pragma
+// (on PostgreSQL, of a counter the watch's listener keeps).
 const DefaultWatchEvery = 250 * time.Millisecond
 
 // DefaultLiveGap is the least time between two changes told to one session: a screen
@@ -52,7 +54,9 @@ type Hub struct {
 	// connection than the watch's, changes data_version as a commit of another process
 	// does, so each was told twice, at once and again at the next watch, and every
 	// screen read everything twice. Changed now reads the version before telling of a
-	// commit here, so the watch reports only what came since.
+	// commit here, so the watch reports only what came since (VersionWatch.Seen; on
+	// PostgreSQL the watch never counts this process's commits, and Seen leaves another
+	// host's that came meanwhile for Run to tell).
 	watchMu sync.Mutex
 	watch   *store.VersionWatch
 }
@@ -82,12 +86,12 @@ func NewHub(svc *Service, opts ...HubOption) *Hub {
 // Changed tells every session that the database changed: the hook of every commit made
 // through the hub's database. First the watch of other processes' commits takes the new
 // version as seen, so that the commit is not told again at the next watch; a commit of
-// another process that it takes too is told by this very change, since the sessions are
-// told after it landed and read after they are told.
+// another process that it takes too (SQLite) is told by this very change, since the
+// sessions are told after it landed and read after they are told.
 func (h *Hub) Changed() {
 	h.watchMu.Lock()
 	if h.watch != nil {
-		if _, err := h.watch.Changed(context.Background()); err != nil {
+		if err := h.watch.Seen(context.Background()); err != nil {
 			h.closeWatch() // Run opens it again, and tells everyone then
 		}
 	}

@@ -30,6 +30,7 @@ type DB struct {
 	// on a channel is served first come, first served. Other processes still meet the busy
 	// timeout.
 	writers chan struct{}
+	live    pgLive // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
 }
 
 // ErrReadOnly means the database was opened read-only (no permission to write it), so
@@ -208,6 +209,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	err = fn(tx)
 	if err == nil {
 		err = tx.flushConversations(ctx)
+	}
+	if err == nil {
+		err = db.notifyCommit(ctx, tx) // PostgreSQL: the other hosts hear of it once it commits
 	}
 	if err != nil {
 		tx.closeStmts()

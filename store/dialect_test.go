@@ -197,19 +197,3 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
-
-// PostgreSQL has no data_version: a watch says so by a named error, and commits of this
-// process still reach OnCommit.
-func TestPostgresWatchVersionUnsupported(t *testing.T) {
-	db := openOn(t, onPostgres)
-	ctx := context.Background()
-	if _, err := db.WatchVersion(ctx); !errors.Is(err, ErrWatchUnsupported) {
-		t.Fatalf("WatchVersion = %v, want ErrWatchUnsupported", err)
-	}
-	told := 0
-	db.OnCommit(func() { told++ })
-	must(t, db.Tx(ctx, func(tx *Tx) error { return tx.SetMeta(ctx, "k", "v") }))
-	if told != 1 {
-		t.Errorf("OnCommit told %d times, want 1", told)
-	}
-}
