@@ -24,10 +24,37 @@ func BenchmarkIngest100k(b *testing.B) {
 	b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
+// onEngines runs fn as a sub-benchmark per engine (sqlite, postgres); PostgreSQL's are
+// skipped, with the reason, where pgtest cannot start a cluster.
+func onEngines(b *testing.B, fn func(b *testing.B, engine string)) {
+	for _, e := range benchdb.Engines {
+		b.Run(e, func(b *testing.B) { fn(b, e) })
+	}
+}
+
+// BenchmarkBulkImport100k imports 100,000 messages into an empty database as `triage
+// import` does: one transaction, a bulk load (on PostgreSQL, COPY), messages prepared on
+// another goroutine.
+func BenchmarkBulkImport100k(b *testing.B) {
+	onEngines(b, func(b *testing.B, engine string) {
+		for b.Loop() {
+			b.StopTimer()
+			s := benchdb.Open(b, emptyOn(b, engine))
+			b.StartTimer()
+			if _, err := benchdb.BulkImport(context.Background(), s, 100_000); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(100_000*b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+}
+
 // BenchmarkQueuePage1M fetches one 50-row page of the Inbox view at 1M messages: the
 // first page, and a page 200,000 conversations deep reached by its key.
-func BenchmarkQueuePage1M(b *testing.B) {
-	s := benchdb.Million(b)
+func BenchmarkQueuePage1M(b *testing.B) { onEngines(b, queuePage1M) }
+
+func queuePage1M(b *testing.B, engine string) {
+	s := benchdb.SizedOn(b, engine, 1_000_000)
 	ctx := context.Background()
 	inboxView := inbox.BuiltinViews[0]
 	all := inbox.View{Name: "All"}
@@ -66,16 +93,20 @@ func deepKey(b *testing.B, s *inbox.Service, v inbox.View, depth int) inbox.Queu
 	return *key
 }
 
-// BenchmarkStats1M computes stats over all 1M messages (60 days), and over the last 7 days
+// BenchmarkStats1M computes stats over all 1M messages (60 days), over the last 30 days
+// grouped by channel (`triage stats --since 30d --by channel`), and over the last 7 days
 // grouped by channel.
-func BenchmarkStats1M(b *testing.B) {
-	s := benchdb.Million(b)
+func BenchmarkStats1M(b *testing.B) { onEngines(b, stats1M) }
+
+func stats1M(b *testing.B, engine string) {
+	s := benchdb.SizedOn(b, engine, 1_000_000)
 	ctx := context.Background()
 	for _, c := range []struct {
 		name string
 		req  inbox.StatsRequest
 	}{
 		{"all-60d", inbox.StatsRequest{Since: benchdb.End.Add(-61 * 24 * time.Hour), Until: benchdb.End}},
+		{"30d-by-channel", inbox.StatsRequest{Since: benchdb.End.Add(-30 * 24 * time.Hour), Until: benchdb.End, By: "channel"}},
 		{"7d-by-channel", inbox.StatsRequest{Since: benchdb.End.Add(-7 * 24 * time.Hour), Until: benchdb.End, By: "channel"}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
@@ -95,12 +126,14 @@ func BenchmarkStats1M(b *testing.B) {
 // with the last word matched as a prefix. Each sub-benchmark is one text as it stands
 // after a keystroke.
 func BenchmarkSearchAsYouType(b *testing.B) {
-	for _, size := range []struct {
-		name string
-		n    int
-	}{{"10k", 10_000}, {"100k", 100_000}, {"1M", 1_000_000}} {
-		b.Run(size.name, func(b *testing.B) { searchAsYouType(b, benchdb.Sized(b, size.n)) })
-	}
+	onEngines(b, func(b *testing.B, engine string) {
+		for _, size := range []struct {
+			name string
+			n    int
+		}{{"10k", 10_000}, {"100k", 100_000}, {"1M", 1_000_000}} {
+			b.Run(size.name, func(b *testing.B) { searchAsYouType(b, benchdb.SizedOn(b, engine, size.n)) })
+		}
+	})
 }
 
 func searchAsYouType(b *testing.B, s *inbox.Service) {
