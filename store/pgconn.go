@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql/driver"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -63,14 +65,31 @@ func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.N
 
 // CheckNamedValue sends a bool as 0 or 1: the store's flags (spam, hidden, deleted,
 // undone…) are integer columns on both engines, and PostgreSQL, unlike SQLite, does not
-// take a boolean for an integer. Everything else goes to pgx as it is.
+// take a boolean for an integer. Text goes as PostgreSQL can keep it (pgText).
+// Everything else goes to pgx as it is.
 func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
-	if b, ok := nv.Value.(bool); ok {
+	switch v := nv.Value.(type) {
+	case bool:
 		nv.Value = int64(0)
-		if b {
+		if v {
 			nv.Value = int64(1)
 		}
 		return nil
+	case string:
+		nv.Value = pgText(v)
 	}
 	return c.Conn.CheckNamedValue(nv)
+}
+
+// pgText is s as PostgreSQL's text can hold it. A message is text from a stranger: an
+// email's body decoded from a charset it lied about, a NUL in a webhook's JSON. SQLite
+// keeps such bytes as they are; PostgreSQL refuses the whole statement (invalid byte
+// sequence for encoding "UTF8", or a NUL), and the message, the sync's batch with it,
+// would be refused at every sync. Bytes that are not UTF-8, and NUL, become U+FFFD (the
+// replacement character a reader shows for what could not be read).
+func pgText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
