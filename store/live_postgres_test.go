@@ -100,6 +100,21 @@ func TestPostgresWatchHearsOtherHosts(t *testing.T) {
 	stillFor(t, w, 100*time.Millisecond, "five commits, once reported")
 }
 
+// A host that may only read (OpenReadOnly) still hears the others' commits.
+func TestPostgresReadOnlyWatchHearsOtherHosts(t *testing.T) {
+	dsn := dsnOn(t, onPostgres)
+	b := hosts(t, dsn, 1)[0] // makes the schema
+	a, err := OpenReadOnly(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	w := openWatch(t, a)
+	ctx := context.Background()
+	must(t, b.Tx(ctx, func(tx *Tx) error { return tx.SetMeta(ctx, "x", "1") }))
+	waitChanged(t, w, time.Second)
+}
+
 // Seen, which the hub calls before telling of a commit of its own, must not take
 // another host's commit heard meanwhile: on PostgreSQL only Changed reports it.
 func TestPostgresWatchSeenKeepsOtherHostsCommits(t *testing.T) {
