@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestPostgresQueryPlansUseIndexes is TestSQLiteQueryPlansUseIndexes on PostgreSQL: on an
+// inbox of a few thousand conversations with its statistics (ANALYZE), the queue's pages
+// walk the queue's index from the key on, with no Sort of the view and no Seq Scan of
+// conversations, and a search finds its messages through the GIN index of their words.
+func TestPostgresQueryPlansUseIndexes(t *testing.T) {
+	db := openOn(t, onPostgres)
+	planInbox(t, db, 4000)
+	key := QueueKey{PrioRank: -1, DueAt: 100, SinceAt: 50, ID: 7}
+	walks := regexp.MustCompile(`Index (Only )?Scan (Backward )?using (\w+) on conversations`)
+	sorts := regexp.MustCompile(`(?m)^\s*(->\s*)?(Incremental )?Sort `)
+	for _, c := range []struct {
+		name  string
+		req   QueueRequest
+		index string
+	}{
+		{"inbox first page", QueueRequest{States: []string{"new", "open"}, Limit: 50}, "conv_queue_action"},
+		{"inbox deep page", QueueRequest{States: []string{"new", "open"}, After: &key, Limit: 50}, "conv_queue_action"},
+		{"inbox page up", QueueRequest{States: []string{"new", "open"}, Before: &key, Limit: 50}, "conv_queue_action"},
+		{"one state", QueueRequest{States: []string{"waiting"}, After: &key, Limit: 50}, "conv_queue_state"},
+		{"all first page", QueueRequest{Limit: 50}, "conv_queue_all"},
+		{"all", QueueRequest{After: &key, Limit: 50}, "conv_queue_all"},
+	} {
+		q, args, _ := pageQuery(db.d, c.req, ftsLookup)
+		plan := pgExplain(t, db, q, args...)
+		m := walks.FindStringSubmatch(plan)
+		if m == nil || m[3] != c.index {
+			t.Errorf("%s: plan does not walk %s:\n%s", c.name, c.index, plan)
+		}
+		if strings.Contains(plan, "Seq Scan on conversations") || sorts.MatchString(plan) {
+			t.Errorf("%s: plan reads the whole view or sorts it:\n%s", c.name, plan)
+		}
+		// A page after (or before) a key starts at the key in the index: page 10,000
+		// costs what page 1 costs.
+		if (c.req.After != nil || c.req.Before != nil) && !regexp.MustCompile(`Index Cond: .*prio_rank, .*due_at, .*since_at`).MatchString(plan) {
+			t.Errorf("%s: keyset is not part of the index search:\n%s", c.name, plan)
+		}
+	}
+
+	// A search finds its messages through messages_fts_tsv, the rare word as the common.
+	for _, text := range []string{"rare", "refund", "where is my*"} {
+		for _, use := range []ftsUse{ftsLookup, ftsProbe} {
+			q, args, _ := pageQuery(db.d, QueueRequest{Filter: Text{Query: text}, Limit: 50}, use)
+			plan := pgExplain(t, db, q, args...)
+			if !strings.Contains(plan, "Bitmap Index Scan on messages_fts_tsv") && !strings.Contains(plan, "Index Scan using messages_fts_tsv") {
+				t.Errorf("search %q (plan %d) does not use the GIN index of the words:\n%s", text, use, plan)
+			}
+			if strings.Contains(plan, "Seq Scan on messages_fts") {
+				t.Errorf("search %q (plan %d) reads every row of the full-text table:\n%s", text, use, plan)
+			}
+		}
+	}
+
+	// Statistics read messages by time through msg_created, not the whole table.
+	for _, w := range []Window{{SinceMS: 0, UntilMS: 1}, {SinceMS: 0, UntilMS: 1, WithAgent: true}} {
+		q, args := statsQuery(db.d, w)
+		plan := pgExplain(t, db, q, args...)
+		if !strings.Contains(plan, "msg_created") || strings.Contains(plan, "Seq Scan on messages") {
+			t.Errorf("stats plan (%+v) does not read msg_created by time:\n%s", w, plan)
+		}
+	}
+	thread := pgExplain(t, db, `SELECT id FROM messages m WHERE m.conversation_id = ? AND (m.created_at, m.id) < (?, ?)
+		ORDER BY m.created_at DESC, m.id DESC LIMIT 50`, 1, int64(1)<<50, 0) // the latest page of conversation 1
+	if !strings.Contains(thread, "msg_conv") || strings.Contains(thread, "Seq Scan on messages") {
+		t.Errorf("thread page plan:\n%s", thread)
+	}
+}
+
+// planInbox fills db with n conversations of one or two messages, most in the queue, a
+// few words common ("refund" in one in 14, "where is my" in one in 9) and one rare, then
+// gives the planner its statistics.
+func planInbox(t *testing.T, db *DB, n int) {
+	t.Helper()
+	ctx := context.Background()
+	must(t, db.Tx(ctx, func(tx *Tx) error {
+		if _, err := tx.BulkLoad(ctx); err != nil {
+			return err
+		}
+		for i := range n {
+			text := fmt.Sprintf("hello number %d about the kettle", i)
+			switch {
+			case i%14 == 0:
+				text = "I want a refund for order " + fmt.Sprint(i)
+			case i%9 == 0:
+				text = "where is my parcel " + fmt.Sprint(i)
+			case i%400 == 0:
+				text = "a rare word"
+			}
+			at := int64(1_000_000 + i*1000)
+			in := NewMessage{Channel: "x", Account: "brand", ExtID: fmt.Sprint("m", i), ConvKey: fmt.Sprint("c", i),
+				Kind: "dm", Direction: "in", AuthorID: fmt.Sprint("u", i%300), AuthorHandle: fmt.Sprint("h", i%300),
+				Text: text, CreatedAt: at, Priority: i % 4, DueAt: at + 3_600_000}
+			if _, err := tx.Ingest(ctx, in); err != nil {
+				return err
+			}
+			if i%3 == 0 {
+				out := NewMessage{Channel: "x", Account: "brand", ExtID: fmt.Sprint("r", i), ConvKey: in.ConvKey,
+					Kind: "dm", Direction: "out", Agent: "ana", Text: "thanks, we are on it", CreatedAt: at + 60_000}
+				if _, err := tx.Ingest(ctx, out); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}))
+	if _, err := db.sql.Exec("VACUUM ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pgExplain is PostgreSQL's plan of a statement of the store's, with its arguments.
+func pgExplain(t *testing.T, db *DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := db.sql.Query("EXPLAIN "+q, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", firstLine(q), err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var line string
+		must(t, rows.Scan(&line))
+		b.WriteString(line + "\n")
+	}
+	must(t, rows.Err())
+	return b.String()
+}
