@@ -62,7 +62,7 @@ func (tx *Tx) ChangeReply(ctx context.Context, c ReplyChange) error {
 	// Sent again by a person, a reply starts afresh: no attempts yet, so its undo window
 	// shows and the sender's backoff starts over. The last error stays for an undo.
 	err := tx.queryRow(ctx, `UPDATE outbox SET status = ?1,
-		next_attempt_at = CASE WHEN ?2 > 0 THEN ?2 ELSE next_attempt_at END, updated_at = ?3,
+		next_attempt_at = CASE WHEN CAST(?2 AS bigint) > 0 THEN ?2 ELSE next_attempt_at END, updated_at = ?3,
 		attempts = CASE WHEN ?1 = 'pending' THEN 0 ELSE attempts END
 		WHERE message_id = ?4 AND status = ?5 RETURNING conversation_id`, c.To, c.NextAt, c.Now, c.MessageID, c.From).Scan(&convID)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -100,7 +100,7 @@ func (tx *Tx) MoveOutbox(ctx context.Context, id int64, from, to string, addAtte
 	err := tx.queryRow(ctx, `UPDATE outbox SET status = ?, attempts = attempts + ?,
 		last_error = CASE WHEN ? <> '' THEN ? ELSE last_error END,
 		remote_id = CASE WHEN ? <> '' THEN ? ELSE remote_id END,
-		next_attempt_at = CASE WHEN ? > 0 THEN ? ELSE next_attempt_at END, updated_at = ?
+		next_attempt_at = CASE WHEN CAST(? AS bigint) > 0 THEN ? ELSE next_attempt_at END, updated_at = ?
 		WHERE id = ? AND status = ? RETURNING conversation_id, kind`, to, inc, lastError, lastError, remoteID, remoteID, next, next, now, id, from).
 		Scan(&mv.ConversationID, &kind)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -142,18 +142,19 @@ func (tx *Tx) Unanswered(ctx context.Context, convID int64) (int, error) {
 }
 
 // EndUndoWindows makes the replies still waiting out their undo window due now, and says
-// how many there were: when the person leaves, nobody is left to undo them.
+// how many there were: when the person leaves, nobody is left to undo them. It is a
+// transaction like every write, so it waits its turn and the other screens (and hosts,
+// on PostgreSQL) hear of it.
 func (db *DB) EndUndoWindows(ctx context.Context, now int64) (int, error) {
-	release, err := db.queueWriter(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer release()
-	res, err := db.sql.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ?1, updated_at = ?1
+	var n int64
+	err := db.Tx(ctx, func(tx *Tx) error {
+		res, err := tx.exec(ctx, `UPDATE outbox SET next_attempt_at = ?1, updated_at = ?1
 		WHERE kind = 'reply' AND status = 'pending' AND attempts = 0 AND next_attempt_at > ?1`, now)
-	if err != nil {
-		return 0, fmt.Errorf("end undo windows: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+		if err != nil {
+			return fmt.Errorf("end undo windows: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	return int(n), err
 }
