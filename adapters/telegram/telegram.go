@@ -176,7 +176,8 @@ func (a *Adapter) call(ctx context.Context, method string, in, out any) error {
 // MaybeSent unless no connection was made), named without the URL that holds the token.
 func (a *Adapter) networkError(req *http.Request, err error) error {
 	safe := req.Clone(req.Context())
-	safe.URL = &url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: "/bot" + adapters.Redacted + "/" + req.URL.Path[strings.LastIndexByte(req.URL.Path, '/')+1:]}
+	// The path without its /bot<token> segment: "POST api.telegram.org/sendMessage".
+	safe.URL = &url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: req.URL.Path[strings.LastIndexByte(req.URL.Path, '/'):]}
 	return adapters.RedactError(httpx.NetworkError(safe, err), a.token)
 }
 
