@@ -17,6 +17,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/facebook"
 	"github.com/triage-inbox/triage/adapters/instagram"
 	"github.com/triage-inbox/triage/adapters/mastodon"
+	"github.com/triage-inbox/triage/adapters/telegram"
 	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/adapters/whatsapp"
 	"github.com/triage-inbox/triage/inbox"
@@ -31,6 +32,7 @@ var channelAdapters = map[string]adapters.Constructor{
 	"instagram": instagram.New,
 	"facebook":  facebook.New,
 	"whatsapp":  whatsapp.New,
+	"telegram":  telegram.New,
 }
 
 // syncCmd is `triage sync [--once]`: fetch every account and send the outbox (replies, and
