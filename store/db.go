@@ -30,7 +30,8 @@ type DB struct {
 	// on a channel is served first come, first served. Other processes still meet the busy
 	// timeout.
 	writers chan struct{}
-	live    pgLive // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
+	live    pgLive    // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
+	sends   sendLocks // PostgreSQL: the outbox entries this DB is sending (outbox.go)
 }
 
 // ErrReadOnly means the database was opened read-only (no permission to write it), so
@@ -185,7 +186,10 @@ func (db *DB) Path() string { return db.path }
 func (db *DB) ReadOnly() bool { return db.readOnly }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.sends.close()
+	return db.sql.Close()
+}
 
 // Tx runs fn in one immediate transaction, committing when fn returns nil and rolling
 // back otherwise, so every person's action lands whole or not at all.

@@ -3,8 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 )
 
 // OutboxItem is a reply waiting in the outbox with what its channel needs to post it.
@@ -57,9 +60,15 @@ func (db *DB) DueOutbox(ctx context.Context, now int64, limit int) ([]OutboxItem
 	return scanOutboxItems(rows)
 }
 
-// OutboxInStatus lists the replies in one status (e.g. "sending" after a crash).
+// OutboxInStatus lists the replies in one status (e.g. "sending" after a crash). On
+// PostgreSQL, "sending" leaves out the replies a live sender (on any host) is sending:
+// only what a sender that died left behind is there to settle (see sendLocks).
 func (db *DB) OutboxInStatus(ctx context.Context, status string) ([]OutboxItem, error) {
-	rows, err := db.sql.QueryContext(ctx, outboxItemSelect+` WHERE o.kind = 'reply' AND o.status = ? ORDER BY o.id`, status)
+	q := outboxItemSelect + ` WHERE o.kind = 'reply' AND o.status = ?`
+	if status == "sending" && db.d.engine() == "postgres" {
+		q += ` AND ` + sendUnlocked
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY o.id`, status)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -74,11 +83,28 @@ var ErrOutboxState = errors.New("outbox entry is not in the expected state")
 // ErrOutboxState when the entry is no longer in from, so two senders can never both claim
 // an entry. A reply that stops or starts counting as an answer (failed for good, or sent
 // again) has its conversation's answers recomputed in the same transaction.
+//
+// On PostgreSQL a claim (to "sending") is held by this DB for as long as the entry is
+// sending, with an advisory lock of its own session (see sendLocks): another host's
+// recovery then leaves the entry alone, and takes it only once this one has died.
 func (db *DB) MoveOutbox(ctx context.Context, id int64, from, to string, addAttempt bool, lastError, remoteID string, next, now int64) error {
-	return db.Tx(ctx, func(tx *Tx) error {
-		_, err := tx.MoveOutbox(ctx, id, from, to, addAttempt, lastError, remoteID, next, now)
+	claim := to == "sending" && from != "sending" && db.d.engine() == "postgres"
+	if claim {
+		if err := db.sends.lock(ctx, db, id); err != nil {
+			return fmt.Errorf("outbox %d %s -> %s: %w", id, from, to, err)
+		}
+	}
+	var mv OutboxMove
+	err := db.Tx(ctx, func(tx *Tx) (err error) {
+		mv, err = tx.MoveOutbox(ctx, id, from, to, addAttempt, lastError, remoteID, next, now)
 		return err
 	})
+	// An escalation's delivery is settled elsewhere (EscalationSent), and its recovery
+	// does not look at the locks yet: it keeps none.
+	if (claim && (err != nil || !mv.Reply)) || (from == "sending" && to != "sending") {
+		db.sends.unlock(id)
+	}
+	return err
 }
 
 // Cursor returns the saved sync cursor of an account ("" when none).
@@ -110,6 +136,7 @@ func (tx *Tx) SetCursor(ctx context.Context, channel, account, cursor string, at
 // transaction, so a customer's answer to our reply (in_reply_to = that id) threads into
 // the same conversation and a later fetch of our own reply is recognised as stored.
 func (db *DB) ReplyDelivered(ctx context.Context, outboxID int64, remoteID string, now int64) error {
+	defer db.sends.unlock(outboxID)
 	return db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE outbox SET status = 'sent', remote_id = ?, updated_at = ?
 			WHERE id = ? AND status = 'sending' AND kind = 'reply'`, remoteID, now, outboxID)
@@ -136,4 +163,80 @@ func (db *DB) ReplyDelivered(ctx context.Context, outboxID int64, remoteID strin
 		_, err = tx.ApplyPending(ctx, now)
 		return err
 	})
+}
+
+// sendLockSpace is the first key of the advisory locks that hold outbox entries being
+// sent on PostgreSQL ("tria"); the second is the entry's id.
+const sendLockSpace = 0x74726961
+
+// sendUnlocked is true of an outbox row o whose send lock no session holds.
+var sendUnlocked = fmt.Sprintf(`NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory'
+	AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+	AND l.classid = %d AND CAST(l.objid AS bigint) = o.id AND l.objsubid = 2)`, sendLockSpace)
+
+// sendLocks holds, on PostgreSQL, one advisory lock per outbox entry this DB claimed and
+// has not settled, all on one connection of its own. The claim alone (pending ->
+// sending) already lets only one sender have an entry; the lock says the sender is alive.
+// Without it a second host that starts, or runs "sync --once", would take an entry the
+// first is still sending for one left by a crash, and post it again. A lock outlives
+// neither its session nor its host, so what a dead sender left is still recovered.
+type sendLocks struct {
+	mu   sync.Mutex
+	conn *sql.Conn
+	held map[int64]bool
+}
+
+// lock takes the send lock of outbox entry id before it is claimed: ErrOutboxState if
+// another session holds it.
+func (s *sendLocks) lock(ctx context.Context, db *DB, id int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.conn == nil {
+		c, err := db.sql.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("connect for the send lock: %w", err)
+		}
+		s.conn, s.held = c, map[int64]bool{}
+	}
+	var ok bool
+	if err := s.conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?, CAST(? AS integer))`, sendLockSpace, id).Scan(&ok); err != nil {
+		s.drop() // its locks went with the session, if it is gone
+		return fmt.Errorf("take the send lock: %w", err)
+	}
+	if !ok {
+		return ErrOutboxState
+	}
+	s.held[id] = true
+	return nil
+}
+
+// unlock lets go of the send lock of id, if this DB holds it.
+func (s *sendLocks) unlock(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.held[id] {
+		return
+	}
+	delete(s.held, id)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := s.conn.ExecContext(ctx, `SELECT pg_advisory_unlock(?, CAST(? AS integer))`, sendLockSpace, id); err != nil {
+		s.drop()
+	}
+}
+
+// drop closes the locks' connection, which ends its session and every lock in it.
+func (s *sendLocks) drop() {
+	if s.conn != nil {
+		s.conn.Raw(func(any) error { return driver.ErrBadConn }) // never back to the pool
+		s.conn.Close()
+	}
+	s.conn, s.held = nil, nil
+}
+
+// close ends the locks with the DB.
+func (s *sendLocks) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drop()
 }
