@@ -58,7 +58,7 @@ func TestFetchWebhookSet(t *testing.T) {
 	f := newFake(t)
 	f.webhook = true
 	_, err := newAdapter(t, f, nil).Fetch(context.Background(), "")
-	if !errors.Is(err, telegram.ErrWebhookSet) || !strings.Contains(err.Error(), "serve's Telegram path") {
+	if !errors.Is(err, telegram.ErrWebhookSet) || !strings.Contains(err.Error(), "delete the webhook with deleteWebhook") {
 		t.Errorf("err %v", err)
 	}
 }
