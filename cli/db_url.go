@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/triage-inbox/triage/store"
@@ -29,11 +27,6 @@ func dbArg(db string) string {
 	return "'" + strings.ReplaceAll(shownDB(db), "'", `'\''`) + "'"
 }
 
-// schemaNeedsUpgrade reads store.OpenReadOnly's refusal of a database it would have to
-// migrate: "schema version N needs upgrading". store has no sentinel for it (yet), and
-// cli must tell an empty PostgreSQL database (N = 0: no inbox there) from an older one.
-var schemaNeedsUpgrade = regexp.MustCompile(`schema version (\d+) needs upgrading`)
-
 // checkURLHasInbox is, for a command that only reads (stats, export), what the os.Stat
 // of a path is for a file: a PostgreSQL database without triage's schema is no inbox,
 // and is left as it is, without the tables an open would create in it — a mistyped
@@ -47,10 +40,10 @@ func checkURLHasInbox(ctx context.Context, url string) error {
 	if errors.Is(err, store.ErrNewerSchema) {
 		return err
 	}
-	if m := schemaNeedsUpgrade.FindStringSubmatch(err.Error()); m != nil {
-		if v, _ := strconv.Atoi(m[1]); v == 0 {
-			return fmt.Errorf("no triage inbox in %s: the database is there but holds no triage tables (check --db or TRIAGE_DB; triage import, sync or demo make one)", shownDB(url))
-		}
+	switch {
+	case errors.Is(err, store.ErrNoSchema):
+		return fmt.Errorf("no triage inbox in %s: the database is there but holds no triage tables (check --db or TRIAGE_DB; triage import, sync or demo make one)", shownDB(url))
+	case errors.Is(err, store.ErrOlderSchema):
 		return nil // an older inbox: the writable open brings it up to date, as for a file
 	}
 	return err

@@ -203,7 +203,7 @@ func (db *DB) checkVersion(ctx context.Context) error {
 		return err
 	}
 	if have < SchemaVersion() {
-		return fmt.Errorf("schema version %d needs upgrading, which a read-only open cannot do", have)
+		return readOnlyUpgrade(have)
 	}
 	return nil
 }

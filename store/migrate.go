@@ -22,6 +22,24 @@ var migrationFiles embed.FS
 // ErrNewerSchema means the database was written by a newer triage than this one.
 var ErrNewerSchema = fmt.Errorf("database was written by a newer version of triage")
 
+// ErrNoSchema means a PostgreSQL database opened read-only holds no triage schema at all
+// (an empty database, or one of another program): it is no inbox, and nothing was made in
+// it. (A SQLite file in that state, opened read-only, is refused with ErrReadOnly.)
+var ErrNoSchema = fmt.Errorf("database holds no triage schema")
+
+// ErrOlderSchema means a PostgreSQL database opened read-only was written by an older
+// triage: a writable open brings it up to date, a read-only one cannot.
+var ErrOlderSchema = fmt.Errorf("database schema needs upgrading, which a read-only open cannot do")
+
+// readOnlyUpgrade is the refusal of a read-only open of a database at schema version
+// have, older than this triage's.
+func readOnlyUpgrade(have int) error {
+	if have == 0 {
+		return ErrNoSchema
+	}
+	return fmt.Errorf("schema version %d: %w", have, ErrOlderSchema)
+}
+
 type migration struct {
 	version int
 	name    string
