@@ -166,13 +166,14 @@ func (db *DB) ReplyDelivered(ctx context.Context, outboxID int64, remoteID strin
 }
 
 // sendLockSpace is the first key of the advisory locks that hold outbox entries being
-// sent on PostgreSQL ("tria"); the second is the entry's id.
+// sent on PostgreSQL ("tria"); the second is the entry's id, modulo 2^31 to fit the
+// integer the key is (two ids that far apart share a lock: one waits a round).
 const sendLockSpace = 0x74726961
 
 // sendUnlocked is true of an outbox row o whose send lock no session holds.
 var sendUnlocked = fmt.Sprintf(`NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory'
 	AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-	AND l.classid = %d AND CAST(l.objid AS bigint) = o.id AND l.objsubid = 2)`, sendLockSpace)
+	AND l.classid = %d AND CAST(l.objid AS bigint) = o.id %% 2147483648 AND l.objsubid = 2)`, sendLockSpace)
 
 // sendLocks holds, on PostgreSQL, one advisory lock per outbox entry this DB claimed and
 // has not settled, all on one connection of its own. The claim alone (pending ->
@@ -199,7 +200,7 @@ func (s *sendLocks) lock(ctx context.Context, db *DB, id int64) error {
 		s.conn, s.held = c, map[int64]bool{}
 	}
 	var ok bool
-	if err := s.conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?, CAST(? AS integer))`, sendLockSpace, id).Scan(&ok); err != nil {
+	if err := s.conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?, CAST(CAST(? AS bigint) % 2147483648 AS integer))`, sendLockSpace, id).Scan(&ok); err != nil {
 		s.drop() // its locks went with the session, if it is gone
 		return fmt.Errorf("take the send lock: %w", err)
 	}
@@ -220,7 +221,7 @@ func (s *sendLocks) unlock(id int64) {
 	delete(s.held, id)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := s.conn.ExecContext(ctx, `SELECT pg_advisory_unlock(?, CAST(? AS integer))`, sendLockSpace, id); err != nil {
+	if _, err := s.conn.ExecContext(ctx, `SELECT pg_advisory_unlock(?, CAST(CAST(? AS bigint) % 2147483648 AS integer))`, sendLockSpace, id); err != nil {
 		s.drop()
 	}
 }
