@@ -64,7 +64,15 @@ func (s *Service) RepliesIn(ctx context.Context, status string) ([]Outgoing, err
 // called: if triage dies mid-send, the entry is found in sending afterwards and settled by
 // what the other side allows, never silently sent again.
 func (s *Service) ClaimOutbox(ctx context.Context, outboxID int64) error {
-	return s.db.MoveOutbox(ctx, outboxID, OutboxPending, OutboxSending, true, "", "", 0, ms(s.now()))
+	_, err := s.ClaimForSending(ctx, outboxID)
+	return err
+}
+
+// ClaimForSending is ClaimOutbox that also says how many attempts were made before
+// this one, as they stand when it is claimed: another host may have made one since the
+// entry was listed as due, and a sender must then ask the channel before posting again.
+func (s *Service) ClaimForSending(ctx context.Context, outboxID int64) (attemptsBefore int, err error) {
+	return s.db.ClaimOutbox(ctx, outboxID, ms(s.now()))
 }
 
 // ReplySent records the channel's id of a reply that was posted.

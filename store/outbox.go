@@ -88,10 +88,26 @@ var ErrOutboxState = errors.New("outbox entry is not in the expected state")
 // sending, with an advisory lock of its own session (see sendLocks): another host's
 // recovery then leaves the entry alone, and takes it only once this one has died.
 func (db *DB) MoveOutbox(ctx context.Context, id int64, from, to string, addAttempt bool, lastError, remoteID string, next, now int64) error {
+	_, err := db.moveOutbox(ctx, id, from, to, addAttempt, lastError, remoteID, next, now)
+	return err
+}
+
+// ClaimOutbox moves a pending entry to sending (MoveOutbox) and says how many attempts
+// it had before this one, as the database has it when it is claimed. A sender works
+// from a list of due entries read a moment before; another host may have tried one of
+// them since (and put it back to pending after a failure), and the count in the list
+// would then say no attempt was made, so the channel would not be asked whether that
+// attempt posted it before posting it again.
+func (db *DB) ClaimOutbox(ctx context.Context, id, now int64) (attemptsBefore int, err error) {
+	mv, err := db.moveOutbox(ctx, id, "pending", "sending", true, "", "", 0, now)
+	return mv.Attempts - 1, err
+}
+
+func (db *DB) moveOutbox(ctx context.Context, id int64, from, to string, addAttempt bool, lastError, remoteID string, next, now int64) (OutboxMove, error) {
 	claim := to == "sending" && from != "sending" && db.d.engine() == "postgres"
 	if claim {
 		if err := db.sends.lock(ctx, db, id); err != nil {
-			return fmt.Errorf("outbox %d %s -> %s: %w", id, from, to, err)
+			return OutboxMove{}, fmt.Errorf("outbox %d %s -> %s: %w", id, from, to, err)
 		}
 	}
 	var mv OutboxMove
@@ -104,7 +120,7 @@ func (db *DB) MoveOutbox(ctx context.Context, id int64, from, to string, addAtte
 	if (claim && (err != nil || !mv.Reply)) || (from == "sending" && to != "sending") {
 		db.sends.unlock(id)
 	}
-	return err
+	return mv, err
 }
 
 // Cursor returns the saved sync cursor of an account ("" when none).

@@ -87,6 +87,7 @@ type OutboxMove struct {
 	ConversationID int64
 	Reply          bool // a reply, not an escalation's delivery
 	Relinked       bool // whether the reply counts as an answer changed, and answers were recomputed
+	Attempts       int  // the entry's attempts after the move
 }
 
 // MoveOutbox is DB.MoveOutbox inside a transaction.
@@ -101,8 +102,8 @@ func (tx *Tx) MoveOutbox(ctx context.Context, id int64, from, to string, addAtte
 		last_error = CASE WHEN ? <> '' THEN ? ELSE last_error END,
 		remote_id = CASE WHEN ? <> '' THEN ? ELSE remote_id END,
 		next_attempt_at = CASE WHEN CAST(? AS bigint) > 0 THEN ? ELSE next_attempt_at END, updated_at = ?
-		WHERE id = ? AND status = ? RETURNING conversation_id, kind`, to, inc, lastError, lastError, remoteID, remoteID, next, next, now, id, from).
-		Scan(&mv.ConversationID, &kind)
+		WHERE id = ? AND status = ? RETURNING conversation_id, kind, attempts`, to, inc, lastError, lastError, remoteID, remoteID, next, next, now, id, from).
+		Scan(&mv.ConversationID, &kind, &mv.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return mv, fmt.Errorf("outbox %d %s -> %s: %w", id, from, to, ErrOutboxState)
 	}

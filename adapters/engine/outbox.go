@@ -122,9 +122,12 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 	if a == nil {
 		return nil // no account configured for this channel: it waits
 	}
-	if err := e.svc.ClaimOutbox(ctx, out.OutboxID); err != nil {
+	attempts, err := e.svc.ClaimForSending(ctx, out.OutboxID)
+	if err != nil {
 		return nil // another sender has it
 	}
+	// The count as claimed, not as listed: another host may have tried it meanwhile.
+	out.Attempts = attempts
 	// Whatever becomes of it, the screens hear of it at once: a failed reply must show.
 	defer e.setState(a, func(s *inbox.SyncState) { s.Settled++ })
 	idempotent := a.Adapter.Capabilities().Idempotent
