@@ -81,6 +81,12 @@ type dialect interface {
 	// bulkLoad reports whether BulkLoad may drop and rebuild indexes and choose message
 	// ids itself (see bulk.go); where it may not, ingest writes row by row.
 	bulkLoad() bool
+
+	// ftsConversation is SQL true when conversation conv has a message that matches the
+	// next argument (a query of ftsQuery's). probe asks for the form a search of common
+	// words takes (ftsProbe): the view is walked in queue order and each conversation
+	// tested, rather than every match looked up first (ftsLookup).
+	ftsConversation(conv string, probe bool) string
 }
 
 // queryer is what reads a value: *sql.DB, *sql.Tx or *sql.Conn.

@@ -104,3 +104,13 @@ func (sqliteDialect) busy(err error) bool {
 
 func (sqliteDialect) reusesStatements() bool { return true }
 func (sqliteDialect) bulkLoad() bool         { return true }
+
+// ftsConversation: the conversations of the matches, read from the keys of the index;
+// the unary + keeps the planner from driving the view from them, so the view's index is
+// walked and the set of matches looked into.
+func (d sqliteDialect) ftsConversation(conv string, probe bool) string {
+	if probe {
+		conv = "+" + conv
+	}
+	return conv + " IN (SELECT " + ftsConversationID + " FROM messages_fts WHERE " + d.ftsMatch() + ")"
+}

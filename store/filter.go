@@ -228,10 +228,8 @@ func (w *compiler) conversation(c Cond) (string, []any) {
 	if len(words) > 0 {
 		match := w.d.ftsQuery(words)
 		switch w.fts {
-		case ftsLookup:
-			w.put("c.id IN (SELECT "+ftsConversationID+" FROM messages_fts WHERE "+w.d.ftsMatch()+")", match)
-		case ftsProbe:
-			w.put("+c.id IN (SELECT "+ftsConversationID+" FROM messages_fts WHERE "+w.d.ftsMatch()+")", match)
+		case ftsLookup, ftsProbe:
+			w.put(w.d.ftsConversation("c.id", w.fts == ftsProbe), match)
 		case ftsDriven:
 			w.match = match
 			w.put("TRUE")
