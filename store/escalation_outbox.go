@@ -73,10 +73,14 @@ func (db *DB) DueEscalations(ctx context.Context, now int64, limit int) ([]Escal
 }
 
 // EscalationsInStatus lists the escalation deliveries in one status (e.g. "sending" after
-// a crash).
+// a crash). On PostgreSQL, as for replies (OutboxInStatus), "sending" leaves out the
+// deliveries a live sender on any host is making: only what a dead one left is settled.
 func (db *DB) EscalationsInStatus(ctx context.Context, status string) ([]EscalationItem, error) {
-	rows, err := db.sql.QueryContext(ctx, escalationItemSelect+` WHERE o.kind = 'escalation' AND o.status = ?
-		ORDER BY o.id`, status)
+	q := escalationItemSelect + ` WHERE o.kind = 'escalation' AND o.status = ?`
+	if status == "sending" && db.d.engine() == "postgres" {
+		q += ` AND ` + sendUnlocked
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY o.id`, status)
 	if err != nil {
 		return nil, fmt.Errorf("read escalation outbox: %w", err)
 	}
@@ -98,6 +102,7 @@ func (db *DB) EscalationDeliveries(ctx context.Context, convID int64) ([]Escalat
 // sent with the ticket's id, and the escalation keeps that id as its external_ref, in one
 // transaction. It fails with ErrOutboxState when the delivery was not sending.
 func (db *DB) EscalationDelivered(ctx context.Context, outboxID int64, ref string, now int64) error {
+	defer db.sends.unlock(outboxID)
 	return db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE outbox SET status = 'sent', remote_id = ?, updated_at = ?
 			WHERE id = ? AND kind = 'escalation' AND status = 'sending'`, ref, now, outboxID)

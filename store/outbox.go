@@ -115,9 +115,9 @@ func (db *DB) moveOutbox(ctx context.Context, id int64, from, to string, addAtte
 		mv, err = tx.MoveOutbox(ctx, id, from, to, addAttempt, lastError, remoteID, next, now)
 		return err
 	})
-	// An escalation's delivery is settled elsewhere (EscalationSent), and its recovery
-	// does not look at the locks yet: it keeps none.
-	if (claim && (err != nil || !mv.Reply)) || (from == "sending" && to != "sending") {
+	// A claim keeps its lock until the entry leaves sending: by this move, ReplyDelivered
+	// or EscalationDelivered.
+	if (claim && err != nil) || (from == "sending" && to != "sending") {
 		db.sends.unlock(id)
 	}
 	return mv, err
