@@ -46,10 +46,12 @@ type fake struct {
 	calls    []fcall
 	// Failures to play: quota spent; the next insert is made but answered 500; every
 	// insert is refused with this reason.
-	quotaOut  bool
-	loseNext  int
-	refuseAll string
-	nextID    int
+	quotaOut bool
+	loseNext int
+	// refuseTokens: every access token is refused (401), even a fresh one.
+	refuseTokens bool
+	refuseAll    string
+	nextID       int
 }
 
 type fthread struct {
@@ -252,7 +254,7 @@ func (f *fake) authed(h func(http.ResponseWriter, *http.Request, map[string]any)
 		}
 		f.record(r, body)
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || !f.access[tok] {
+		if !ok || !f.access[tok] || f.refuseTokens {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/", error="invalid_token"`)
 			googleError(w, 401, "authError", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.")
 			return

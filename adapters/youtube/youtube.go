@@ -193,11 +193,12 @@ func (a *Adapter) call(ctx context.Context, method, path string, units int, q ur
 		}
 		err = a.do(httpx.WithSecrets(ctx, a.auth.secrets(tok)...), method, path, tok, q, in, out)
 		var ae *adapters.Error
-		if try == 0 && errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+		unauthorized := errors.As(err, &ae) && ae.Status == http.StatusUnauthorized
+		if unauthorized && try == 0 {
 			a.auth.expire(tok)
 			continue
 		}
-		if ae != nil && ae.Status == http.StatusUnauthorized {
+		if unauthorized {
 			return &adapters.Error{Err: fmt.Errorf("reconnect: YouTube refused a fresh access token: %w", ae.Err), Permanent: true, Status: ae.Status}
 		}
 		return err
