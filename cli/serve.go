@@ -1,10 +1,17 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -14,7 +21,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/triage-inbox/triage/adapters"
 	"github.com/triage-inbox/triage/adapters/meta"
+	"github.com/triage-inbox/triage/adapters/telegram"
 	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/inbox"
 )
@@ -39,10 +48,11 @@ var serveKeys = []string{"secret_env", "require_timestamp", "max_body", "max_inf
 	"meta_app_secret_env", "meta_verify_token_env"}
 
 // serve is `triage serve [--listen ADDR]`: receive messages by signed webhook (POST
-// /v1/messages, the import format; and Meta's own at /v1/hooks/meta when configured)
-// until ctrl+c or SIGTERM. It only receives; `triage
-// sync` sends. One writer commits what concurrent requests bring together (group
-// commit), and each request is answered after the commit that holds its messages.
+// /v1/messages, the import format; Meta's own at /v1/hooks/meta when configured; and
+// Telegram's at /v1/hooks/telegram/<account name> for each telegram account with a
+// webhook secret) until ctrl+c or SIGTERM. It only receives; `triage sync` sends. One
+// writer commits what concurrent requests bring together (group commit), and each
+// request is answered after the commit that holds its messages.
 func (e *cliEnv) serve(ctx context.Context, args []string) error {
 	// SIGTERM (systemd, docker stop, kill) stops as gracefully as ctrl+c.
 	ctx, stopSignals := signal.NotifyContext(ctx, syscall.SIGTERM)
@@ -73,6 +83,14 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 		routes = append(routes, "POST /v1/messages")
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	tgHooks, err := telegramWebhooks(ctx, cfg)
+	if err != nil {
+		return &exitError{2, fmt.Errorf("config %s: %s", e.configLabel(), adapters.Redact(err.Error()))}
+	}
+	if settings.secretEnv == "" && settings.metaSecretEnv == "" && len(tgHooks) == 0 {
+		// Without any, serve would have nothing to receive.
+		return &exitError{2, fmt.Errorf("config %s: %w", e.configLabel(), errNothingToServe)}
+	}
 	if settings.metaSecretEnv != "" {
 		hook, err := metaHook(settings, mentionReaders(ctx, cfg, logger))
 		if err != nil {
@@ -80,6 +98,15 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 		}
 		settings.opts.Hooks = append(settings.opts.Hooks, hook)
 		routes = append(routes, "GET and POST "+webhook.HooksPrefix+hook.Name)
+	}
+	// Telegram's deliveries carry a secret token rather than a signature of the body: the
+	// gate in front of the handler turns a matching token into a signature of serve's own
+	// (telegramKey), so they share the hooks' path (limits, writer, answers, logs).
+	telegramKey := make([]byte, 32)
+	rand.Read(telegramKey)
+	for _, name := range slices.Sorted(maps.Keys(tgHooks)) {
+		settings.opts.Hooks = append(settings.opts.Hooks, telegramHook(name, tgHooks[name], telegramKey))
+		routes = append(routes, "POST "+webhook.HooksPrefix+telegramHookPrefix+name)
 	}
 
 	svc, closeDB, err := e.openInbox(ctx)
@@ -105,7 +132,7 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 	writer := webhook.NewGroupCommit(svc, webhook.GroupCommitOptions{})
 	defer writer.Close()
 	srv := &http.Server{
-		Handler:           webhook.Handler(writer, []byte(secret), settings.opts),
+		Handler:           telegramGate(webhook.Handler(writer, []byte(secret), settings.opts), tgHooks, telegramKey, settings.opts.MaxBody),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -145,7 +172,11 @@ func (e *cliEnv) configLabel() string {
 	return inbox.DefaultConfigPath()
 }
 
-// parseServe reads the [serve] table: secret_env (required unless Meta's webhook is
+// errNothingToServe: no [serve] secret_env, no Meta webhook, no Telegram account with a
+// webhook secret.
+var errNothingToServe = errors.New(`[serve] secret_env is not set: add [serve] secret_env = "TRIAGE_WEBHOOK_SECRET" and export that variable with the shared secret (or meta_app_secret_env for Meta's webhooks alone, or webhook_secret_env on a telegram [[account]] for its webhook)`)
+
+// parseServe reads the [serve] table: secret_env (required unless a provider's webhook is
 // configured; without it /v1/messages is not served), require_timestamp,
 // max_body (bytes), max_inflight (large bodies read at once), rate (correctly signed
 // requests per second per account; no limit when unset) and burst.
@@ -166,10 +197,6 @@ func parseServe(t map[string]any) (serveSettings, error) {
 	s.secretEnv = env
 	if s.metaSecretEnv, err = envKey(t, "meta_app_secret_env"); err != nil {
 		return s, err
-	}
-	if env == "" && s.metaSecretEnv == "" {
-		// Without either, serve would have nothing to receive.
-		return s, errors.New(`[serve] secret_env is not set: add [serve] secret_env = "TRIAGE_WEBHOOK_SECRET" and export that variable with the shared secret (or meta_app_secret_env for Meta's webhooks alone)`)
 	}
 	if s.metaTokenEnv, err = envKey(t, "meta_verify_token_env"); err != nil {
 		return s, err
@@ -273,4 +300,91 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// telegramHookPrefix begins the path of a Telegram account's webhook after
+// /v1/hooks/: /v1/hooks/telegram/<account name>, one bot per account.
+const telegramHookPrefix = "telegram/"
+
+// telegramWebhooks are the webhooks of the telegram [[account]]s with webhook_secret_env
+// or webhook_secret_cmd, by account name.
+func telegramWebhooks(ctx context.Context, cfg *inbox.Config) (map[string]*telegram.Webhook, error) {
+	out := map[string]*telegram.Webhook{}
+	for i, t := range cfg.Account {
+		a, err := adapters.NewAccount(i, t)
+		if err != nil || inbox.NormalizeChannel(a.Channel) != telegram.Channel || !telegram.Webhooked(a) {
+			continue // a broken account is sync's to report
+		}
+		w, err := telegram.NewWebhook(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		out[a.Name] = w
+	}
+	return out, nil
+}
+
+// telegramHook is one bot's webhook at /v1/hooks/telegram/<name>: a body the gate let
+// through is an Update, decoded as polling decodes it.
+func telegramHook(name string, w *telegram.Webhook, key []byte) webhook.Hook {
+	return webhook.Hook{
+		Name:            telegramHookPrefix + name,
+		Secret:          key,
+		SignatureHeader: telegram.WebhookSecretHeader,
+		Decode: func(_ context.Context, body []byte) (webhook.Delivery, error) {
+			msgs, skipped, err := w.Decode(body)
+			return webhook.Delivery{Messages: msgs, Skipped: skipped}, err
+		},
+	}
+}
+
+// telegramGate stands before the handler for Telegram's webhooks, whose requests carry
+// the secret token itself (X-Telegram-Bot-Api-Secret-Token) where the hooks expect a
+// signature of the body. A POST to a bot's path whose token matches, compared in constant
+// time, has its body read (up to maxBody; past it the handler answers 413) and signed
+// with key in that header, so the handler checks it like any hook's; any other value of
+// the header is replaced by one that matches nothing (401, counted as a failed
+// signature), and a missing header stays missing (401). The token is never logged or
+// answered.
+func telegramGate(next http.Handler, hooks map[string]*telegram.Webhook, key []byte, maxBody int64) http.Handler {
+	if len(hooks) == 0 {
+		return next
+	}
+	if maxBody <= 0 {
+		maxBody = webhook.DefaultMaxBody
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := r.Header.Get(telegram.WebhookSecretHeader)
+		if token == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		name, _ := strings.CutPrefix(r.URL.Path, webhook.HooksPrefix+telegramHookPrefix)
+		hook := hooks[name]
+		if r.ContentLength > maxBody { // refused by the handler before it reads a byte
+			hook = nil
+		}
+		if r.Method != http.MethodPost || hook == nil || !hook.Authentic(token) {
+			r.Header.Set(telegram.WebhookSecretHeader, "does-not-match")
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"error":"could not read the body"}`+"\n")
+			return
+		}
+		mac := hmac.New(sha256.New, key)
+		mac.Write(body)
+		r.Header.Set(telegram.WebhookSecretHeader, "sha256="+hex.EncodeToString(mac.Sum(nil)))
+		// Past maxBody the rest follows, and the handler refuses it as too large.
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -19,7 +19,7 @@ var (
 	// ErrBlocked: 403 "bot was blocked by the user".
 	ErrBlocked = errors.New("the person blocked the bot: Telegram delivers nothing to them until they unblock it")
 	// ErrWebhookSet: 409 "can't use getUpdates method while webhook is active".
-	ErrWebhookSet = errors.New("a webhook is set for this bot, so Telegram refuses getUpdates; triage polls: delete the webhook with deleteWebhook (triage serve has no Telegram path yet)")
+	ErrWebhookSet = errors.New("a webhook is set for this bot, so Telegram refuses getUpdates; triage polls: delete the webhook with deleteWebhook, or take the updates through triage serve (set webhook_secret_env on the account)")
 	// ErrReplyGone: 400 "message to reply not found".
 	ErrReplyGone = errors.New("the message answered is gone from Telegram (deleted); the reply was not sent: write to the person anew or mark the conversation done")
 )

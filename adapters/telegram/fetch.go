@@ -92,8 +92,11 @@ type message struct {
 // between the two asks again with the old offset and gets the same updates, which
 // ingest keeps once. With no cursor, whatever Telegram still holds (up to 24 hours) is
 // fetched. Updates triage does not show (a member joined, a topic created) only move the
-// cursor.
+// cursor. An account whose updates come by webhook is not polled: Fetch returns nothing.
 func (a *Adapter) Fetch(ctx context.Context, cursor string) (adapters.Batch, error) {
+	if a.webhook {
+		return adapters.Batch{Cursor: cursor}, nil
+	}
 	req := map[string]any{"limit": pageSize, "timeout": 0, "allowed_updates": allowedUpdates}
 	if cursor != "" {
 		offset, err := strconv.ParseInt(cursor, 10, 64)

@@ -9,11 +9,14 @@
 //	handle    = "@acme_support_bot"         # optional: else asked of Telegram (getMe)
 //	api_url   = "https://api.telegram.org"  # optional: a local Bot API server, a test fake
 //	timeout   = "30s"                       # optional
+//	webhook_secret_env = "ACME_TELEGRAM_HOOK" # optional: updates by webhook, not polled
 //
 // Updates come by polling getUpdates, its offset the cursor the sync engine stores with
-// the messages. Business chats need no key of their own: their messages carry the
-// business connection's id (business_connection_id), which triage keeps in the
-// conversation and answers through.
+// the messages; or, for an account with webhook_secret_env (or webhook_secret_cmd), by
+// Telegram's webhook through triage serve (see Webhook), and then the account is not
+// polled, since Telegram refuses getUpdates while a webhook is set. Business chats need
+// no key of their own: their messages carry the business connection's id
+// (business_connection_id), which triage keeps in the conversation and answers through.
 //
 // The token sits in every Bot API URL (https://api.telegram.org/bot<token>/METHOD), so no
 // error, log line or text this package returns holds a URL: requests are named by their
@@ -49,6 +52,7 @@ type Adapter struct {
 	handle   string // "@acme_support_bot": the account as messages name it
 	username string // "acme_support_bot", lower case, for mentions
 	http     *httpx.Client
+	webhook  bool // updates come by webhook through triage serve: Fetch does not poll
 }
 
 var (
@@ -80,7 +84,7 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Adapter{base: base, token: token, http: httpx.NewClient(timeout)}
+	a := &Adapter{base: base, token: token, http: httpx.NewClient(timeout), webhook: Webhooked(acct)}
 	if handle = strings.TrimPrefix(strings.TrimSpace(handle), "@"); handle == "" {
 		var me user
 		if err := a.call(ctx, "getMe", nil, &me); err != nil {
