@@ -20,6 +20,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/telegram"
 	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/adapters/whatsapp"
+	"github.com/triage-inbox/triage/adapters/youtube"
 	"github.com/triage-inbox/triage/inbox"
 )
 
@@ -33,6 +34,7 @@ var channelAdapters = map[string]adapters.Constructor{
 	"facebook":  facebook.New,
 	"whatsapp":  whatsapp.New,
 	"telegram":  telegram.New,
+	"youtube":   youtube.New,
 }
 
 // syncCmd is `triage sync [--once]`: fetch every account and send the outbox (replies, and
