@@ -103,3 +103,28 @@ func TestRefusedFreshTokenSaysReconnect(t *testing.T) {
 		t.Errorf("%d token requests, want 2 (the first, and one refresh after the 401)", n)
 	}
 }
+
+// Whatever a server repeats, no error and no log line holds the client secret, the
+// refresh token or an access token, through the adapter and through the engine.
+func TestNoSecretInErrors(t *testing.T) {
+	d := newDesk(t)
+	top := d.f.comment("v", ana, "@ana", "hi", "")
+	d.once(t, "")
+	conv, _ := d.thread(t, top)
+	if _, err := d.svc.Reply(d.ctx, conv, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	d.f.echo = true
+	d.once(t, "bad request from") // noSecret checks the error
+	if _, err := d.a.Send(d.ctx, out("yt:"+top, top, "again")); err == nil || !strings.Contains(err.Error(), "[redacted]") {
+		t.Errorf("Send = %v, want the credentials redacted", err)
+	} else {
+		noSecret(t, err.Error())
+	}
+	st := d.outbox(t)
+	noSecret(t, st.LastError)
+	noSecret(t, d.log.String())
+	for _, s := range d.eng.States() {
+		noSecret(t, s.Err)
+	}
+}

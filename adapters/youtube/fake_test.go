@@ -50,6 +50,12 @@ type fake struct {
 	loseNext int
 	// refuseTokens: every access token is refused (401), even a fresh one.
 	refuseTokens bool
+	// limited: the next call is refused with 403 rateLimitExceeded, or 429 with
+	// Retry-After: 120 when "429".
+	limited string
+	// echo: calls are refused with a message repeating the request's credentials, as a
+	// careless proxy might.
+	echo bool
 	refuseAll    string
 	nextID       int
 }
@@ -257,6 +263,21 @@ func (f *fake) authed(h func(http.ResponseWriter, *http.Request, map[string]any)
 		if !ok || !f.access[tok] || f.refuseTokens {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="https://accounts.google.com/", error="invalid_token"`)
 			googleError(w, 401, "authError", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.")
+			return
+		}
+		if f.echo {
+			googleError(w, 400, "badRequest", "bad request from "+r.Header.Get("Authorization")+" (client "+clientSecret+", refresh "+refreshToken+")")
+			return
+		}
+		switch f.limited {
+		case "429":
+			f.limited = ""
+			w.Header().Set("Retry-After", "120")
+			googleError(w, 429, "rateLimitExceeded", "Too many requests.")
+			return
+		case "rateLimitExceeded":
+			f.limited = ""
+			googleError(w, 403, "rateLimitExceeded", "The request rate is too high.")
 			return
 		}
 		if f.quotaOut {

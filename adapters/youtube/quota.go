@@ -12,11 +12,18 @@ import (
 // DefaultQuota is the YouTube Data API's daily quota for a project, in units.
 const DefaultQuota = 10_000
 
-// Costs of the calls triage makes, in quota units
-// (https://developers.google.com/youtube/v3/determine_quota_cost).
-const (
-	costList  = 1  // commentThreads.list, comments.list
-	costWrite = 50 // comments.insert, comments.setModerationStatus
+// cost is what a call spends, in quota units
+// (https://developers.google.com/youtube/v3/determine_quota_cost), and whether it is
+// part of a reply or a moderation, which may spend the reserve.
+type cost struct {
+	units int
+	reply bool
+}
+
+var (
+	costList  = cost{1, false} // commentThreads.list, comments.list while fetching
+	costCheck = cost{1, true}  // comments.list looking for a reply before it is sent again
+	costWrite = cost{50, true} // comments.insert, comments.setModerationStatus
 )
 
 // pacific is where the quota's day ends: it resets at midnight Pacific time.
@@ -57,30 +64,30 @@ func (q *quota) roll(now time.Time) {
 	}
 }
 
-// ceiling is how far calls of that cost may spend: lists leave the reserve.
-func (q *quota) ceiling(units int) int {
-	if units >= costWrite {
+// ceiling is how far calls of that cost may spend: fetching leaves the reserve.
+func (q *quota) ceiling(c cost) int {
+	if c.reply {
 		return q.budget
 	}
 	return q.budget - q.reserve
 }
 
 // take spends units, or says how long to wait when the day's budget has no room for them.
-func (q *quota) take(now time.Time, units int, show *time.Location) error {
+func (q *quota) take(now time.Time, c cost, show *time.Location) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.roll(now)
 	if now.Before(q.blocked) {
 		return waitErr(now, q.blocked, show, "YouTube said the daily quota is spent", nil)
 	}
-	if q.spent+units > q.ceiling(units) {
+	if q.spent+c.units > q.ceiling(c) {
 		why := fmt.Sprintf("%d of %d units spent today", q.spent, q.budget)
-		if units < costWrite {
+		if !c.reply {
 			why += fmt.Sprintf(", %d kept for replies", q.reserve)
 		}
 		return waitErr(now, resetAfter(now), show, why, nil)
 	}
-	q.spent += units
+	q.spent += c.units
 	return nil
 }
 

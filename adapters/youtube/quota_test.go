@@ -45,8 +45,9 @@ func TestQuotaExceededWaitsUntilMidnightPacific(t *testing.T) {
 	}
 }
 
-// Lists stop at the budget less the reserve, so replies still go out; then the budget
-// stops the replies too, until midnight Pacific.
+// Lists stop at the budget less the reserve, so replies (and the look for a reply
+// whose answer was lost) still go out; then the budget stops the replies too, until
+// midnight Pacific.
 func TestBudgetReservesRoomForReplies(t *testing.T) {
 	f := newFake(t)
 	a := newAdapter(t, f, map[string]any{"quota": int64(150), "quota_reserve": int64(100)})
@@ -54,7 +55,7 @@ func TestBudgetReservesRoomForReplies(t *testing.T) {
 	var err error
 	lists := 0
 	for range 100 {
-		if _, _, err = a.Sent(context.Background(), out("yt:"+th, th, "x")); err != nil {
+		if _, err = a.held(context.Background(), "heldForReview"); err != nil {
 			break
 		}
 		lists++
@@ -64,16 +65,41 @@ func TestBudgetReservesRoomForReplies(t *testing.T) {
 		!strings.Contains(err.Error(), "kept for replies") {
 		t.Fatalf("%d lists, then %v; want 50 and a wait", lists, err)
 	}
-	for i := range 2 {
+	if _, _, err := a.Sent(context.Background(), out("yt:"+th, th, "x")); err != nil {
+		t.Fatalf("looking for a sent reply was refused: %v", err)
+	}
+	for i := range 1 {
 		if _, err := a.Send(context.Background(), out("yt:"+th, th, "reply")); err != nil {
 			t.Fatalf("reply %d refused: %v", i, err)
 		}
 	}
 	_, err = a.Send(context.Background(), out("yt:"+th, th, "reply"))
-	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "150 of 150 units") {
-		t.Errorf("a third reply = %v, want the budget spent", err)
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "101 of 150 units") || strings.Contains(err.Error(), "kept for replies") {
+		t.Errorf("a second reply = %v, want the budget spent", err)
 	}
-	if n := len(f.sentReplies()); n != 2 {
-		t.Errorf("%d replies posted, want 2", n)
+	if n := len(f.sentReplies()); n != 1 {
+		t.Errorf("%d replies posted, want 1", n)
+	}
+}
+
+// Rate limits are temporary: a 429's Retry-After is honoured, a 403 rateLimitExceeded
+// waits at least a minute; neither is taken for the daily quota.
+func TestRateLimitsHonoured(t *testing.T) {
+	f := newFake(t)
+	a := newAdapter(t, f, nil)
+	th := f.comment("v", ana, "@ana", "hi", "")
+	for _, c := range []struct {
+		limited string
+		wait    time.Duration
+	}{{"429", 2 * time.Minute}, {"rateLimitExceeded", time.Minute}} {
+		f.limited = c.limited
+		_, err := a.Send(context.Background(), out("yt:"+th, th, "hello"))
+		var ae *adapters.Error
+		if !errors.As(err, &ae) || ae.Permanent || ae.MaybeSent || ae.RetryAfter != c.wait || strings.Contains(err.Error(), "quota until") {
+			t.Errorf("%s: Send = %v (%+v), want a wait of %s", c.limited, err, ae, c.wait)
+		}
+	}
+	if _, err := a.Send(context.Background(), out("yt:"+th, th, "hello")); err != nil {
+		t.Errorf("Send after the limits = %v", err)
 	}
 }

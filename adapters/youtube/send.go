@@ -54,7 +54,8 @@ func (a *Adapter) Send(ctx context.Context, out inbox.Outgoing) (string, error) 
 }
 
 // Sent reports whether a reply was already posted: among the thread's replies
-// (comments.list with parentId, 1 unit a page), one by the channel with the same text.
+// (comments.list with parentId, 1 unit a page, which may spend the reserve kept for
+// replies: it is part of one), one by the channel with the same text.
 // Its id is the remote id. Looking is bounded; past the bound the answer is an error,
 // which the engine turns into "unknown, check", never a second post.
 func (a *Adapter) Sent(ctx context.Context, out inbox.Outgoing) (string, bool, error) {
@@ -67,7 +68,7 @@ func (a *Adapter) Sent(ctx context.Context, out inbox.Outgoing) (string, bool, e
 	q := url.Values{"part": {"snippet"}, "parentId": {parent}, "maxResults": {fmt.Sprint(pageSize)}, "textFormat": {"plainText"}}
 	for range maxReplyPages * 2 {
 		var page commentList
-		if err := a.call(ctx, http.MethodGet, "/comments", costList, q, nil, &page); err != nil {
+		if err := a.call(ctx, http.MethodGet, "/comments", costCheck, q, nil, &page); err != nil {
 			return "", false, httpx.Wrap(what, err)
 		}
 		for _, c := range page.Items {

@@ -179,12 +179,12 @@ type apiError struct {
 	} `json:"error"`
 }
 
-// call sends one API request costing units of quota: query q, JSON body in (nil for
+// call sends one API request costing c of the quota: query q, JSON body in (nil for
 // none); it decodes the response into out (nil to discard). A 401 refreshes the access
 // token and tries once more (the first try's cost is counted too).
-func (a *Adapter) call(ctx context.Context, method, path string, units int, q url.Values, in, out any) error {
+func (a *Adapter) call(ctx context.Context, method, path string, c cost, q url.Values, in, out any) error {
 	for try := 0; ; try++ {
-		if err := a.quota.take(a.now(), units, a.show); err != nil {
+		if err := a.quota.take(a.now(), c, a.show); err != nil {
 			return err
 		}
 		tok, err := a.auth.token(ctx)
