@@ -55,9 +55,9 @@ type fake struct {
 	limited string
 	// echo: calls are refused with a message repeating the request's credentials, as a
 	// careless proxy might.
-	echo bool
-	refuseAll    string
-	nextID       int
+	echo      bool
+	refuseAll string
+	nextID    int
 }
 
 type fthread struct {
