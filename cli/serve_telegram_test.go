@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -316,4 +317,37 @@ func TestServeTelegramWebhookConfigErrors(t *testing.T) {
 		}
 		noSecrets(t, "serve's log", stderr.String())
 	})
+}
+
+// The README's Telegram webhook example serves: with its variables set, `triage serve`
+// takes an update at the path the README names, with the secret it names, and refuses
+// one without it.
+func TestReadmeTelegramWebhookExampleServes(t *testing.T) {
+	var example string
+	for _, b := range readmeBlocks(t, "toml") {
+		if strings.Contains(b.text, `channel = "telegram"`) && strings.Contains(b.text, "webhook_secret_env") {
+			example = b.text
+		}
+	}
+	if example == "" {
+		t.Fatal("README.md has no telegram example with webhook_secret_env")
+	}
+	path := regexp.MustCompile(`/v1/hooks/telegram/[\w.~-]+`).FindString(example)
+	if path == "" {
+		t.Fatal("the README's example does not name its webhook's path")
+	}
+	for _, m := range secretEnv.FindAllStringSubmatch(example, -1) {
+		t.Setenv(m[1], tgHookSecret)
+	}
+	db := filepath.Join(t.TempDir(), "t.db")
+	addr, stop, _ := startServe(t, db, writeFile(t, "config.toml", example))
+	if status, ans := pushUpdate(t, "http://"+addr+path, tgPrivate, ""); status != http.StatusUnauthorized {
+		t.Errorf("without the secret: %d %s, want 401", status, ans)
+	}
+	if status, ans := pushUpdate(t, "http://"+addr+path, tgPrivate, tgHookSecret); status != http.StatusOK || !strings.Contains(ans, `"new":1`) {
+		t.Errorf("POST %s: %d %s, want 200, new", path, status, ans)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
 }
