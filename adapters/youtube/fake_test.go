@@ -44,10 +44,14 @@ type fake struct {
 	access   map[string]bool
 	issued   int
 	calls    []fcall
-	// Failures to play: quota spent; the next insert is made but answered 500; every
-	// insert is refused with this reason.
-	quotaOut bool
-	loseNext int
+	nextID   int
+
+	// Failures to play. quotaOut: every call answers 403 quotaExceeded. loseNext: so
+	// many inserts are made but answered 500. refuseAll: every insert is refused (403)
+	// with this reason.
+	quotaOut  bool
+	loseNext  int
+	refuseAll string
 	// refuseTokens: every access token is refused (401), even a fresh one.
 	refuseTokens bool
 	// limited: the next call is refused with 403 rateLimitExceeded, or 429 with
@@ -55,9 +59,7 @@ type fake struct {
 	limited string
 	// echo: calls are refused with a message repeating the request's credentials, as a
 	// careless proxy might.
-	echo      bool
-	refuseAll string
-	nextID    int
+	echo bool
 }
 
 type fthread struct {
@@ -324,6 +326,10 @@ func (f *fake) listThreads(w http.ResponseWriter, r *http.Request, _ map[string]
 		googleError(w, 400, "invalidParameter", "bad request")
 		return
 	}
+	if strings.HasPrefix(q.Get("pageToken"), "expired") {
+		googleError(w, 400, "invalidPageToken", "The request specifies an invalid page token.")
+		return
+	}
 	status := q.Get("moderationStatus")
 	if status == "" {
 		status = "published"
@@ -393,14 +399,13 @@ func (f *fake) insert(w http.ResponseWriter, r *http.Request, body map[string]an
 		googleError(w, 400, "commentTextRequired", "The comment resource must contain a textOriginal.")
 		return
 	}
-	id := f.addReply(parent, channelID, "@acme", text)
+	f.addReply(parent, channelID, "@acme", text)
 	if f.loseNext > 0 {
 		f.loseNext--
 		googleError(w, 500, "backendError", "Backend Error")
 		return
 	}
 	json.NewEncoder(w).Encode(f.resource(th, th.replies[len(th.replies)-1], parent))
-	_ = id
 }
 
 func (f *fake) moderate(w http.ResponseWriter, r *http.Request, _ map[string]any) {

@@ -3,6 +3,7 @@ package youtube
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -109,7 +110,7 @@ func (c cursor) String() string {
 // A pass also lists the comments held for review and the likely spam, one page each.
 // With no cursor, only the newest page is read: history before it is left alone.
 //
-// Passes are spaced so the lists last the Pacific day (see spacing): a Fetch called
+// Passes are spaced so the lists last the Pacific day (see space): a Fetch called
 // sooner returns nothing and the same cursor.
 func (a *Adapter) Fetch(ctx context.Context, cur string) (adapters.Batch, error) {
 	c, err := parseCursor(cur)
@@ -123,12 +124,8 @@ func (a *Adapter) Fetch(ctx context.Context, cur string) (adapters.Batch, error)
 	}
 	spent := a.quota.used(now)
 	what := fmt.Sprintf("youtube %s: fetch comments", a.name)
-	q := a.listQuery("published")
-	if c.Page != "" {
-		q.Set("pageToken", c.Page)
-	}
-	var page threadList
-	if err := a.call(ctx, http.MethodGet, "/commentThreads", costList, q, nil, &page); err != nil {
+	page, err := a.listPage(ctx, &c)
+	if err != nil {
 		return adapters.Batch{}, httpx.Wrap(what, err)
 	}
 	var b adapters.Batch
@@ -175,13 +172,33 @@ func (a *Adapter) Fetch(ctx context.Context, cur string) (adapters.Batch, error)
 			}
 		}
 		c.Page, c.Top, c.TopIDs = "", time.Time{}, nil
-		a.space(now, a.quota.used(now)-spent)
+		a.space(now, a.passCost(start, a.quota.used(now)-spent))
 	} else {
 		c.Page, b.More = page.NextPageToken, true
+		a.passCost(start, a.quota.used(now)-spent)
 	}
 	slices.SortStableFunc(b.Messages, func(x, y inbox.Message) int { return x.CreatedAt.Compare(y.CreatedAt) })
 	b.Cursor = c.String()
 	return b, nil
+}
+
+// listPage reads the page of published threads the cursor stands at. A page token
+// YouTube no longer takes (a pass cut off by the quota, resumed the next day) starts the
+// pass again from the newest thread: what it brings again is stored once.
+func (a *Adapter) listPage(ctx context.Context, c *cursor) (threadList, error) {
+	var page threadList
+	q := a.listQuery("published")
+	if c.Page != "" {
+		q.Set("pageToken", c.Page)
+	}
+	err := a.call(ctx, http.MethodGet, "/commentThreads", costList, q, nil, &page)
+	var he *httpx.APIError
+	if c.Page != "" && errors.As(err, &he) && he.Code == "invalidPageToken" {
+		c.Page = ""
+		q.Del("pageToken")
+		err = a.call(ctx, http.MethodGet, "/commentThreads", costList, q, nil, &page)
+	}
+	return page, err
 }
 
 // listQuery is commentThreads.list for the channel's threads in one moderation status.
@@ -324,6 +341,18 @@ func cmp(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// passCost adds the units of one Fetch to the pass under way (a new one when start) and
+// returns the pass's cost so far.
+func (a *Adapter) passCost(start bool, units int) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if start {
+		a.passSpent = 0
+	}
+	a.passSpent += units
+	return a.passSpent
 }
 
 // due is when the next pass may start.

@@ -222,3 +222,23 @@ func TestFetchBadCursor(t *testing.T) {
 		t.Errorf("Fetch with a bad cursor = %v", err)
 	}
 }
+
+// A pass cut off (by the quota, say) resumes with a page token YouTube no longer takes:
+// the pass starts again from the newest thread, and ends at the watermark.
+func TestFetchExpiredPageTokenRestartsPass(t *testing.T) {
+	f := newFake(t)
+	a := newAdapter(t, f, nil)
+	f.comment("v", ana, "@ana", "old", "")
+	_, cur := pass(t, a, "")
+	f.comment("v", ben, "Ben", "new", "")
+	c, _ := parseCursor(cur)
+	c.Page = "expired-token"
+	f.wait(time.Hour)
+	msgs, cur := pass(t, a, c.String())
+	if got := texts(msgs); got != "new" {
+		t.Fatalf("brought %q, want the new comment", got)
+	}
+	if c, _ := parseCursor(cur); c.Page != "" || !c.Watermark.Equal(f.threads[1].top.at) {
+		t.Errorf("cursor %+v after the pass", c)
+	}
+}

@@ -76,7 +76,8 @@ type Adapter struct {
 	show      *time.Location // where "quota until 09:00" is told (time.Local)
 
 	mu        sync.Mutex
-	nextFetch time.Time // polling spaced out to last the day's units (see spacing)
+	nextFetch time.Time // polling spaced out to last the day's units (see space)
+	passSpent int       // units spent by the pass under way
 }
 
 var (
