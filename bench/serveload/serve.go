@@ -60,7 +60,7 @@ func StartServe(ctx context.Context, bin, db string, secret []byte) (*Serve, err
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close() // the child holds its own descriptor
+	defer logFile.Close()  // the child holds its own descriptor
 	s.cmd.Stderr = logFile // its log of every request, kept off the terminal
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
