@@ -9,13 +9,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
-
-	"github.com/triage-inbox/triage/adapters/webhook"
 )
 
 // permSecret is the serve secret of these tests (not one the secrets test looks for).
@@ -77,17 +73,12 @@ func writeConfig(t *testing.T, configHome, text string, mode fs.FileMode) string
 func postSigned(t *testing.T, addr, id string) {
 	t.Helper()
 	body := []byte(`[{"channel":"webhook","account":"shop-form","id":"` + id + `","kind":"dm","author":{"id":"ana@example.test"},"text":"hi","created_at":"2026-11-20T10:00:00Z"}]`)
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/messages", bytes.NewReader(body))
-	req.Header.Set(webhook.TimestampHeader, ts)
-	req.Header.Set(webhook.SignatureHeader, webhook.Signature([]byte(permSecret), ts, body))
-	resp, err := http.DefaultClient.Do(req)
+	status, answer, err := signedPost(addr, permSecret, body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("POST = %d, want 202", resp.StatusCode)
+	if status != http.StatusAccepted {
+		t.Fatalf("POST = %d %s, want 202", status, answer)
 	}
 }
 

@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +14,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/internal/pgtest"
 	"github.com/triage-inbox/triage/internal/sshtest"
 	"github.com/triage-inbox/triage/internal/teadrive"
@@ -33,19 +30,13 @@ func TestPostgresServeStoresASignedMessage(t *testing.T) {
 	config := writeFile(t, "config.toml", "[serve]\nsecret_env = \"TRIAGE_TEST_SERVE_SECRET\"\n")
 	addr, stop, stderr := startServe(t, url, config)
 	body := []byte(`[{"channel":"webhook","account":"shop-form","id":"pg-1","kind":"dm","author":{"id":"ana@example.test"},"text":"Where is my order?","created_at":"2026-11-20T10:00:00Z"}]`)
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/messages", bytes.NewReader(body))
-	req.Header.Set(webhook.TimestampHeader, ts)
-	req.Header.Set(webhook.SignatureHeader, webhook.Signature([]byte(serveSecret), ts, body))
-	resp, err := http.DefaultClient.Do(req)
+	status, answer, err := signedPost(addr, serveSecret, body)
 	if err != nil {
 		stop()
 		t.Fatal(err)
 	}
-	answer, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted || !strings.Contains(string(answer), `"new":1`) {
-		t.Errorf("POST = %d %s, want 202 with one new", resp.StatusCode, answer)
+	if status != http.StatusAccepted || !strings.Contains(answer, `"new":1`) {
+		t.Errorf("POST = %d %s, want 202 with one new", status, answer)
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("serve after ctrl+c: %v\n%s", err, stderr)

@@ -88,6 +88,25 @@ func startCommand(t *testing.T, ready *regexp.Regexp, args ...string) (addr stri
 	return addr, stop, stderr
 }
 
+// signedPost posts body to serve's /v1/messages at addr, signed with secret and
+// timestamped now, and returns serve's answer.
+func signedPost(addr, secret string, body []byte) (status int, answer string, err error) {
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/messages", bytes.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set(webhook.TimestampHeader, ts)
+	req.Header.Set(webhook.SignatureHeader, webhook.Signature([]byte(secret), ts, body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), err
+}
+
 func TestServeReceivesSignedMessages(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "t.db")
 	t.Setenv("TRIAGE_TEST_SERVE_SECRET", serveSecret)
@@ -95,22 +114,16 @@ func TestServeReceivesSignedMessages(t *testing.T) {
 	addr, stop, stderr := startServe(t, db, config)
 
 	body := []byte(`[{"channel":"webhook","account":"shop-form","id":"form-1","kind":"dm","author":{"id":"ana@example.test"},"text":"Where is my order?","created_at":"2026-11-20T10:00:00Z"}]`)
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1/messages", bytes.NewReader(body))
-	req.Header.Set(webhook.TimestampHeader, ts)
-	req.Header.Set(webhook.SignatureHeader, webhook.Signature([]byte(serveSecret), ts, body))
-	resp, err := http.DefaultClient.Do(req)
+	status, answer, err := signedPost(addr, serveSecret, body)
 	if err != nil {
 		stop()
 		t.Fatal(err)
 	}
-	answer, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted || !strings.Contains(string(answer), `"new":1`) {
-		t.Errorf("POST = %d %s, want 202 with one new", resp.StatusCode, answer)
+	if status != http.StatusAccepted || !strings.Contains(answer, `"new":1`) {
+		t.Errorf("POST = %d %s, want 202 with one new", status, answer)
 	}
 	// Signed over the body alone, it is refused: config requires a timestamp.
-	resp, err = http.Post("http://"+addr+"/v1/messages", "application/json", bytes.NewReader(body))
+	resp, err := http.Post("http://"+addr+"/v1/messages", "application/json", bytes.NewReader(body))
 	if err == nil {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusUnauthorized {
