@@ -58,8 +58,10 @@ type Voice struct {
 }
 
 // voiceDefaultLimits are the channels' own maximum post lengths (Instagram: a comment
-// or caption; its DMs take 1,000, Messenger 2,000; WhatsApp: a text message).
-var voiceDefaultLimits = map[string]int{"x": 280, "bluesky": 300, "mastodon": 500, "instagram": 2200, "facebook": 8000, "whatsapp": 4096}
+// or caption; its DMs take 1,000, Messenger 2,000; WhatsApp and Telegram: a text
+// message; YouTube: a comment).
+var voiceDefaultLimits = map[string]int{"x": 280, "bluesky": 300, "mastodon": 500, "instagram": 2200, "facebook": 8000,
+	"whatsapp": 4096, "telegram": 4096, "youtube": 10000}
 
 // NewVoice returns a checker for c.
 func NewVoice(c VoiceConfig) *Voice {

@@ -153,7 +153,8 @@ func TestVoiceNil(t *testing.T) {
 	if got := v.Check("email", "unfortunately "+strings.Repeat("a", 9000)); got != nil {
 		t.Errorf("nil voice on email: %+v", got)
 	}
-	if v.Limit("mastodon") != 500 || v.Limit("bluesky") != 300 || v.Limit("instagram") != 2200 || v.Limit("whatsapp") != 4096 || v.Limit("email") != 0 {
+	if v.Limit("mastodon") != 500 || v.Limit("bluesky") != 300 || v.Limit("instagram") != 2200 || v.Limit("whatsapp") != 4096 ||
+		v.Limit("telegram") != 4096 || v.Limit("youtube") != 10000 || v.Limit("email") != 0 {
 		t.Error("nil voice limits are not the defaults")
 	}
 }
