@@ -30,8 +30,9 @@ type DB struct {
 	// on a channel is served first come, first served. Other processes still meet the busy
 	// timeout.
 	writers chan struct{}
-	live    pgLive    // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
-	sends   sendLocks // PostgreSQL: the outbox entries this DB is sending (outbox.go)
+	live    pgLive        // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
+	sends   sendLocks     // PostgreSQL: the outbox entries this DB is sending (outbox.go)
+	fsends  fileSendLocks // SQLite: the same, as locks on a file (sendlock_file.go)
 }
 
 // ErrReadOnly means the database was opened read-only (no permission to write it), so
@@ -188,6 +189,7 @@ func (db *DB) ReadOnly() bool { return db.readOnly }
 // Close closes the database.
 func (db *DB) Close() error {
 	db.sends.close()
+	db.fsends.close()
 	return db.sql.Close()
 }
 

@@ -84,7 +84,11 @@ func (db *DB) EscalationsInStatus(ctx context.Context, status string) ([]Escalat
 	if err != nil {
 		return nil, fmt.Errorf("read escalation outbox: %w", err)
 	}
-	return scanEscalationItems(rows)
+	items, err := scanEscalationItems(rows)
+	if status != "sending" || err != nil {
+		return items, err
+	}
+	return withoutLiveSends(db, items, func(it EscalationItem) int64 { return it.ID }), nil
 }
 
 // EscalationDeliveries lists the deliveries of a conversation's escalations, oldest
@@ -102,7 +106,7 @@ func (db *DB) EscalationDeliveries(ctx context.Context, convID int64) ([]Escalat
 // sent with the ticket's id, and the escalation keeps that id as its external_ref, in one
 // transaction. It fails with ErrOutboxState when the delivery was not sending.
 func (db *DB) EscalationDelivered(ctx context.Context, outboxID int64, ref string, now int64) error {
-	defer db.sends.unlock(outboxID)
+	defer db.unlockSend(outboxID)
 	return db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE outbox SET status = 'sent', remote_id = ?, updated_at = ?
 			WHERE id = ? AND kind = 'escalation' AND status = 'sending'`, ref, now, outboxID)

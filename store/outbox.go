@@ -72,7 +72,11 @@ func (db *DB) OutboxInStatus(ctx context.Context, status string) ([]OutboxItem, 
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
-	return scanOutboxItems(rows)
+	items, err := scanOutboxItems(rows)
+	if status != "sending" || err != nil {
+		return items, err
+	}
+	return withoutLiveSends(db, items, func(it OutboxItem) int64 { return it.ID }), nil
 }
 
 // ErrOutboxState means an outbox entry was not in the state a transition needs.
@@ -104,9 +108,9 @@ func (db *DB) ClaimOutbox(ctx context.Context, id, now int64) (attemptsBefore in
 }
 
 func (db *DB) moveOutbox(ctx context.Context, id int64, from, to string, addAttempt bool, lastError, remoteID string, next, now int64) (OutboxMove, error) {
-	claim := to == "sending" && from != "sending" && db.d.engine() == "postgres"
+	claim := to == "sending" && from != "sending"
 	if claim {
-		if err := db.sends.lock(ctx, db, id); err != nil {
+		if err := db.lockSend(ctx, id); err != nil {
 			return OutboxMove{}, fmt.Errorf("outbox %d %s -> %s: %w", id, from, to, err)
 		}
 	}
@@ -118,7 +122,7 @@ func (db *DB) moveOutbox(ctx context.Context, id int64, from, to string, addAtte
 	// A claim keeps its lock until the entry leaves sending: by this move, ReplyDelivered
 	// or EscalationDelivered.
 	if (claim && err != nil) || (from == "sending" && to != "sending") {
-		db.sends.unlock(id)
+		db.unlockSend(id)
 	}
 	return mv, err
 }
@@ -152,7 +156,7 @@ func (tx *Tx) SetCursor(ctx context.Context, channel, account, cursor string, at
 // transaction, so a customer's answer to our reply (in_reply_to = that id) threads into
 // the same conversation and a later fetch of our own reply is recognised as stored.
 func (db *DB) ReplyDelivered(ctx context.Context, outboxID int64, remoteID string, now int64) error {
-	defer db.sends.unlock(outboxID)
+	defer db.unlockSend(outboxID)
 	return db.Tx(ctx, func(tx *Tx) error {
 		res, err := tx.exec(ctx, `UPDATE outbox SET status = 'sent', remote_id = ?, updated_at = ?
 			WHERE id = ? AND status = 'sending' AND kind = 'reply'`, remoteID, now, outboxID)
@@ -179,6 +183,45 @@ func (db *DB) ReplyDelivered(ctx context.Context, outboxID int64, remoteID strin
 		_, err = tx.ApplyPending(ctx, now)
 		return err
 	})
+}
+
+// lockSend takes the send lock of outbox entry id, on either engine (see sendLocks and
+// fileSendLocks): ErrOutboxState when another sender holds it.
+func (db *DB) lockSend(ctx context.Context, id int64) error {
+	if db.d.engine() == "postgres" {
+		return db.sends.lock(ctx, db, id)
+	}
+	if db.readOnly {
+		return nil
+	}
+	return db.fsends.lock(db.path, id)
+}
+
+// unlockSend lets go of the send lock of id, if this DB holds it.
+func (db *DB) unlockSend(id int64) {
+	db.sends.unlock(id)
+	db.fsends.unlock(id)
+}
+
+// withoutLiveSends leaves out of items (entries in sending) those whose send lock
+// another sender holds on SQLite: they are on their way, not left by a crash.
+// (PostgreSQL leaves them out in the query: sendUnlocked.)
+func withoutLiveSends[T any](db *DB, items []T, id func(T) int64) []T {
+	if db.d.engine() == "postgres" || db.readOnly || len(items) == 0 {
+		return items
+	}
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = id(it)
+	}
+	held := db.fsends.heldElsewhere(db.path, ids)
+	out := items[:0]
+	for _, it := range items {
+		if !held[id(it)] {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // sendLockSpace is the first key of the advisory locks that hold outbox entries being
