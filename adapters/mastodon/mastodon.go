@@ -87,7 +87,8 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	if handle == "" {
 		var me account
 		if _, err := a.call(ctx, http.MethodGet, "/api/v1/accounts/verify_credentials", nil, nil, "", &me); err != nil {
-			return nil, httpx.Wrap(fmt.Sprintf("account %q: find the account's handle", acct.Name), err)
+			// Asked at every start: say how not to need the server then.
+			return nil, httpx.Wrap(fmt.Sprintf(`account %q: find the account's handle (or set handle = "@name@server" in it, and triage will not ask at start)`, acct.Name), err)
 		}
 		handle, a.id = me.Acct, me.ID
 	}

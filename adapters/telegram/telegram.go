@@ -88,7 +88,8 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	if handle = strings.TrimPrefix(strings.TrimSpace(handle), "@"); handle == "" {
 		var me user
 		if err := a.call(ctx, "getMe", nil, &me); err != nil {
-			return nil, httpx.Wrap(fmt.Sprintf("account %q: ask Telegram for the bot's username", acct.Name), err)
+			// Asked at every start: say how not to need Telegram then.
+			return nil, httpx.Wrap(fmt.Sprintf(`account %q: ask Telegram for the bot's username (or set handle = "@your_bot" in it, and triage will not ask at start)`, acct.Name), err)
 		}
 		if handle = me.Username; handle == "" {
 			return nil, fmt.Errorf("account %q: Telegram named no username for the bot; set handle", acct.Name)
