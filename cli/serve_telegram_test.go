@@ -336,6 +336,18 @@ func TestReadmeTelegramWebhookExampleServes(t *testing.T) {
 	if path == "" {
 		t.Fatal("the README's example does not name its webhook's path")
 	}
+	// The setWebhook line a person runs tells Telegram that path and that secret.
+	var setWebhook string
+	for _, b := range readmeBlocks(t, "sh") {
+		if strings.Contains(b.text, "/setWebhook") {
+			setWebhook = b.text
+		}
+	}
+	secretVar := regexp.MustCompile(`webhook_secret_env\s*=\s*"(\w+)"`).FindStringSubmatch(example)
+	if setWebhook == "" || secretVar == nil || !strings.Contains(setWebhook, path) ||
+		!strings.Contains(setWebhook, "secret_token=$"+secretVar[1]) {
+		t.Errorf("the README's setWebhook line does not give Telegram the example's path %s and secret $%v:\n%s", path, secretVar, setWebhook)
+	}
 	for _, m := range secretEnv.FindAllStringSubmatch(example, -1) {
 		t.Setenv(m[1], tgHookSecret)
 	}
