@@ -123,6 +123,12 @@ type Message struct {
 	InReplyTo    string    `json:"in_reply_to,omitempty"`
 	URL          string    `json:"url,omitempty"`
 	Agent        string    `json:"agent,omitempty"`
+	// Rating is a store review's stars, 1 to 5; 0 on everything that is not a rated
+	// review. AppVersion and Language say which version of the app was reviewed and in
+	// what language (as the store gives it, e.g. "en-US"); empty elsewhere.
+	Rating     int    `json:"rating,omitempty"`
+	AppVersion string `json:"app_version,omitempty"`
+	Language   string `json:"language,omitempty"`
 	// Restore is what an export line says beyond the message (see jsonl_restore.go);
 	// nil for a message from a channel.
 	Restore *Restore `json:"-"`
