@@ -51,7 +51,8 @@ func (s *Service) ConversationDoc(ctx context.Context, id int64) (ConversationDo
 	}
 	for _, m := range t.Messages {
 		msg := Message{Channel: m.Channel, Account: m.Account, ID: m.ExtID, Conversation: i.ExtKey, Kind: Kind(m.Kind),
-			Direction: Direction(m.Direction), Text: m.Text, Subject: m.Subject, CreatedAt: fromMS(m.CreatedAt), InReplyTo: m.InReplyTo, URL: m.URL, Agent: m.Agent}
+			Direction: Direction(m.Direction), Text: m.Text, Subject: m.Subject, CreatedAt: fromMS(m.CreatedAt), InReplyTo: m.InReplyTo, URL: m.URL, Agent: m.Agent,
+			Rating: m.Rating, AppVersion: m.AppVersion, Language: m.Language}
 		if m.Direction == string(In) {
 			msg.Author = &Author{ID: m.AuthorExtID, Handle: m.AuthorHandle, Name: m.AuthorName}
 		}

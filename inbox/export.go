@@ -71,7 +71,7 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, fn func(ExportR
 			Message: Message{
 				Channel: r.Channel, Account: r.Account, ID: r.ExtID, Conversation: r.ConvKey, Kind: Kind(r.Kind),
 				Direction: Direction(r.Direction), Text: r.Text, Subject: r.Subject, CreatedAt: fromMS(r.CreatedAt), InReplyTo: r.InReplyTo,
-				URL: r.URL, Agent: r.Agent,
+				URL: r.URL, Agent: r.Agent, Rating: r.Rating, AppVersion: r.AppVersion, Language: r.Language,
 			},
 			Status:   r.OutboxStatus,
 			State:    State(r.State),

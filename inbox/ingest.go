@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/triage-inbox/triage/store"
@@ -166,7 +167,7 @@ func (s *Service) score(m Message) store.NewMessage {
 	nm := store.NewMessage{
 		Channel: m.Channel, Account: m.Account, ExtID: m.ID, Kind: string(m.Kind), Direction: string(m.Direction),
 		Agent: m.Agent, Text: m.Text, Subject: m.Subject, URL: m.URL, InReplyTo: m.InReplyTo, CreatedAt: ms(m.CreatedAt),
-		Priority: int(PriorityNormal),
+		Priority: int(PriorityNormal), Rating: m.Rating, AppVersion: m.AppVersion, Language: m.Language,
 	}
 	if m.Author != nil {
 		nm.AuthorID, nm.AuthorHandle, nm.AuthorName = m.Author.ID, m.Author.Handle, m.Author.Name
@@ -239,6 +240,7 @@ func (s *Service) conversationKey(ctx context.Context, tx *store.Tx, m Message) 
 // channelNameAliases maps the names people use to the channel names triage stores.
 var channelNameAliases = map[string]string{
 	"twitter": "x", "ig": "instagram", "fb": "facebook", "mail": "email", "bsky": "bluesky",
+	"yt": "youtube", "tg": "telegram", "play": "googleplay", "google-play": "googleplay", "app-store": "appstore",
 }
 
 // NormalizeChannel lowercases a channel name and resolves common aliases.
@@ -292,6 +294,12 @@ func (m *Message) Validate() error {
 	}
 	if m.Direction == In && (m.Author == nil || (m.Author.ID == "" && m.Author.Handle == "")) {
 		return &FieldError{"author", "required for inbound messages, with an id or a handle"}
+	}
+	switch {
+	case m.Rating < 0 || m.Rating > 5:
+		return &FieldError{"rating", fmt.Sprintf("want 1 to 5 stars, got %d", m.Rating)}
+	case m.Rating != 0 && (m.Kind != KindReview || m.Direction != In):
+		return &FieldError{"rating", `only an inbound review has stars (kind "review", direction "in")`}
 	}
 	return nil
 }

@@ -119,6 +119,9 @@ func TestDecodeMessageErrors(t *testing.T) {
 		{`{"channel":"x","id":"1","kind":"dm","text":"","created_at":"2026-11-20T10:00:00Z","author":{"id":"1"}}`, `field "text": required`},
 		{`{"channel":"x","id":"1","kind":"dm","text":"hi","created_at":"2026-11-20T10:00:00Z","author":{"id":"1"},"direction":"sideways"}`, `field "direction"`},
 		{`{"channel":"x","id":true}`, `field "id": want a string or a number`},
+		{`{"channel":"googleplay","id":"1","kind":"review","text":"meh","created_at":"2026-11-20T10:00:00Z","author":{"id":"1"},"rating":6}`, `field "rating": want 1 to 5 stars, got 6`},
+		{`{"channel":"x","id":"1","kind":"mention","text":"meh","created_at":"2026-11-20T10:00:00Z","author":{"id":"1"},"rating":2}`, `field "rating": only an inbound review has stars`},
+		{`{"channel":"googleplay","id":"1","kind":"review","text":"meh","created_at":"2026-11-20T10:00:00Z","author":{"id":"1"},"rating":"two"}`, `field "rating": want a int`},
 		{`{"channel":`, `not a JSON object`},
 	}
 	for _, c := range cases {

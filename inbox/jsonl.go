@@ -40,6 +40,9 @@ type wireMessage struct {
 	InReplyTo    json.RawMessage `json:"in_reply_to"`
 	URL          string          `json:"url"`
 	Agent        string          `json:"agent"`
+	Rating       int             `json:"rating"`
+	AppVersion   string          `json:"app_version"`
+	Language     string          `json:"language"`
 	wireRestore                  // what export adds (jsonl_restore.go)
 }
 
@@ -68,6 +71,7 @@ func DecodeMessage(data []byte) (Message, error) {
 	m := Message{
 		Channel: w.Channel, Account: w.Account, ID: id, Conversation: w.Conversation, Kind: Kind(w.Kind),
 		Direction: Direction(w.Direction), Author: w.Author, Text: w.Text, Subject: w.Subject, InReplyTo: parent, URL: w.URL, Agent: w.Agent,
+		Rating: w.Rating, AppVersion: w.AppVersion, Language: w.Language,
 	}
 	if w.CreatedAt != "" {
 		t, err := time.Parse(time.RFC3339Nano, w.CreatedAt)

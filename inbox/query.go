@@ -16,7 +16,8 @@ import (
 // The language, used by the queue's filter, saved views, `triage export --query` and
 // `triage stats --query`:
 //
-//	chan:x channel:x        channel (aliases: twitter=x, ig=instagram, fb=facebook, mail=email, bsky=bluesky)
+//	chan:x channel:x        channel (aliases: twitter=x, ig=instagram, fb=facebook, mail=email, bsky=bluesky,
+//	                        yt=youtube, tg=telegram, play=googleplay, app-store=appstore)
 //	kind:dm                 comment, mention, dm, review, email
 //	dir:in dir:out          direction of the message
 //	state:open              new, open, waiting, snoozed, done, escalated, spam
@@ -30,6 +31,7 @@ import (
 //	before:DATE after:DATE  message time: before is earlier than, after is at or later
 //	                        than DATE (2026-11-20 or 2026-11-20T15:04:05Z, UTC)
 //	sentiment:neg|pos|neu   mood of the message
+//	rating<=2 rating:5      stars of the conversation's latest review (1 to 5; app stores)
 //	is:unanswered is:answered is:overdue is:mine is:assigned is:unassigned is:urgent
 //	is:in is:out is:new is:open is:waiting is:snoozed is:done is:escalated is:spam
 //	refund "order number"   free text: words and phrases, all must match; refu* is a prefix

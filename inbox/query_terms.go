@@ -3,6 +3,7 @@ package inbox
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/triage-inbox/triage/store"
@@ -11,7 +12,7 @@ import (
 // queryFields is every field name, in the order suggestions prefer them; fieldAliases
 // maps the long spellings to the short ones.
 var queryFields = []string{"chan", "channel", "kind", "dir", "direction", "state", "tag", "from",
-	"assignee", "agent", "account", "prio", "priority", "age", "before", "after", "sentiment", "is"}
+	"assignee", "agent", "account", "prio", "priority", "age", "before", "after", "sentiment", "rating", "is"}
 
 var fieldAliases = map[string]string{"channel": "chan", "direction": "dir", "priority": "prio"}
 
@@ -83,7 +84,7 @@ func (p *parser) term(t *token) (store.Cond, error) {
 	switch {
 	case field == "age" && op == store.OpEq:
 		return nil, p.errPart(t, t.opPos, opEnd, "age needs a comparison", "age>2h is older than 2h, age<2h newer")
-	case op != store.OpEq && field != "prio" && field != "age":
+	case op != store.OpEq && field != "prio" && field != "age" && field != "rating":
 		return nil, p.errPart(t, t.opPos, opEnd, fmt.Sprintf("bad comparison %q", t.op), typed+` takes ":"`)
 	case strings.TrimSpace(t.value) == "" || (field == "from" && strings.Trim(t.value, "@") == ""):
 		return nil, p.errPart(t, t.at, t.end, "missing value", "e.g. "+typed+t.op+exampleValue[field])
@@ -129,6 +130,12 @@ func (p *parser) term(t *token) (store.Cond, error) {
 			return nil, p.unknownValue(t, priorityNames)
 		}
 		return store.Term{Field: store.FieldPriority, Op: op, Int: int64(pr)}, nil
+	case "rating":
+		stars, err := strconv.Atoi(v)
+		if err != nil || stars < 1 || stars > 5 {
+			return nil, p.errPart(t, t.valPos, t.valEnd, fmt.Sprintf("bad rating %q", v), "want 1 to 5 stars, e.g. rating<=2")
+		}
+		return store.Term{Field: store.FieldRating, Op: op, Int: int64(stars)}, nil
 	case "age":
 		d, err := ParseSpan(v)
 		if err != nil {
@@ -161,7 +168,7 @@ func (p *parser) term(t *token) (store.Cond, error) {
 var exampleValue = map[string]string{
 	"chan": "x", "kind": "dm", "dir": "in", "state": "open", "tag": "billing", "from": "@ann",
 	"assignee": "me", "agent": "ann", "account": "@acme", "prio": "high", "age": "2h",
-	"before": "2026-11-20", "after": "2026-11-20", "sentiment": "neg", "is": "unanswered",
+	"before": "2026-11-20", "after": "2026-11-20", "sentiment": "neg", "rating": "2", "is": "unanswered",
 }
 
 // unknownValue reports a value that is not one of valid.

@@ -73,9 +73,12 @@ type MessageRow struct {
 	DueAt          int64
 	OutboxStatus   string // for replies written in triage
 	Subject        string
-	OutboxError    string // why the channel refused it, or why the last attempt failed
-	OutboxNextAt   int64  // when it may leave the outbox next (the end of the undo window at first)
-	OutboxAttempts int
+	// A store review's stars (0: not a rated review), app version and language.
+	Rating               int
+	AppVersion, Language string
+	OutboxError          string // why the channel refused it, or why the last attempt failed
+	OutboxNextAt         int64  // when it may leave the outbox next (the end of the undo window at first)
+	OutboxAttempts       int
 	// What the channel said of it since (update.go): when its author last edited it and
 	// the text it first had, when it was removed, whether it is hidden.
 	EditedAt  int64
@@ -88,6 +91,7 @@ const messageSelect = `SELECT m.id, m.conversation_id, m.channel, a.handle, m.ex
 	coalesce(ct.ext_id, ''), coalesce(ct.handle, ''), coalesce(ct.name, ''), m.agent, m.text, m.url, m.in_reply_to,
 	m.created_at, m.sentiment, m.priority, m.spam, coalesce(m.answered_by, 0), coalesce(m.answered_at, 0),
 	coalesce(ans.agent, ''), coalesce(m.closed_at, 0), coalesce(m.due_at, 0), coalesce(ob.status, ''), m.subject,
+	coalesce(m.rating, 0), coalesce(m.app_version, ''), coalesce(m.language, ''),
 	coalesce(ob.last_error, ''), coalesce(ob.next_attempt_at, 0), coalesce(ob.attempts, 0),
 	coalesce(m.edited_at, 0), CASE WHEN m.edited_at IS NULL THEN '' ELSE coalesce((SELECT v.text FROM message_versions v
 		WHERE v.message_id = m.id ORDER BY v.written_at LIMIT 1), '') END, coalesce(m.removed_at, 0), m.hidden
@@ -102,6 +106,7 @@ func scanMessage(s interface{ Scan(...any) error }) (MessageRow, error) {
 		&m.AuthorExtID, &m.AuthorHandle, &m.AuthorName, &m.Agent, &m.Text, &m.URL, &m.InReplyTo,
 		&m.CreatedAt, &m.Sentiment, &m.Priority, &m.Spam, &m.AnsweredBy, &m.AnsweredAt,
 		&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus, &m.Subject,
+		&m.Rating, &m.AppVersion, &m.Language,
 		&m.OutboxError, &m.OutboxNextAt, &m.OutboxAttempts, &m.EditedAt, &m.Original, &m.RemovedAt, &m.Hidden)
 	return m, err
 }

@@ -286,6 +286,7 @@ func (tx *Tx) flushConversations(ctx context.Context) error {
 	if err := tx.flushText(ctx); err != nil {
 		return err
 	}
+	var rated []int64
 	for id, c := range tx.dirty {
 		var err error
 		if c.fresh {
@@ -296,9 +297,30 @@ func (tx *Tx) flushConversations(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if c.rated {
+			rated = append(rated, id)
+			c.rated = false
+		}
 	}
 	tx.dirty = nil
-	return tx.endBulk(ctx)
+	if err := tx.endBulk(ctx); err != nil {
+		return err
+	}
+	// After the bulk load's last rows are written: the rating is read from them.
+	return tx.refreshRatings(ctx, rated)
+}
+
+// refreshRatings sets each conversation's rating to its latest inbound message's, which
+// is the review as it reads now however its versions arrived: an edit that comes before
+// the review it replaces is older, and changes nothing.
+func (tx *Tx) refreshRatings(ctx context.Context, convs []int64) error {
+	for _, id := range convs {
+		if _, err := tx.exec(ctx, `UPDATE conversations SET rating = (SELECT m.rating FROM messages m
+			WHERE m.id = conversations.last_inbound_id) WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("rating of conversation %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {

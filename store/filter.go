@@ -53,8 +53,10 @@ type Text struct{ Query string }
 //	FieldOverdue    none: unanswered and past its due time
 //	FieldFailed     none: a reply of ours the channel refused, not sent again or taken back
 //	FieldAwaitingApproval none: a reply of ours waiting for a lead's approval
+//	FieldRating     Op, Int: the stars of the conversation's latest review (1 to 5); a
+//	                conversation without a rated review matches no comparison
 //
-// Op is used by FieldPriority, FieldAge and FieldCreated and ignored by the others.
+// Op is used by FieldPriority, FieldAge, FieldCreated and FieldRating and ignored by the others.
 // A Term with an unknown Field or Op matches nothing.
 type Term struct {
 	Field Field
@@ -99,6 +101,7 @@ const (
 	FieldOverdue
 	FieldFailed
 	FieldAwaitingApproval
+	FieldRating
 )
 
 // Op is the comparison of a Term; the zero Op is equality.
@@ -393,6 +396,9 @@ func (w *compiler) term(t Term) {
 			strings.TrimLeft(t.Value, "@"))
 	case FieldPriority:
 		w.put("(c.priority "+op+" ?)", t.Int)
+	case FieldRating:
+		// IS NOT NULL: so that -rating<=2 keeps the conversations that have no stars.
+		w.put("(c.rating IS NOT NULL AND c.rating "+op+" ?)", t.Int)
 	case FieldAge:
 		// age OP span  ⇔  now - created OP span  ⇔  created OP' now - span, which can use
 		// the index on created_at.

@@ -13,6 +13,7 @@ var fieldNames = map[Field]string{
 	FieldChannel: "chan", FieldKind: "kind", FieldDirection: "dir", FieldState: "state",
 	FieldTag: "tag", FieldFrom: "from", FieldAssignee: "assignee", FieldAgent: "agent",
 	FieldAccount: "account", FieldPriority: "prio", FieldAge: "age", FieldSentiment: "sentiment",
+	FieldRating: "rating",
 }
 
 var flagNames = map[Field]string{
@@ -46,6 +47,8 @@ func (t Term) String() string {
 		return name + opNames[t.Op] + v
 	case FieldAge:
 		return name + opNames[t.Op] + formatSpan(t.Int)
+	case FieldRating:
+		return name + opNames[t.Op] + strconv.FormatInt(t.Int, 10)
 	case FieldAssignee:
 		if t.Value == "" {
 			return "assignee:none"

@@ -22,12 +22,16 @@ type NewMessage struct {
 	Agent, Text, URL        string
 	Subject                 string
 	InReplyTo               string
-	CreatedAt               int64 // Unix ms
-	Sentiment               float64
-	Priority                int
-	Spam                    bool
-	Tags                    []string
-	DueAt                   int64 // Unix ms; 0 for outbound messages
+	// A store review's stars (1–5; 0 for no rating), the app version it reviews and its
+	// language ("" when the store gives none).
+	Rating               int
+	AppVersion, Language string
+	CreatedAt            int64 // Unix ms
+	Sentiment            float64
+	Priority             int
+	Spam                 bool
+	Tags                 []string
+	DueAt                int64 // Unix ms; 0 for outbound messages
 	// Orphan is set when the message has no conversation of its own and InReplyTo names a
 	// message not stored yet: it waits for its parent (see ingest_merge.go).
 	Orphan bool
@@ -200,6 +204,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		}
 	}
 	conv.extras = conv.extras || len(m.Tags) > 0 || m.OutboxStatus != ""
+	conv.rated = conv.rated || in && m.Rating != 0
 	for _, tag := range m.Tags {
 		if err := tx.addTag(ctx, convID, tag); err != nil {
 			return Ingested{}, err

@@ -46,6 +46,9 @@ type convEntry struct {
 	// escalations), may hang on it, which a merge must move; a merge in a bulk load
 	// skips the moves of what there cannot be.
 	audited, extras bool
+	// rated: a review with stars came in this transaction; the conversation's rating is
+	// read again from its latest inbound message once every message is written.
+	rated bool
 	// holding: started by a reply waiting for its parent in a bulk load, it keeps its
 	// messages' text (held) out of the full-text index until it is merged or the load
 	// ends, so that a merge need not take rows out of the index again.

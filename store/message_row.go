@@ -47,15 +47,15 @@ func (tx *Tx) storedMessage(ctx context.Context, acct int64, channel, extID stri
 // messageColumns are the columns a new message row gives, after its id.
 const messageColumns = `conversation_id, account_id, channel, ext_id, kind,
 	direction, contact_id, agent, text, url, in_reply_to, created_at, sentiment, priority, spam, due_at, subject,
-	answered_by, answered_at, closed_at`
+	answered_by, answered_at, closed_at, rating, app_version, language`
 
 // insertMessageSQL stores a message under an id the database chooses, and returns it.
 const insertMessageSQL = `INSERT INTO messages (` + messageColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 
 // insertMessageWithIDSQL stores a message under an id of a bulk load's choosing.
 const insertMessageWithIDSQL = `INSERT INTO messages (id, ` + messageColumns + `)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // insertMessage stores a message row and returns its id. In a bulk load the row waits in
 // the load's window with an id of its own, so a reply that comes soon after a question
@@ -90,7 +90,17 @@ func (tx *Tx) insertMessage(ctx context.Context, r messageRow) (int64, error) {
 func (r *messageRow) args() []any {
 	m := r.m
 	return []any{r.conv, r.account, m.Channel, m.ExtID, m.Kind, m.Direction, r.contact, m.Agent, m.Text, m.URL,
-		m.InReplyTo, m.CreatedAt, m.Sentiment, m.Priority, m.Spam, r.due, m.Subject, r.ansBy, r.ansAt, r.closed}
+		m.InReplyTo, m.CreatedAt, m.Sentiment, m.Priority, m.Spam, r.due, m.Subject, r.ansBy, r.ansAt, r.closed,
+		nullIfZero(int64(m.Rating)), nullIfEmpty(m.AppVersion), nullIfEmpty(m.Language)}
+}
+
+// nullIfEmpty, like nullIfZero, leaves a column NULL where a message has nothing to say:
+// the review columns of every message that is not a review cost no bytes then.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // setAnswer records what answers an inbound message.

@@ -45,6 +45,7 @@ type QueueRow struct {
 	HasDraft     bool   // the agent (Env.Me) began a reply and kept it as a draft
 	Tags         []string
 	Failed       int // replies the channel refused, not yet sent again or taken back
+	Rating       int // the stars of its latest review, 1 to 5; 0 when it has none
 }
 
 const tagSep = "\x1f"
@@ -62,7 +63,8 @@ const queueSelect = `SELECT c.prio_rank, c.due_at, c.since_at, c.id, c.channel, 
 	coalesce(lm.subject, ''), EXISTS (SELECT 1 FROM drafts d WHERE d.conversation_id = c.id AND d.agent IN (?, '')),
 	coalesce((SELECT string_agg(g.name, '` + tagSep + `' ORDER BY t.tag_id) FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 		WHERE t.conversation_id = c.id), ''),
-	(SELECT count(*) FROM outbox o INDEXED BY outbox_due WHERE o.kind = 'reply' AND o.status = 'failed' AND o.conversation_id = c.id)
+	(SELECT count(*) FROM outbox o INDEXED BY outbox_due WHERE o.kind = 'reply' AND o.status = 'failed' AND o.conversation_id = c.id),
+	coalesce(c.rating, 0)
 	FROM page JOIN conversations c ON c.id = page.id
 	JOIN accounts a ON a.id = c.account_id
 	LEFT JOIN contacts ct ON ct.id = c.contact_id
@@ -121,7 +123,7 @@ func (db *DB) QueuePage(ctx context.Context, r QueueRequest) ([]QueueRow, error)
 		var tags string
 		if err := rows.Scan(&q.Key.PrioRank, &q.Key.DueAt, &q.Key.SinceAt, &q.Key.ID, &q.Channel, &q.Account, &q.Kind,
 			&q.State, &q.Priority, &q.Assignee, &q.Unanswered, &q.LastAt, &q.SnoozeUntil,
-			&q.AuthorName, &q.AuthorHandle, &q.LastText, &q.LastInAt, &q.Subject, &q.HasDraft, &tags, &q.Failed); err != nil {
+			&q.AuthorName, &q.AuthorHandle, &q.LastText, &q.LastInAt, &q.Subject, &q.HasDraft, &tags, &q.Failed, &q.Rating); err != nil {
 			return nil, fmt.Errorf("read queue: %w", err)
 		}
 		q.ID, q.DueAt, q.SinceAt = q.Key.ID, q.Key.DueAt, q.Key.SinceAt

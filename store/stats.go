@@ -169,6 +169,7 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 		coalesce(ct.ext_id, ''), coalesce(ct.handle, ''), coalesce(ct.name, ''), m.agent, m.text, m.url, m.in_reply_to,
 		m.created_at, m.sentiment, m.priority, m.spam, coalesce(m.answered_by, 0), coalesce(m.answered_at, 0),
 		'', coalesce(m.closed_at, 0), coalesce(m.due_at, 0), coalesce((SELECT status FROM outbox WHERE message_id = m.id), ''), m.subject,
+		coalesce(m.rating, 0), coalesce(m.app_version, ''), coalesce(m.language, ''),
 		c.ext_key, c.state, coalesce(c.snooze_until, 0), c.assignee, EXISTS (SELECT 1 FROM orphans WHERE message_id = m.id),
 		coalesce((SELECT string_agg(g.name, '` + tagSep + `' ORDER BY t.tag_id) FROM conversation_tags t JOIN tags g ON g.id = t.tag_id
 			WHERE t.conversation_id = c.id), ''),
@@ -196,6 +197,7 @@ func (db *DB) ExportRows(ctx context.Context, w Window, fn func(ExportRow) error
 			&m.AuthorExtID, &m.AuthorHandle, &m.AuthorName, &m.Agent, &m.Text, &m.URL, &m.InReplyTo,
 			&m.CreatedAt, &m.Sentiment, &m.Priority, &m.Spam, &m.AnsweredBy, &m.AnsweredAt,
 			&m.AnsweredAgent, &m.ClosedAt, &m.DueAt, &m.OutboxStatus, &m.Subject,
+			&m.Rating, &m.AppVersion, &m.Language,
 			&r.ConvKey, &r.State, &r.SnoozeUntil, &r.Assignee, &r.Orphan, &tagList, &r.EscalationReason, &r.EscalationStatus,
 			&r.Marks.EditedAt, &r.Marks.RemovedAt, &r.Marks.Hidden, &r.Marks.HiddenAt, &versions); err != nil {
 			return fmt.Errorf("read messages for export: %w", err)

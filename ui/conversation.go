@@ -390,6 +390,16 @@ func (s *conversationScreen) messageLines(m *inbox.MessageRow, w int) []string {
 			head += " " + st.Faint.Render(Safe(m.AuthorHandle))
 		}
 		head += st.Faint.Render(" · " + convWhen(now, m.CreatedAt))
+		if m.Rating > 0 {
+			// Stars out of five, then what the store says of the review.
+			head += " · " + ratingStyle(st, m.Rating).Render(strings.Repeat("★", m.Rating)+strings.Repeat("☆", 5-m.Rating))
+			if m.AppVersion != "" {
+				head += st.Faint.Render(" · app " + Safe(m.AppVersion))
+			}
+			if m.Language != "" {
+				head += st.Faint.Render(" · " + Safe(m.Language))
+			}
+		}
 		if m.Spam {
 			head += " · " + st.Error.Render("spam")
 		}

@@ -106,6 +106,7 @@ type rowLook struct {
 	who                         string // the others in it (presence.go); over the assignee
 	urgent, draft               bool
 	count                       int
+	rating                      int // a review's stars, 0 for none
 	age, badge                  string
 	level                       slaLevel
 	cursor, marked              bool
@@ -116,7 +117,7 @@ type rowLook struct {
 func (q *queueScreen) lookOf(r inbox.QueueRow, cursor bool, l layout, now time.Time) rowLook {
 	lk := rowLook{channel: r.Channel, author: r.AuthorName, text: r.LastText,
 		subject: inbox.Topic(r.Subject), urgent: r.Priority >= int(inbox.PriorityUrgent), count: r.Unanswered,
-		draft: r.HasDraft, cursor: cursor, marked: q.selected[r.ID]}
+		draft: r.HasDraft, cursor: cursor, marked: q.selected[r.ID], rating: r.Rating}
 	if lk.author == "" {
 		lk.author = r.AuthorHandle
 	}
@@ -184,10 +185,16 @@ func (q *queueScreen) draw(lk rowLook, l layout) string {
 		cells = append(cells, pad(kindShort[lk.kind], 4))
 	}
 	cells = append(cells, pad(Safe(lk.author), l.author))
-	textCell := pad(Safe(text), l.text)
+	// A review leads with its stars: what a person goes through app-store reviews by.
+	stars, textWidth := "", l.text
+	if lk.rating > 0 && l.text > 8 {
+		stars, textWidth = ratingStyle(st, lk.rating).Render(fmt.Sprintf("%d★", lk.rating))+" ", l.text-3
+	}
+	textCell := pad(Safe(text), textWidth)
 	if lk.urgent {
 		textCell = st.Urgent.Render(textCell)
 	}
+	textCell = stars + textCell
 	cells = append(cells, textCell)
 	if l.tags {
 		cells = append(cells, st.Tag.Render(pad(Safe(lk.tags), 17)))
@@ -325,4 +332,16 @@ func slaBadge(r inbox.QueueRow, now time.Time) (string, slaLevel) {
 		return "due in " + shortAge(left), slaDueSoon
 	}
 	return "due in " + shortAge(left), slaOnTime
+}
+
+// ratingStyle colours a review's stars as the SLA badge colours time: one or two stars
+// ask for attention, three are middling, four and five are fine.
+func ratingStyle(st *Styles, stars int) lipgloss.Style {
+	switch {
+	case stars <= 2:
+		return st.Overdue
+	case stars == 3:
+		return st.DueSoon
+	}
+	return st.OnTime
 }
