@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +70,6 @@ func (au *auth) token(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", au.tokenError(ctx, err)
 	}
-	adapters.Remember(nt.AccessToken)
 	if au.tok != nil {
 		au.old = append(au.old[max(0, len(au.old)-3):], au.tok.AccessToken)
 	}
@@ -97,19 +97,15 @@ func (au *auth) read() (serviceAccount, error) {
 	return sa, nil
 }
 
-// remember keeps a private key, and each line of its PEM body, among what errors leave
-// out: a server quoting part of it is caught too.
+// remember keeps each line of a private key's PEM body among what errors leave out (a
+// key quoted whole is then cut out line by line, and so is a part of it).
 func (au *auth) remember(key string) {
-	if key == "" {
-		return
-	}
-	au.keys = append(au.keys, key)
-	for _, line := range strings.Split(key, "\n") {
-		if line = strings.TrimSpace(line); len(line) >= 16 && !strings.HasPrefix(line, "-----") {
-			au.keys = append(au.keys, line)
+	for _, s := range strings.Split(key, "\n") {
+		if s = strings.TrimSpace(s); len(s) >= 16 && !strings.HasPrefix(s, "-----") && !slices.Contains(au.keys, s) {
+			au.keys = append(au.keys, s)
+			adapters.Remember(s)
 		}
 	}
-	adapters.Remember(au.keys...)
 }
 
 // expire drops the access token tok after the API refused it (401), so the next call
