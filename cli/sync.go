@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/triage-inbox/triage/adapters"
+	"github.com/triage-inbox/triage/adapters/appstore"
 	"github.com/triage-inbox/triage/adapters/bluesky"
 	"github.com/triage-inbox/triage/adapters/demo"
 	"github.com/triage-inbox/triage/adapters/email"
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/adapters/facebook"
+	"github.com/triage-inbox/triage/adapters/googleplay"
 	"github.com/triage-inbox/triage/adapters/instagram"
 	"github.com/triage-inbox/triage/adapters/mastodon"
 	"github.com/triage-inbox/triage/adapters/telegram"
@@ -35,6 +37,10 @@ var channelAdapters = map[string]adapters.Constructor{
 	"whatsapp":  whatsapp.New,
 	"telegram":  telegram.New,
 	"youtube":   youtube.New,
+
+	// The reviews of an app in its store, answered by the developer.
+	"googleplay": googleplay.New,
+	"appstore":   appstore.New,
 }
 
 // syncCmd is `triage sync [--once]`: fetch every account and send the outbox (replies, and

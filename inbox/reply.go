@@ -315,7 +315,7 @@ func firstName(full string) string {
 var channelLabels = map[string]string{
 	"x": "X", "instagram": "Instagram", "facebook": "Facebook", "reddit": "Reddit", "mastodon": "Mastodon",
 	"bluesky": "Bluesky", "email": "email", "tiktok": "TikTok", "youtube": "YouTube", "linkedin": "LinkedIn",
-	"whatsapp": "WhatsApp", "telegram": "Telegram",
+	"whatsapp": "WhatsApp", "telegram": "Telegram", "googleplay": "Google Play", "appstore": "App Store",
 }
 
 // ChannelLabel is a channel's name as people write it.

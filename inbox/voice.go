@@ -59,9 +59,10 @@ type Voice struct {
 
 // voiceDefaultLimits are the channels' own maximum post lengths (Instagram: a comment
 // or caption; its DMs take 1,000, Messenger 2,000; WhatsApp and Telegram: a text
-// message; YouTube: a comment).
+// message; YouTube: a comment; Google Play and the App Store: the developer's reply to
+// a review).
 var voiceDefaultLimits = map[string]int{"x": 280, "bluesky": 300, "mastodon": 500, "instagram": 2200, "facebook": 8000,
-	"whatsapp": 4096, "telegram": 4096, "youtube": 10000}
+	"whatsapp": 4096, "telegram": 4096, "youtube": 10000, "googleplay": 350, "appstore": 5970}
 
 // NewVoice returns a checker for c.
 func NewVoice(c VoiceConfig) *Voice {

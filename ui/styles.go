@@ -95,7 +95,7 @@ func (s *Styles) Channel(ch string) lipgloss.Style {
 
 var channelShort = map[string]string{
 	"x": "X", "instagram": "IG", "facebook": "FB", "reddit": "RD", "mastodon": "MA", "bluesky": "BS", "email": "EM",
-	"whatsapp": "WA", "telegram": "TG", "youtube": "YT",
+	"whatsapp": "WA", "telegram": "TG", "youtube": "YT", "googleplay": "GP", "appstore": "AS",
 }
 
 // ChannelTag is a channel's short label (IG, FB, …) for narrow columns.
