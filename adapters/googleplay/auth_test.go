@@ -160,3 +160,16 @@ func TestRateLimitRetryAfter(t *testing.T) {
 		t.Errorf("after the wait: %v", err)
 	}
 }
+
+// An API that repeats the request's Authorization header in its refusal: the error
+// keeps its words, not the access token.
+func TestEchoedTokenRedacted(t *testing.T) {
+	f := newFake(t)
+	f.echo = true
+	a := newAdapter(t, f, nil)
+	_, err := a.Fetch(context.Background(), "")
+	if err == nil || !strings.Contains(err.Error(), "bad request from") {
+		t.Fatalf("Fetch = %v", err)
+	}
+	noSecret(t, err.Error())
+}

@@ -161,3 +161,31 @@ func TestEnginePlayRevokedKey(t *testing.T) {
 	}
 	noSecret(t, d.log.String())
 }
+
+// Play makes the reply but the answer is lost (a 500): the engine sends it again, which
+// replaces it with the same text (an upsert), so the review has one reply, and the
+// outbox says sent with the id the reply bears when Fetch lists it.
+func TestEnginePlayLostAnswerOneReply(t *testing.T) {
+	d := newDesk(t)
+	id := d.f.review("Ben", "Where is my order?", 3)
+	d.once(t, "")
+	conv, _ := d.review(t, id)
+	if _, err := d.svc.Reply(d.ctx, conv, "It ships today."); err != nil {
+		t.Fatal(err)
+	}
+	d.f.loseNext = 1
+	d.once(t, "Internal error")
+	for range 3 {
+		d.once(t, "")
+	}
+	out, err := d.svc.DB().Outbox(d.ctx)
+	if err != nil || len(out) != 1 || out[0].Status != inbox.OutboxSent || out[0].RemoteID != replyID(id, "It ships today.") {
+		t.Fatalf("outbox %+v, %v", out, err)
+	}
+	if _, th := d.review(t, id); len(th.Messages) != 2 {
+		t.Errorf("thread %+v, want the review and the reply once", th.Messages)
+	}
+	if n := len(d.f.callsTo("POST", ":reply")); n != 2 {
+		t.Errorf("%d POSTs, want 2 (the lost one and its retry, one reply)", n)
+	}
+}

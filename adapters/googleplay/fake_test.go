@@ -89,6 +89,7 @@ type fake struct {
 	loseNext   int    // so many replies are made but answered 500
 	replyLimit int    // replies longer are refused (400); 0 = 350
 	stripHTML  bool   // Play strips HTML tags from a reply
+	echo       bool   // API calls are refused with a message repeating the Authorization header
 	lastClaims claims // of the last assertion accepted
 }
 
@@ -333,6 +334,8 @@ func (f *fake) authed(h func(http.ResponseWriter, *http.Request, map[string]any)
 			googleError(w, 401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.")
 		case r.PathValue("pkg") != pkgName:
 			googleError(w, 404, "NOT_FOUND", "Package not found: "+r.PathValue("pkg")+".")
+		case f.echo:
+			googleError(w, 400, "INVALID_ARGUMENT", "bad request from "+r.Header.Get("Authorization"))
 		case f.forbidden:
 			googleError(w, 403, "PERMISSION_DENIED", "The caller does not have permission")
 		case f.limited:
