@@ -44,13 +44,13 @@ type RefusedError struct {
 func (e *RefusedError) Error() string { return "not sent: " + strings.Join(e.Reasons, "; ") }
 
 // refusal says why text may not be sent on a channel, or nil: over the length limit
-// always, any voice warning when the brand voice is enforced.
+// always, any voice warning when the brand voice is enforced (a cost notice never).
 func (s *Service) refusal(warnings []Warning) error {
 	var reasons []string
 	for _, w := range warnings {
 		if w.Kind == WarnLength {
 			reasons = append(reasons, w.Message+": the channel would refuse it")
-		} else if s.cfg.Voice.Enforce == EnforceBlock {
+		} else if s.cfg.Voice.Enforce == EnforceBlock && w.Kind != WarnCost {
 			reasons = append(reasons, w.Message+` ([voice] enforce = "block")`)
 		}
 	}

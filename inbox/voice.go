@@ -35,12 +35,19 @@ const (
 	WarnBanned  = "banned"
 	WarnSignoff = "signoff"
 	WarnLength  = "length"
+	// WarnCost is a notice, never a fault: what the reply will cost on the channel
+	// (a link on X). It never stops a reply, whatever enforce says.
+	WarnCost = "cost"
 )
+
+// XLinkWarning is the notice on a reply with a link on X, which bills a post with a
+// link at a higher rate than one without.
+const XLinkWarning = "a link costs more on X"
 
 // Warning is one advisory finding on a reply: the composer shows it and may
 // highlight the span, but the reply can still be sent.
 type Warning struct {
-	Kind    string // WarnBanned, WarnSignoff or WarnLength
+	Kind    string // WarnBanned, WarnSignoff, WarnLength or WarnCost
 	Message string // e.g. `banned phrase "unfortunately"`, `missing sign-off "— The Acme team"`, `291/280 characters on x`
 	// Start and End are rune offsets into the text of the offending span. For
 	// length, Start is where the limit is crossed and End the end of the text; for
@@ -96,8 +103,8 @@ func (v *Voice) Limit(channel string) int {
 }
 
 // Check returns the warnings for a reply on channel: banned phrases in the order
-// they appear, then a missing sign-off, then the length. It returns nil when the
-// reply is fine.
+// they appear, then a missing sign-off, then the length, then on x a link's cost. It
+// returns nil when the reply is fine.
 func (v *Voice) Check(channel, text string) []Warning {
 	var ws []Warning
 	if v != nil {
@@ -121,6 +128,16 @@ func (v *Voice) Check(channel, text string) []Warning {
 				Message: fmt.Sprintf("%d/%d characters on %s", n, limit, strings.ToLower(strings.TrimSpace(channel))),
 				Start:   at,
 				End:     utf8.RuneCountInString(text),
+			})
+		}
+	}
+	if isVoiceXChannel(channel) {
+		if links := voiceFindLinks(text); len(links) > 0 {
+			ws = append(ws, Warning{
+				Kind:    WarnCost,
+				Message: XLinkWarning,
+				Start:   utf8.RuneCountInString(text[:links[0][0]]),
+				End:     utf8.RuneCountInString(text[:links[0][1]]),
 			})
 		}
 	}
