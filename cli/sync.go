@@ -22,6 +22,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/telegram"
 	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/adapters/whatsapp"
+	"github.com/triage-inbox/triage/adapters/x"
 	"github.com/triage-inbox/triage/adapters/youtube"
 	"github.com/triage-inbox/triage/inbox"
 )
@@ -37,6 +38,7 @@ var channelAdapters = map[string]adapters.Constructor{
 	"whatsapp":  whatsapp.New,
 	"telegram":  telegram.New,
 	"youtube":   youtube.New,
+	"x":         x.New,
 
 	// The reviews of an app in its store, answered by the developer.
 	"googleplay": googleplay.New,
