@@ -289,10 +289,13 @@ func (tx *Tx) flushConversations(ctx context.Context) error {
 	var rated []int64
 	for id, c := range tx.dirty {
 		var err error
-		if c.fresh {
+		switch {
+		case c.fresh:
 			err = tx.refreshFresh(ctx, c)
-		} else {
+		case c.recount:
 			err = tx.RefreshConversation(ctx, id)
+		default:
+			err = tx.addToQueueColumns(ctx, id, c.added)
 		}
 		if err != nil {
 			return err

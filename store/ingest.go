@@ -176,6 +176,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	if err := tx.markKept(ctx, msgID, kept); err != nil {
 		return Ingested{}, err
 	}
+	answered := ansBy.Valid // an inbound message of a conversation not created here: see linkAnswers
 
 	if err := tx.indexOrHold(ctx, conv, msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {
 		return Ingested{}, fmt.Errorf("index message %s: %w", m.ExtID, err)
@@ -199,7 +200,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		conv.track(trackedMsg{id: msgID, at: m.CreatedAt, due: due.Int64, in: in, spam: m.Spam, closed: closed.Valid,
 			silent: !in && !answering, ansBy: ansBy.Int64, ansAt: ansAt.Int64})
 	} else if in || answering {
-		if err := tx.linkAnswers(ctx, convID, msgID, m.Direction, m.CreatedAt); err != nil {
+		if answered, err = tx.linkAnswers(ctx, convID, msgID, m.Direction, m.CreatedAt); err != nil {
 			return Ingested{}, err
 		}
 	}
@@ -290,6 +291,21 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	if tx.dirty == nil {
 		tx.dirty = map[int64]*convEntry{}
 	}
+	if prev, ok := tx.dirty[convID]; !ok {
+		conv.added, conv.recount = noneAdded, false // a new round for a conversation the cache kept
+	} else if prev != conv {
+		conv.recount = true // read again after leaveIngest: prev's additions are not in conv's
+	}
+	if !conv.fresh {
+		switch {
+		case answering || revive:
+			conv.recount = true // answers inbound messages the transaction did not add
+		case in:
+			conv.added.inbound(msgID, m.CreatedAt, due.Int64, !m.Spam && !closed.Valid && !answered)
+		default:
+			conv.added.lastAt = max(conv.added.lastAt, m.CreatedAt)
+		}
+	}
 	tx.dirty[convID] = conv
 	// Replies that arrived before this message move into its conversation now.
 	if err := tx.adoptOrphans(ctx, acct, m, conv); err != nil {
@@ -369,7 +385,8 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 
 // linkAnswers keeps answered_by/answered_at true to the definition: an inbound message is
 // answered by the first outbound message of its conversation at or after its own time.
-func (tx *Tx) linkAnswers(ctx context.Context, convID, msgID int64, direction string, at int64) error {
+// For an inbound message it says whether a reply stored already answers it.
+func (tx *Tx) linkAnswers(ctx context.Context, convID, msgID int64, direction string, at int64) (answered bool, err error) {
 	if direction == "in" {
 		// Usually nothing answers a message yet when it arrives; look before writing.
 		var ansID, ansAt int64
@@ -377,26 +394,26 @@ func (tx *Tx) linkAnswers(ctx context.Context, convID, msgID int64, direction st
 			WHERE o.conversation_id = ? AND o.direction = 'out' AND o.created_at >= ? AND `+answers+`
 			ORDER BY o.created_at, o.id LIMIT 1`, convID, at).Scan(&ansID, &ansAt)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+			return false, nil
 		}
 		if err == nil {
 			_, err = tx.exec(ctx, `UPDATE messages SET answered_by = ?, answered_at = ? WHERE id = ?`, ansID, ansAt, msgID)
 		}
 		if err != nil {
-			return fmt.Errorf("link answer: %w", err)
+			return false, fmt.Errorf("link answer: %w", err)
 		}
-		return nil
+		return true, nil
 	}
 	// INDEXED BY: without it the planner may walk msg_created, every inbound message
 	// before this time in the whole inbox, instead of this one conversation's.
-	_, err := tx.exec(ctx, `UPDATE messages INDEXED BY msg_conv SET answered_by = ?1, answered_at = ?2
+	_, err = tx.exec(ctx, `UPDATE messages INDEXED BY msg_conv SET answered_by = ?1, answered_at = ?2
 		WHERE conversation_id = ?3 AND direction = 'in' AND created_at <= ?2
 		AND (answered_at IS NULL OR answered_at > ?2 OR (answered_at = ?2 AND answered_by > ?1))`,
 		msgID, at, convID)
 	if err != nil {
-		return fmt.Errorf("link answered messages: %w", err)
+		return false, fmt.Errorf("link answered messages: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
 // RelinkAnswers recomputes the answers of every inbound message of a conversation, after an

@@ -64,6 +64,12 @@ type convEntry struct {
 	lastAnsAt int64   // latest answered_at of any inbound message
 
 	written queueCols // the queue columns as the table has them
+
+	// For a conversation the transaction did not create: what its new messages add to
+	// the queue columns the table has (see addedDelta), or recount when something else
+	// changed it and RefreshConversation must count its messages again.
+	added   queueDelta
+	recount bool
 }
 
 // queueCols are a conversation's columns that RefreshConversation computes.
@@ -111,6 +117,9 @@ func (tx *Tx) leaveIngest(ctx context.Context) error {
 			c.fresh, c.msgs, c.pending = false, nil, nil // still dirty: refreshed by query
 		}
 		tx.ing.convs = map[convKey]*convEntry{}
+	}
+	for _, c := range tx.dirty {
+		c.recount = true // the change may touch what the messages added would count
 	}
 	return nil
 }

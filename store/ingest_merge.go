@@ -71,6 +71,7 @@ type movedMsg struct {
 // the message that brought them together arrived: the time of the state change it makes.
 func (tx *Tx) mergeConversation(ctx context.Context, j int64, k *convEntry, at int64) error {
 	jc := tx.dirty[j]
+	k.recount = true // messages come in that ingest did not add to it one by one
 	if tx.bulk != nil && (jc == nil || !jc.fresh || !k.fresh) {
 		return fmt.Errorf("conversation %d is not all in the bulk load's cache", j)
 	}

@@ -83,7 +83,7 @@ func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
 		// Not an answer until a lead approves it: the customer is still waiting.
 		return msgID, tx.RefreshConversation(ctx, r.ConversationID)
 	}
-	if err := tx.linkAnswers(ctx, r.ConversationID, msgID, "out", r.At); err != nil {
+	if _, err := tx.linkAnswers(ctx, r.ConversationID, msgID, "out", r.At); err != nil {
 		return 0, err
 	}
 	return msgID, tx.RefreshConversation(ctx, r.ConversationID)
