@@ -83,9 +83,8 @@ func isDemoDB(ctx context.Context, path string) (bool, error) {
 
 // seedDemo (re)creates a demo database at path. A database that holds anything but a
 // demo is refused and left exactly as it was. A file is replaced; a PostgreSQL database
-// cannot be (triage may not drop it, and emptying it table by table is the store's to
-// do), so there the demo is seeded only into a database with no messages, and a demo
-// already there is refused with how to start afresh.
+// is not triage's to drop, so a demo there is emptied table by table (triage's tables
+// alone) and seeded again.
 func (e *cliEnv) seedDemo(ctx context.Context, path string, seed int64) error {
 	if store.IsPostgresURL(path) {
 		isDemo, err := refuseNonDemo(ctx, path)
@@ -93,7 +92,9 @@ func (e *cliEnv) seedDemo(ctx context.Context, path string, seed int64) error {
 			return err
 		}
 		if isDemo {
-			return fmt.Errorf("%s holds a demo inbox already, and triage does not empty a PostgreSQL database: to seed it afresh, drop the database and create it again (dropdb, createdb), then run triage demo --db %s", shownDB(path), dbArg(path))
+			if err := emptyDemo(ctx, path); err != nil {
+				return err
+			}
 		}
 	} else if _, err := os.Stat(path); err == nil {
 		if _, err := refuseNonDemo(ctx, path); err != nil {
@@ -118,6 +119,16 @@ func (e *cliEnv) seedDemo(ctx context.Context, path string, seed int64) error {
 		return fmt.Errorf("seed demo inbox: %w", err)
 	}
 	return nil
+}
+
+// emptyDemo empties the PostgreSQL demo inbox at path, which refuseNonDemo checked.
+func emptyDemo(ctx context.Context, path string) error {
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Empty(ctx)
 }
 
 // refuseNonDemo refuses a database that holds messages and is not a demo; isDemo says

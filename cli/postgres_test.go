@@ -186,8 +186,8 @@ func TestPostgresNewerSchemaIsRefused(t *testing.T) {
 }
 
 // triage demo --db postgres://… follows the file's rules: seeded the first time, kept
-// after that, a database holding anything else refused and left as it was. --reset cannot
-// replace a PostgreSQL database as it replaces a file, so it says how to start afresh.
+// after that, a database holding anything else refused and left as it was. --reset
+// empties triage's tables and seeds the same demo again.
 func TestPostgresDemoRules(t *testing.T) {
 	url := pgtest.URL(t)
 	out, _, err := triage(t, url, "", "demo")
@@ -204,12 +204,18 @@ func TestPostgresDemoRules(t *testing.T) {
 		t.Errorf("ensureDemo on a PostgreSQL demo: kept %v, %v", kept, err)
 	}
 	before, _, _ := triage(t, url, "", "export")
-	_, _, err = triage(t, url, "", "demo", "--reset")
-	if err == nil || !strings.Contains(err.Error(), "drop the database and create it again") {
-		t.Errorf("demo --reset on PostgreSQL = %v, want how to start afresh", err)
+	if _, _, err := triage(t, url, "", "import", writeFile(t, "more.jsonl", goodLines)); err != nil {
+		t.Fatal(err)
+	}
+	if changed, _, _ := triage(t, url, "", "export"); changed == before {
+		t.Fatal("the import changed nothing in the demo")
+	}
+	out, _, err = triage(t, url, "", "demo", "--reset")
+	if err != nil || !strings.Contains(out, "demo inbox seeded at "+url) {
+		t.Errorf("demo --reset on a PostgreSQL demo = %q, %v", out, err)
 	}
 	if after, _, _ := triage(t, url, "", "export"); after != before {
-		t.Error("a refused --reset changed the demo")
+		t.Errorf("after --reset the demo exports differently from the first seed:\n%s", firstLineDiff(after, before))
 	}
 
 	real := pgtest.URL(t)
