@@ -255,3 +255,31 @@ func TestEngineXReadsCapShown(t *testing.T) {
 		t.Errorf("state %+v, want the cap's reason", s)
 	}
 }
+
+// A reply from triage that names the account itself comes back in the mentions: it is
+// the same message (the id X gave), by maria, stored once; a post the brand makes in the
+// X app in the same thread counts as an answer by (native app).
+func TestEngineXMentionEchoStoredOnce(t *testing.T) {
+	d := newDesk(t, map[string]any{"dms": false})
+	root := d.f.tweet(ana, "@acme is the store open on Sunday?", "")
+	d.once("")
+	conv, _ := d.thread("x:" + root)
+	if _, err := d.svc.Reply(d.ctx, conv, "Yes, 10 to 4: see the hours on @acme's profile."); err != nil {
+		t.Fatal(err)
+	}
+	d.once("")
+	d.once("")
+	d.f.tweet(userID, "@ana and @acme's café too!", root)
+	d.once("")
+	_, th := d.thread("x:" + root)
+	var got []string
+	for _, m := range th.Messages {
+		got = append(got, string(m.Direction)+" "+m.Agent)
+	}
+	if strings.Join(got, ",") != "in ,out maria,out "+NativeAgent {
+		t.Errorf("thread %v, want the mention, maria's reply once, the app's answer", got)
+	}
+	if n := len(d.f.posted()); n != 2 {
+		t.Errorf("%d posts, want maria's and the app's", n)
+	}
+}
