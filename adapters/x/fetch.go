@@ -184,7 +184,7 @@ func (a *Adapter) mentions(ctx context.Context, c *cursor) ([]inbox.Message, err
 	if err := a.call(ctx, http.MethodGet, "GET /2/users/:id/mentions", path, q, nil, &p); err != nil {
 		return nil, err
 	}
-	a.reads.add(a.now(), len(p.Data))
+	a.reads.add(a.now(), tweetIDs(p.Data)...)
 	if start {
 		c.MTop = p.Meta.NewestID
 	}
@@ -222,12 +222,16 @@ func (a *Adapter) directMessages(ctx context.Context, c *cursor) ([]inbox.Messag
 	}
 	if c.DPage != "" {
 		q.Set("pagination_token", c.DPage)
+	} else if c.DM != "" {
+		// dm_events takes no since_id: a pass starts with a few events, and pages on
+		// only while all are new, so a quiet inbox is not read (and billed) whole.
+		q.Set("max_results", strconv.Itoa(min(n, dmProbe)))
 	}
 	var p page[dmEvent]
 	if err := a.call(ctx, http.MethodGet, "GET /2/dm_events", "/2/dm_events", q, nil, &p); err != nil {
 		return nil, err
 	}
-	a.reads.add(a.now(), len(p.Data))
+	a.reads.add(a.now(), eventIDs(p.Data)...)
 	users := p.users()
 	var out []inbox.Message
 	reached := false
@@ -253,6 +257,25 @@ func (a *Adapter) directMessages(ctx context.Context, c *cursor) ([]inbox.Messag
 	}
 	c.DPage, c.DTop = "", ""
 	return out, nil
+}
+
+// dmProbe is how many DM events the first page of a pass asks for.
+const dmProbe = 10
+
+func tweetIDs(ts []tweet) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.ID
+	}
+	return out
+}
+
+func eventIDs(evs []dmEvent) []string {
+	out := make([]string, len(evs))
+	for i, ev := range evs {
+		out[i] = ev.ID
+	}
+	return out
 }
 
 // tweetMessage turns a post into an inbox message in its X conversation. The account's

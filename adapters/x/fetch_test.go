@@ -290,3 +290,45 @@ func TestForbiddenSaysWhy(t *testing.T) {
 		t.Fatalf("Fetch = %v", err)
 	}
 }
+
+// dm_events takes no since_id: a pass asks for a few events first and pages on only
+// while all are new; an event read again the same UTC day is counted once, as X bills
+// it, so a quiet inbox polled all day does not eat max_reads_per_day.
+func TestQuietDMsDoNotEatTheCap(t *testing.T) {
+	f := newFake(t)
+	a := newAdapter(t, f, map[string]any{"max_reads_per_day": int64(60)})
+	for i := range 25 {
+		f.dm(ana+"-"+userID, ana, "old "+string(rune('a'+i)))
+	}
+	b := fetch(t, a, "")
+	for range 20 {
+		f.wait(time.Minute)
+		b = fetch(t, a, b.Cursor)
+		if len(b.Messages) != 0 {
+			t.Fatalf("a quiet inbox brought %v", ids(b))
+		}
+	}
+	calls := f.callsTo("GET", "/2/dm_events")
+	if q := calls[len(calls)-1].Query; q.Get("max_results") != "10" {
+		t.Errorf("a pass starts with max_results %s, want 10", q.Get("max_results"))
+	}
+	if day, n := a.reads.today(f.clock()); n != 25 {
+		t.Errorf("%d reads counted on %s, want the 25 events once", n, day)
+	}
+	// New events: a first page all new pages on with the rest.
+	var fresh []string
+	for i := range 12 {
+		fresh = append(fresh, f.dm(ben+"-"+userID, ben, "new "+string(rune('a'+i))))
+	}
+	var got []string
+	for range 5 {
+		b = fetch(t, a, b.Cursor)
+		got = append(got, ids(b)...)
+		if !b.More {
+			break
+		}
+	}
+	if len(got) != 12 {
+		t.Errorf("brought %d of the 12 new DMs: %v", len(got), got)
+	}
+}

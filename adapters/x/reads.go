@@ -12,17 +12,20 @@ import (
 const maxPage = 100
 
 // reads counts the posts and DM events read this UTC day, against max_reads_per_day: X
-// bills each one read. Fetching asks for no more than the day has left (max_results),
-// and once the day's reads are spent it waits until 00:00 UTC. The count also travels
-// in the cursor, stored with the messages, so a restart goes on from it rather than 0.
-// Looking for a reply already sent (Sent) is counted but never refused: a reply must not
-// be held by the cap.
+// bills each one read, once a UTC day however often it is read again (its daily
+// deduplication), so each id counts once a day here too. Fetching asks for no more than
+// the day has left (max_results), and once the day's reads are spent it waits until
+// 00:00 UTC. The count also travels in the cursor, stored with the messages, so a
+// restart goes on from it rather than 0 (the ids seen do not: after a restart an id read
+// again counts again, which errs on the side of the bill). Looking for a reply already
+// sent (Sent) is counted but never refused: a reply must not be held by the cap.
 type reads struct {
 	budget int // 0: no cap
 
 	mu    sync.Mutex
 	day   string // the UTC date counted, "2026-12-06"
 	count int
+	seen  map[string]bool // the ids counted on day
 }
 
 func newReads(budget int) *reads { return &reads{budget: budget} }
@@ -37,7 +40,7 @@ func nextUTCDay(now time.Time) time.Time {
 
 func (r *reads) roll(now time.Time) {
 	if day := utcDay(now); day != r.day {
-		r.day, r.count = day, 0
+		r.day, r.count, r.seen = day, 0, map[string]bool{}
 	}
 }
 
@@ -68,12 +71,17 @@ func (r *reads) room(now time.Time, name string) (int, error) {
 		name, r.count, r.budget)), RetryAfter: until.Sub(now)}
 }
 
-// add counts n items read.
-func (r *reads) add(now time.Time, n int) {
+// add counts the items read, each id once a UTC day.
+func (r *reads) add(now time.Time, ids ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.roll(now)
-	r.count += n
+	for _, id := range ids {
+		if !r.seen[id] {
+			r.seen[id] = true
+			r.count++
+		}
+	}
 }
 
 // today is the day counted and its count, for the cursor.

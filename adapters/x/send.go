@@ -151,7 +151,7 @@ func (a *Adapter) sentTweet(ctx context.Context, out inbox.Outgoing, answered st
 		if err := a.call(ctx, http.MethodGet, "GET /2/users/:id/tweets", path, q, nil, &p); err != nil {
 			return "", false, httpx.Wrap(what, err)
 		}
-		a.reads.add(a.now(), len(p.Data))
+		a.reads.add(a.now(), tweetIDs(p.Data)...)
 		for _, tw := range p.Data {
 			for _, r := range tw.ReferencedTweets {
 				if r.Type == "replied_to" && r.ID == answered && sameText(unescape(tw.Text)) == want {
@@ -181,7 +181,7 @@ func (a *Adapter) sentDM(ctx context.Context, out inbox.Outgoing, t target) (str
 		if err := a.call(ctx, http.MethodGet, "GET "+endpoint+"/dm_events", path+"/dm_events", q, nil, &p); err != nil {
 			return "", false, httpx.Wrap(what, err)
 		}
-		a.reads.add(a.now(), len(p.Data))
+		a.reads.add(a.now(), eventIDs(p.Data)...)
 		for _, ev := range p.Data { // newest first
 			if !newer(ev.ID, out.InReplyTo) {
 				return "", false, nil
@@ -251,7 +251,7 @@ func (a *Adapter) authorOf(ctx context.Context, id string) (string, error) {
 	}
 	err := a.call(ctx, http.MethodGet, "GET /2/tweets/:id", "/2/tweets/"+url.PathEscape(id), url.Values{"tweet.fields": {"author_id"}}, nil, &tw)
 	if err == nil && tw.Data.AuthorID != "" {
-		a.reads.add(a.now(), 1)
+		a.reads.add(a.now(), tw.Data.ID)
 		return tw.Data.AuthorID, nil
 	}
 	var ae *adapters.Error
@@ -267,6 +267,6 @@ func (a *Adapter) authorOf(ctx context.Context, id string) (string, error) {
 	if ev.Data.SenderID == "" {
 		return "", adapters.Permanent(errors.New("X names no author for it"))
 	}
-	a.reads.add(a.now(), 1)
+	a.reads.add(a.now(), ev.Data.ID)
 	return ev.Data.SenderID, nil
 }
