@@ -53,9 +53,14 @@ func (au *auth) token(ctx context.Context) (string, error) {
 	if au.tok.Valid() {
 		return au.tok.AccessToken, nil
 	}
-	hc := context.WithValue(ctx, oauth2.HTTPClient, au.client)
-	// A token with only the refresh token is not valid, so the source refreshes at once.
-	nt, err := au.conf.TokenSource(hc, &oauth2.Token{RefreshToken: au.refresh}).Token()
+	// Another process on the account may have rotated the token since: take the stored
+	// one, and when X refuses ours anyway (the rotation raced this refresh), look again.
+	au.reload(ctx)
+	nt, err := au.refreshWith(ctx)
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && (re.ErrorCode == "invalid_request" || re.ErrorCode == "invalid_grant") && au.reload(ctx) {
+		nt, err = au.refreshWith(ctx)
+	}
 	if err != nil {
 		return "", au.refreshError(ctx, err)
 	}
@@ -72,6 +77,28 @@ func (au *auth) token(ctx context.Context) (string, error) {
 		}
 	}
 	return nt.AccessToken, nil
+}
+
+// refreshWith trades the refresh token for a new access token (and refresh token).
+func (au *auth) refreshWith(ctx context.Context) (*oauth2.Token, error) {
+	hc := context.WithValue(ctx, oauth2.HTTPClient, au.client)
+	// A token with only the refresh token is not valid, so the source refreshes at once.
+	return au.conf.TokenSource(hc, &oauth2.Token{RefreshToken: au.refresh}).Token()
+}
+
+// reload takes the store's refresh token when it is another than ours, and says so. A
+// token of ours not saved yet is kept: the store's is older.
+func (au *auth) reload(ctx context.Context) bool {
+	if au.unsaved {
+		return false
+	}
+	tok := au.store.load(ctx)
+	if tok == "" || tok == au.refresh {
+		return false
+	}
+	au.old = append(au.old[max(0, len(au.old)-3):], au.refresh)
+	au.refresh = tok
+	return true
 }
 
 // save writes the rotated refresh token to its store. Until it is saved every call

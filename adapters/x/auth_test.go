@@ -212,3 +212,23 @@ func TestNoSecretInErrors(t *testing.T) {
 	}
 	noSecret(t, err.Error())
 }
+
+// Two processes on one account (the UI's sync beside `triage sync`), both started from
+// the same refresh token: each rotation the one makes, the other takes from the state
+// folder before it refreshes, so neither is left with a token X refuses.
+func TestTwoProcessesShareTheRotation(t *testing.T) {
+	f := newFake(t)
+	a := newAdapter(t, f, map[string]any{"dms": false})
+	b := newAdapter(t, f, map[string]any{"dms": false, "keep_state": true}) // started before a's first refresh
+	for i := range 3 {
+		for _, p := range []*Adapter{a, b} {
+			f.expireTokens()
+			if _, err := p.Fetch(context.Background(), ""); err != nil {
+				t.Fatalf("round %d: %v", i, err)
+			}
+		}
+	}
+	if n := len(f.callsTo("POST", "/2/oauth2/token")); n != 6 {
+		t.Errorf("%d refreshes, want 6, each with the token the one before saved", n)
+	}
+}

@@ -29,7 +29,8 @@ import (
 type tokenStore struct {
 	file     string // where the token is written; "" when storeCmd takes it
 	storeCmd string
-	keepMode bool // file is the configured refresh_token_file: keep its mode
+	keepMode bool             // file is the configured refresh_token_file: keep its mode
+	acct     adapters.Account // for refresh_token_cmd, which reads back what storeCmd stored
 }
 
 // openTokenStore reads the refresh token from where the account says, and returns
@@ -58,7 +59,7 @@ func openTokenStore(ctx context.Context, acct adapters.Account) (*tokenStore, st
 	cmd, _ := acct.String("refresh_token_cmd", "")
 	if cmd != "" && storeCmd != "" {
 		tok, err := acct.Secret(ctx, "refresh_token")
-		return &tokenStore{storeCmd: storeCmd}, tok, err
+		return &tokenStore{storeCmd: storeCmd, acct: acct}, tok, err
 	}
 	stateFile, err := stateTokenFile(acct.Name)
 	if err != nil {
@@ -78,6 +79,27 @@ func openTokenStore(ctx context.Context, acct adapters.Account) (*tokenStore, st
 		return nil, "", err
 	}
 	return st, tok, nil
+}
+
+// load reads the refresh token the store holds now, "" when it holds none: another
+// process on the same account (the UI's sync beside `triage sync`) may have rotated it
+// since this one read it.
+func (s *tokenStore) load(ctx context.Context) string {
+	if s.storeCmd != "" {
+		tok, err := s.acct.Secret(ctx, "refresh_token")
+		if err != nil {
+			return ""
+		}
+		return tok
+	}
+	tok, err := readTokenFile(s.file)
+	if err != nil {
+		return ""
+	}
+	if tok != "" {
+		adapters.Remember(tok)
+	}
+	return tok
 }
 
 // save keeps a new refresh token where the next start reads it.
