@@ -18,7 +18,7 @@ func (s *Service) CheckReply(ctx context.Context, convID int64, text string) ([]
 	if err != nil {
 		return nil, err
 	}
-	return s.voice.Check(c.Channel, text), nil
+	return s.voice.CheckAs(c.Channel, Kind(c.Kind), text), nil
 }
 
 // Voice is the brand voice the service checks replies against.
@@ -112,7 +112,7 @@ func (a *act) replyAs(id int64, text string, kind Kind) (Sent, error) {
 	if err != nil {
 		return Sent{}, err
 	}
-	warnings := a.s.voice.Check(meta.Channel, text)
+	warnings := a.s.voice.CheckAs(meta.Channel, replyKind(Kind(meta.Kind), kind), text)
 	if err := a.s.refusal(warnings); err != nil {
 		return Sent{}, err
 	}
@@ -350,7 +350,7 @@ func (s *Service) ReplyCannedToEach(ctx context.Context, name string, ids []int6
 		}
 		why := r.Warning()
 		if why == "" {
-			if err := s.refusal(s.voice.Check(c.Channel, r.Text)); err != nil {
+			if err := s.refusal(s.voice.CheckAs(c.Channel, Kind(c.Kind), r.Text)); err != nil {
 				why = err.Error()
 			}
 		}

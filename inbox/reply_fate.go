@@ -70,7 +70,7 @@ func (s *Service) RetryReply(ctx context.Context, msgID int64) (Sent, error) {
 		if err != nil {
 			return err
 		}
-		warnings := a.s.voice.Check(meta.Channel, f.Text)
+		warnings := a.s.voice.CheckAs(meta.Channel, replyKind(Kind(meta.Kind), Kind(f.Kind)), f.Text)
 		if err := a.s.refusal(warnings); err != nil {
 			return fmt.Errorf("%w (take it back with E to edit it)", err)
 		}

@@ -19,7 +19,7 @@ type VoiceConfig struct {
 	Banned          []string       `toml:"banned"`           // phrases never to use ("unfortunately", "as per", "calm down"), case-insensitive, whole-word
 	Signoff         string         `toml:"signoff"`          // e.g. "— The Acme team"; required at the end when set; may use {brand}
 	SignoffChannels []string       `toml:"signoff_channels"` // channels where the sign-off is required; empty = every channel
-	Limits          map[string]int `toml:"limits"`           // channel -> max length; merged over defaults x=280, bluesky=300, mastodon=500 (0 removes a limit)
+	Limits          map[string]int `toml:"limits"`           // channel or "channel.kind" -> max length, merged over voiceDefaultLimits (0 removes a limit)
 	Enforce         string         `toml:"enforce"`          // "warn" (default): banned phrases and a missing sign-off are warnings; "block": they stop sending
 }
 
@@ -65,11 +65,13 @@ type Voice struct {
 }
 
 // voiceDefaultLimits are the channels' own maximum post lengths (Instagram: a comment
-// or caption; its DMs take 1,000, Messenger 2,000; WhatsApp and Telegram: a text
-// message; YouTube: a comment; Google Play and the App Store: the developer's reply to
-// a review).
+// or caption; WhatsApp and Telegram: a text message; YouTube: a comment; Google Play and
+// the App Store: the developer's reply to a review), and under "channel.kind" those of a
+// kind of message that takes less: an Instagram DM 1,000 characters (the Messaging API
+// refuses more), a Messenger message 2,000 (the Send API's limit).
 var voiceDefaultLimits = map[string]int{"x": 280, "bluesky": 300, "mastodon": 500, "instagram": 2200, "facebook": 8000,
-	"whatsapp": 4096, "telegram": 4096, "youtube": 10000, "googleplay": 350, "appstore": 5970}
+	"whatsapp": 4096, "telegram": 4096, "youtube": 10000, "googleplay": 350, "appstore": 5970,
+	"instagram.dm": 1000, "facebook.dm": 2000}
 
 // NewVoice returns a checker for c.
 func NewVoice(c VoiceConfig) *Voice {
@@ -94,18 +96,30 @@ func NewVoice(c VoiceConfig) *Voice {
 }
 
 // Limit returns the maximum length of a post on channel, 0 for none.
-func (v *Voice) Limit(channel string) int {
+func (v *Voice) Limit(channel string) int { return v.LimitFor(channel, "") }
+
+// LimitFor returns the maximum length of a message of kind on channel ("" for a post):
+// the kind's own limit where the channel has one ("instagram.dm"), else the channel's.
+func (v *Voice) LimitFor(channel string, kind Kind) int {
 	limits := voiceDefaultLimits
 	if v != nil {
 		limits = v.limits
 	}
-	return limits[strings.ToLower(strings.TrimSpace(channel))]
+	ch := strings.ToLower(strings.TrimSpace(channel))
+	if n, ok := limits[ch+"."+string(kind)]; ok && kind != "" {
+		return n
+	}
+	return limits[ch]
 }
 
 // Check returns the warnings for a reply on channel: banned phrases in the order
 // they appear, then a missing sign-off, then the length, then on x a link's cost. It
 // returns nil when the reply is fine.
-func (v *Voice) Check(channel, text string) []Warning {
+func (v *Voice) Check(channel, text string) []Warning { return v.CheckAs(channel, "", text) }
+
+// CheckAs is Check for a message of kind (a DM, a comment…), whose length limit may be
+// its own (see LimitFor).
+func (v *Voice) CheckAs(channel string, kind Kind, text string) []Warning {
 	var ws []Warning
 	if v != nil {
 		for _, m := range v.banned.findAll(text) {
@@ -121,11 +135,15 @@ func (v *Voice) Check(channel, text string) []Warning {
 			ws = append(ws, Warning{Kind: WarnSignoff, Message: fmt.Sprintf("missing sign-off %q", v.signoff), Start: n, End: n})
 		}
 	}
-	if limit := v.Limit(channel); limit > 0 {
+	if limit := v.LimitFor(channel, kind); limit > 0 {
 		if n, at := voiceLengthOver(channel, text, limit); n > limit {
+			where := strings.ToLower(strings.TrimSpace(channel))
+			if limit != v.Limit(channel) {
+				where += " " + string(kind) // "instagram dm": the channel's posts take more
+			}
 			ws = append(ws, Warning{
 				Kind:    WarnLength,
-				Message: fmt.Sprintf("%d/%d characters on %s", n, limit, strings.ToLower(strings.TrimSpace(channel))),
+				Message: fmt.Sprintf("%d/%d characters on %s", n, limit, where),
 				Start:   at,
 				End:     utf8.RuneCountInString(text),
 			})
@@ -251,4 +269,13 @@ func voiceFindLinks(text string) [][]int {
 		}
 	}
 	return slices.DeleteFunc(spans, func(sp []int) bool { return sp[1] <= sp[0] })
+}
+
+// replyKind is what a reply on a conversation of kind conv is on its channel: a reply
+// made as another kind (a private reply to a comment is a dm) is that kind.
+func replyKind(conv, as Kind) Kind {
+	if as != "" {
+		return as
+	}
+	return conv
 }

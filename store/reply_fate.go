@@ -21,6 +21,7 @@ type ReplyFate struct {
 	Status         string
 	Agent          string // who wrote it
 	Text           string
+	Kind           string // of the reply: a private reply to a comment is a dm
 	LastError      string
 	Attempts       int
 	CreatedAt      int64 // when the person sent it (last sent it, for one sent again)
@@ -31,9 +32,9 @@ type ReplyFate struct {
 // written in triage.
 func (tx *Tx) ReplyFate(ctx context.Context, msgID int64) (ReplyFate, error) {
 	f := ReplyFate{MessageID: msgID}
-	err := tx.queryRow(ctx, `SELECT o.id, o.conversation_id, o.status, m.agent, m.text, o.last_error, o.attempts, m.created_at, o.next_attempt_at
+	err := tx.queryRow(ctx, `SELECT o.id, o.conversation_id, o.status, m.agent, m.text, m.kind, o.last_error, o.attempts, m.created_at, o.next_attempt_at
 		FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.message_id = ?`, msgID).
-		Scan(&f.OutboxID, &f.ConversationID, &f.Status, &f.Agent, &f.Text, &f.LastError, &f.Attempts, &f.CreatedAt, &f.NextAttemptAt)
+		Scan(&f.OutboxID, &f.ConversationID, &f.Status, &f.Agent, &f.Text, &f.Kind, &f.LastError, &f.Attempts, &f.CreatedAt, &f.NextAttemptAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, fmt.Errorf("reply %d: %w", msgID, ErrNotFound)
 	}

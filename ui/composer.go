@@ -192,6 +192,15 @@ func (m *composer) ShortHelp() []key.Binding {
 }
 
 // unsaved reports whether the latest text is not yet stored, so quitting can ask first.
+// kind is what the reply will be on its channel: a private reply is a DM, whatever the
+// thread; its length limit may be its own (Instagram DMs take 1,000 characters).
+func (m *composer) kind() inbox.Kind {
+	if m.private {
+		return inbox.KindDM
+	}
+	return inbox.Kind(m.info.Kind)
+}
+
 func (m *composer) unsaved() bool {
 	return m.loaded && !m.sent && (m.saving || m.ta.Value() != m.saved) && !m.untouched()
 }
@@ -336,7 +345,7 @@ type voiceIssue struct {
 func (m *composer) check() {
 	m.warnings = m.warnings[:0]
 	seen := map[string]int{}
-	for _, w := range m.c.Inbox.Voice().Check(m.info.Channel, m.ta.Value()) {
+	for _, w := range m.c.Inbox.Voice().CheckAs(m.info.Channel, m.kind(), m.ta.Value()) {
 		if i, ok := seen[w.Message]; ok {
 			m.warnings[i].count++
 			continue

@@ -191,7 +191,7 @@ func (m *composer) statusLine(iw int) string {
 	}
 	left = st.Faint.Render(left)
 	var right string
-	if limit := m.c.Inbox.Voice().Limit(m.info.Channel); m.loaded && limit > 0 {
+	if limit := m.c.Inbox.Voice().LimitFor(m.info.Channel, m.kind()); m.loaded && limit > 0 {
 		n, style := inbox.Length(m.info.Channel, m.ta.Value()), st.Faint
 		if n > limit {
 			style = st.Overdue
