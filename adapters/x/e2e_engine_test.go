@@ -283,3 +283,52 @@ func TestEngineXMentionEchoStoredOnce(t *testing.T) {
 		t.Errorf("%d posts, want maria's and the app's", n)
 	}
 }
+
+// A crash while sending: the reply is left "sending", posted or not. At the next start
+// the engine asks the checker: the one X has is settled as sent with its id, never
+// posted again; the one X has not is sent, once.
+func TestEngineXCrashWhileSending(t *testing.T) {
+	d := newDesk(t, map[string]any{"dms": false})
+	posted := d.f.tweet(ana, "@acme is it waterproof?", "")
+	lost := d.f.tweet(ben, "@acme what colours?", "")
+	d.once("")
+	c1, _ := d.thread("x:" + posted)
+	c2, _ := d.thread("x:" + lost)
+	for _, c := range []struct {
+		conv int64
+		text string
+	}{{c1, "Yes, to 30 m."}, {c2, "Red and teal."}} {
+		sent, err := d.svc.Reply(d.ctx, c.conv, c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, _ := d.svc.DB().Outbox(d.ctx)
+		for _, o := range out {
+			if o.MessageID == sent.MessageID {
+				if err := d.svc.ClaimOutbox(d.ctx, o.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	// X made the first before the crash (as X keeps it: the @name before the text).
+	made := d.f.tweet(userID, "@ana Yes, to 30 m.", posted)
+	d.eng = engine.New(d.svc, []engine.Account{{Name: "acme-x", Channel: "x", Handle: d.a.Handle(), Adapter: d.a}},
+		engine.Options{Log: slog.New(slog.NewTextHandler(&d.log, nil))})
+	d.once("")
+	d.once("")
+	out, _ := d.svc.DB().Outbox(d.ctx)
+	remote := map[int64]string{}
+	for _, o := range out {
+		if o.Status != inbox.OutboxSent {
+			t.Errorf("outbox %+v, want sent", o)
+		}
+		remote[o.ConversationID] = o.RemoteID
+	}
+	if remote[c1] != made {
+		t.Errorf("the reply X had is settled as %q, want %s", remote[c1], made)
+	}
+	if p := d.f.callsTo("POST", "/2/tweets"); len(p) != 1 || p[0].Body["text"] != "Red and teal." {
+		t.Errorf("posts %+v, want only the one X did not have", p)
+	}
+}
