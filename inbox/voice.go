@@ -113,8 +113,8 @@ func (v *Voice) LimitFor(channel string, kind Kind) int {
 }
 
 // Check returns the warnings for a reply on channel: banned phrases in the order
-// they appear, then a missing sign-off, then the length, then on x a link's cost. It
-// returns nil when the reply is fine.
+// they appear, then a missing sign-off, then the length, then on x a link's cost (a
+// post's, not a DM's). It returns nil when the reply is fine.
 func (v *Voice) Check(channel, text string) []Warning { return v.CheckAs(channel, "", text) }
 
 // CheckAs is Check for a message of kind (a DM, a comment…), whose length limit may be
@@ -149,7 +149,7 @@ func (v *Voice) CheckAs(channel string, kind Kind, text string) []Warning {
 			})
 		}
 	}
-	if isVoiceXChannel(channel) {
+	if isVoiceXChannel(channel) && kind != KindDM { // X bills a DM the same with a link or without
 		if links := voiceFindLinks(text); len(links) > 0 {
 			ws = append(ws, Warning{
 				Kind:    WarnCost,

@@ -37,6 +37,13 @@ func TestVoiceXLinkCostsMore(t *testing.T) {
 	if got := v.Check("x", "No link here, see acme.test"); got != nil {
 		t.Errorf("Check(x) without a link = %+v", got)
 	}
+	// X bills a DM the same with a link or without: no notice on a DM.
+	if got := v.CheckAs("x", KindDM, text); got != nil {
+		t.Errorf("CheckAs(x, dm) = %+v, want nothing", got)
+	}
+	if got := v.CheckAs("x", KindMention, text); !reflect.DeepEqual(got, want) {
+		t.Errorf("CheckAs(x, mention) = %+v, want %+v", got, want)
+	}
 }
 
 // The notice never stops a reply, even with the brand voice enforced.
