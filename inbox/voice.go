@@ -99,17 +99,19 @@ func NewVoice(c VoiceConfig) *Voice {
 func (v *Voice) Limit(channel string) int { return v.LimitFor(channel, "") }
 
 // LimitFor returns the maximum length of a message of kind on channel ("" for a post):
-// the kind's own limit where the channel has one ("instagram.dm"), else the channel's.
+// the stricter of the channel's limit and the kind's own ("instagram.dm"), so a channel
+// limit set lower in config holds for its DMs too.
 func (v *Voice) LimitFor(channel string, kind Kind) int {
 	limits := voiceDefaultLimits
 	if v != nil {
 		limits = v.limits
 	}
 	ch := strings.ToLower(strings.TrimSpace(channel))
-	if n, ok := limits[ch+"."+string(kind)]; ok && kind != "" {
-		return n
+	n := limits[ch]
+	if k, ok := limits[ch+"."+string(kind)]; ok && kind != "" && (n == 0 || k < n) {
+		n = k
 	}
-	return limits[ch]
+	return n
 }
 
 // Check returns the warnings for a reply on channel: banned phrases in the order

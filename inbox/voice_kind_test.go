@@ -42,6 +42,17 @@ func TestVoiceLengthOfAKind(t *testing.T) {
 			t.Errorf("LimitFor(%s, %s) = %d, want %d", tt.channel, tt.kind, got, tt.want)
 		}
 	}
+	// A channel limit set lower than its DMs' holds for them too.
+	low := NewVoice(VoiceConfig{Limits: map[string]int{"instagram": 20}})
+	for _, tt := range []struct {
+		channel string
+		kind    Kind
+		want    int
+	}{{"instagram", KindDM, 20}, {"instagram", KindComment, 20}} {
+		if got := low.LimitFor(tt.channel, tt.kind); got != tt.want {
+			t.Errorf("LimitFor(%s, %s) = %d, want %d", tt.channel, tt.kind, got, tt.want)
+		}
+	}
 }
 
 // A reply in an Instagram DM over 1,000 characters is refused before it reaches the
