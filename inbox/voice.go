@@ -67,11 +67,12 @@ type Voice struct {
 // voiceDefaultLimits are the channels' own maximum post lengths (Instagram: a comment
 // or caption; WhatsApp and Telegram: a text message; YouTube: a comment; Google Play and
 // the App Store: the developer's reply to a review), and under "channel.kind" those of a
-// kind of message that takes less: an Instagram DM 1,000 characters (the Messaging API
-// refuses more), a Messenger message 2,000 (the Send API's limit).
+// kind of message whose limit is not the channel's: an Instagram DM 1,000 characters
+// (the Messaging API refuses more), a Messenger message 2,000 (the Send API's limit), an
+// X DM 10,000 (where a post takes 280).
 var voiceDefaultLimits = map[string]int{"x": 280, "bluesky": 300, "mastodon": 500, "instagram": 2200, "facebook": 8000,
 	"whatsapp": 4096, "telegram": 4096, "youtube": 10000, "googleplay": 350, "appstore": 5970,
-	"instagram.dm": 1000, "facebook.dm": 2000}
+	"instagram.dm": 1000, "facebook.dm": 2000, "x.dm": 10000}
 
 // NewVoice returns a checker for c.
 func NewVoice(c VoiceConfig) *Voice {
@@ -83,6 +84,16 @@ func NewVoice(c VoiceConfig) *Voice {
 	}
 	for ch, n := range voiceDefaultLimits {
 		v.limits[ch] = n
+	}
+	for ch := range c.Limits {
+		// A channel's limit set in config holds for every kind of its messages, but for a
+		// kind config sets too: instagram = 500 covers its DMs.
+		ch = strings.ToLower(strings.TrimSpace(ch))
+		for key := range voiceDefaultLimits {
+			if strings.HasPrefix(key, ch+".") {
+				delete(v.limits, key)
+			}
+		}
 	}
 	for ch, n := range c.Limits {
 		ch = strings.ToLower(strings.TrimSpace(ch))
@@ -99,19 +110,17 @@ func NewVoice(c VoiceConfig) *Voice {
 func (v *Voice) Limit(channel string) int { return v.LimitFor(channel, "") }
 
 // LimitFor returns the maximum length of a message of kind on channel ("" for a post):
-// the stricter of the channel's limit and the kind's own ("instagram.dm"), so a channel
-// limit set lower in config holds for its DMs too.
+// the kind's own limit where there is one ("instagram.dm"), else the channel's.
 func (v *Voice) LimitFor(channel string, kind Kind) int {
 	limits := voiceDefaultLimits
 	if v != nil {
 		limits = v.limits
 	}
 	ch := strings.ToLower(strings.TrimSpace(channel))
-	n := limits[ch]
-	if k, ok := limits[ch+"."+string(kind)]; ok && kind != "" && (n == 0 || k < n) {
-		n = k
+	if n, ok := limits[ch+"."+string(kind)]; ok && kind != "" {
+		return n
 	}
-	return n
+	return limits[ch]
 }
 
 // Check returns the warnings for a reply on channel: banned phrases in the order

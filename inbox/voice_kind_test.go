@@ -23,7 +23,8 @@ func TestVoiceLengthOfAKind(t *testing.T) {
 		{"instagram", "", nil},
 		{"facebook", KindDM, nil}, // config raised Messenger's to 1,500
 		{"whatsapp", KindDM, nil}, // no DM limit of its own: the channel's 4,096
-		{"x", KindDM, []Warning{{WarnLength, "1200/280 characters on x", 280, 1200}}},
+		{"x", KindDM, nil}, // an X DM takes 10,000
+		{"x", KindMention, []Warning{{WarnLength, "1200/280 characters on x", 280, 1200}}},
 	}
 	for _, tt := range tests {
 		if got := v.CheckAs(tt.channel, tt.kind, text); !reflect.DeepEqual(got, tt.want) {
@@ -42,7 +43,7 @@ func TestVoiceLengthOfAKind(t *testing.T) {
 			t.Errorf("LimitFor(%s, %s) = %d, want %d", tt.channel, tt.kind, got, tt.want)
 		}
 	}
-	// A channel limit set lower than its DMs' holds for them too.
+	// A channel's limit set in config holds for its DMs too, unless config sets theirs.
 	low := NewVoice(VoiceConfig{Limits: map[string]int{"instagram": 20}})
 	for _, tt := range []struct {
 		channel string
