@@ -142,6 +142,27 @@ func (b *Batch) AddPrepared(p Prepared) (bool, error) {
 	return true, nil
 }
 
+// Prefetch asks the store at once what storing these messages will ask of each (whether
+// it is there, its author, its conversation), so that a batch costs a few statements
+// fewer a message: see store.Tx.Prefetch. A message threaded by its parent is left out.
+func (b *Batch) Prefetch(ps []Prepared) error {
+	if b.dry != nil {
+		return nil
+	}
+	var nms []store.NewMessage
+	for _, p := range ps {
+		if p.err != nil {
+			continue
+		}
+		nm := p.nm
+		if p.msg.Conversation != "" || p.msg.InReplyTo == "" {
+			nm.ConvKey, _, _ = b.s.conversationKey(b.ctx, nil, p.msg) // needs no database without a parent
+		}
+		nms = append(nms, nm)
+	}
+	return b.tx.Prefetch(b.ctx, nms)
+}
+
 // countDry counts a message of a dry run as new or present without storing it.
 func (b *Batch) countDry(nm store.NewMessage) (bool, error) {
 	key := nm.Channel + "\x00" + nm.Account + "\x00" + nm.ExtID

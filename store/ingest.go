@@ -176,6 +176,9 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	if err := tx.markKept(ctx, msgID, kept); err != nil {
 		return Ingested{}, err
 	}
+	if c := tx.ing; c != nil {
+		delete(c.absent, msgKey{acct, m.Channel, m.ExtID}) // stored now: a copy later in the batch is found
+	}
 	answered := ansBy.Valid // an inbound message of a conversation not created here: see linkAnswers
 
 	if err := tx.indexOrHold(ctx, conv, msgID, m.Text, strings.TrimSpace(m.AuthorName+" "+m.AuthorHandle)); err != nil {
@@ -199,9 +202,14 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		}
 		conv.track(trackedMsg{id: msgID, at: m.CreatedAt, due: due.Int64, in: in, spam: m.Spam, closed: closed.Valid,
 			silent: !in && !answering, ansBy: ansBy.Int64, ansAt: ansAt.Int64})
+	} else if in && conv.answersKnown && m.CreatedAt > conv.answeredUntil {
+		// Nothing stored answers it: no reply is as late (Prefetch).
 	} else if in || answering {
 		if answered, err = tx.linkAnswers(ctx, convID, msgID, m.Direction, m.CreatedAt); err != nil {
 			return Ingested{}, err
+		}
+		if answering {
+			conv.answeredUntil = max(conv.answeredUntil, m.CreatedAt)
 		}
 	}
 	conv.extras = conv.extras || len(m.Tags) > 0 || m.OutboxStatus != ""
@@ -322,7 +330,7 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 	conv = c.convs[key]
 	// In a bulk load every conversation there is was created by it, so one not in the
 	// cache does not exist.
-	if conv == nil && (tx.bulk == nil || tx.bulk.direct) {
+	if conv == nil && (tx.bulk == nil || tx.bulk.direct) && !c.noConv[key] {
 		e := convEntry{key: key}
 		err = tx.queryRow(ctx, `SELECT id, state, priority, contact_id IS NOT NULL FROM conversations
 			WHERE account_id = ? AND ext_key = ?`, acct, m.ConvKey).Scan(&e.id, &e.state, &e.priority, &e.hasContact)
@@ -380,6 +388,7 @@ func (tx *Tx) upsertConversation(ctx context.Context, acct int64, m NewMessage, 
 	}
 	conv = &e
 	c.convs[key] = conv
+	delete(c.noConv, key)
 	return conv, true, nil
 }
 
@@ -482,7 +491,7 @@ func (tx *Tx) contactID(ctx context.Context, channel, ext, handle, name string) 
 	if e == nil {
 		e = &contactEntry{}
 		err := sql.ErrNoRows // a bulk load that began with no contacts made every one there is
-		if tx.bulk == nil || !tx.bulk.noContacts {
+		if (tx.bulk == nil || !tx.bulk.noContacts) && !c.noContact[key] {
 			err = tx.queryRow(ctx, `SELECT id, handle, name FROM contacts WHERE channel = ? AND ext_id = ?`, channel, ext).Scan(&e.id, &e.handle, &e.name)
 		}
 		switch {
@@ -493,6 +502,7 @@ func (tx *Tx) contactID(ctx context.Context, channel, ext, handle, name string) 
 				return 0, err
 			}
 			e.handle, e.name = handle, name
+			delete(c.noContact, key)
 		case err != nil:
 			return 0, err
 		}

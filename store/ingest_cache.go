@@ -21,6 +21,11 @@ type ingestCache struct {
 	convs    map[convKey]*convEntry
 	orphans  int // whether the orphans table has rows: orphansUnknown, orphansNone or orphansSome
 	kept     int // whether pending_updates has rows (update.go), in the same terms
+	// What Prefetch found missing: messages not stored, authors and conversations not
+	// there yet, so Ingest need not ask again. Each leaves its set when Ingest writes it.
+	absent    map[msgKey]bool
+	noContact map[contactKey]bool
+	noConv    map[convKey]bool
 }
 
 type contactKey struct{ channel, ext string }
@@ -70,6 +75,11 @@ type convEntry struct {
 	// changed it and RefreshConversation must count its messages again.
 	added   queueDelta
 	recount bool
+	// answeredUntil, when answersKnown (read by Prefetch, kept by Ingest), is the time of
+	// the latest reply that answers in it (-1: none): an inbound message after it has no
+	// answer yet, and linkAnswers need not look for one.
+	answeredUntil int64
+	answersKnown  bool
 }
 
 // queueCols are a conversation's columns that RefreshConversation computes.
@@ -117,6 +127,7 @@ func (tx *Tx) leaveIngest(ctx context.Context) error {
 			c.fresh, c.msgs, c.pending = false, nil, nil // still dirty: refreshed by query
 		}
 		tx.ing.convs = map[convKey]*convEntry{}
+		tx.ing.absent, tx.ing.noContact, tx.ing.noConv = nil, nil, nil
 	}
 	for _, c := range tx.dirty {
 		c.recount = true // the change may touch what the messages added would count

@@ -121,6 +121,13 @@ func shuffled(msgs []threadedMsg, seed uint64) []threadedMsg {
 // storeThreaded stores msgs per messages a transaction; per < 0 is one bulk load.
 func storeThreaded(t *testing.T, db *DB, msgs []threadedMsg, per int) {
 	t.Helper()
+	storeThreadedWith(t, db, msgs, per, false)
+}
+
+// storeThreadedWith is storeThreaded, each transaction first prefetching what its
+// messages with a conversation key of their own will ask (as serve's writer does).
+func storeThreadedWith(t *testing.T, db *DB, msgs []threadedMsg, per int, prefetch bool) {
+	t.Helper()
 	ctx := context.Background()
 	bulk := per < 0
 	if bulk {
@@ -134,6 +141,20 @@ func storeThreaded(t *testing.T, db *DB, msgs []threadedMsg, per int) {
 			if bulk {
 				if on, err := tx.BulkLoad(ctx); err != nil || on != tx.d.bulkLoad() {
 					return fmt.Errorf("bulk load on an empty inbox: %v %v", on, err)
+				}
+			}
+			if prefetch {
+				var known []NewMessage
+				for _, tm := range msgs[:n] {
+					if m := tm.NewMessage; tm.explicit || m.InReplyTo == "" {
+						if !tm.explicit {
+							m.ConvKey = "msg:" + m.ExtID
+						}
+						known = append(known, m)
+					}
+				}
+				if err := tx.Prefetch(ctx, known); err != nil {
+					return err
 				}
 			}
 			for _, tm := range msgs[:n] {
@@ -198,9 +219,11 @@ func testOutOfOrderRepliesFindTheirParents(t *testing.T, e engine) {
 			for o := uint64(1); o <= 3; o++ {
 				order := shuffled(msgs, seed*10+o)
 				each, one, some, bulk, little := openOn(t, e), openOn(t, e), openOn(t, e), openOn(t, e), openOn(t, e)
+				fetched := openOn(t, e)
 				storeThreaded(t, each, order, 1)
 				storeThreaded(t, one, order, len(order))
 				storeThreaded(t, some, order, 23)
+				storeThreadedWith(t, fetched, order, 23, true)
 				storeThreaded(t, bulk, order, -1)
 				func() { // a bulk load that soon stops holding text back
 					defer func(m int) { maxHeld = m }(maxHeld)
@@ -208,13 +231,14 @@ func testOutOfOrderRepliesFindTheirParents(t *testing.T, e engine) {
 					storeThreaded(t, little, order, -1)
 				}()
 				for name, db := range map[string]*DB{"one per transaction": each, "one transaction": one, "batches of 23": some,
-					"bulk load": bulk, "bulk load holding little": little} {
+					"batches of 23 prefetched": fetched, "bulk load": bulk, "bulk load holding little": little} {
 					if got := dumpThreads(t, db); got != want {
 						t.Errorf("order %d, %s differs from the messages stored in order:\n%s", o, name, firstDiff(got, want))
 					}
 				}
 				ref := dumpInbox(t, each)
-				for name, db := range map[string]*DB{"one transaction": one, "batches of 23": some, "bulk load": bulk, "bulk load holding little": little} {
+				for name, db := range map[string]*DB{"one transaction": one, "batches of 23": some, "batches of 23 prefetched": fetched,
+					"bulk load": bulk, "bulk load holding little": little} {
 					if got := dumpInbox(t, db); got != ref {
 						t.Errorf("order %d, %s differs from one transaction per message:\n%s", o, name, firstDiff(got, ref))
 					}

@@ -32,6 +32,9 @@ func (tx *Tx) storedMessage(ctx context.Context, acct int64, channel, extID stri
 		// in is everything there is.
 		return tx.lookup(ctx, acct, channel, extID)
 	}
+	if c := tx.ing; c != nil && c.absent[msgKey{acct, channel, extID}] {
+		return storedRef{}, nil // Prefetch looked
+	}
 	var r storedRef
 	err := tx.queryRow(ctx, `SELECT id FROM messages WHERE channel = ? AND account_id = ? AND ext_id = ?`,
 		channel, acct, extID).Scan(&r.id)

@@ -196,6 +196,13 @@ func (g *GroupCommit) store(reqs []*commitReq) error {
 	ctx, cancel := context.WithTimeout(context.Background(), g.opts.TxTimeout)
 	defer cancel()
 	_, err := g.b.Ingest(ctx, false, func(b *inbox.Batch) error {
+		var all []inbox.Prepared
+		for _, r := range reqs {
+			all = append(all, r.msgs...)
+		}
+		if err := b.Prefetch(all); err != nil {
+			return err
+		}
 		for _, r := range reqs {
 			before := b.Counts
 			for _, p := range r.msgs {
