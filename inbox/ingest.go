@@ -67,8 +67,15 @@ func (b *Batch) BulkLoad() error {
 // IngestMessages stores messages in one transaction; convenient for adapters and tests.
 func (s *Service) IngestMessages(ctx context.Context, msgs ...Message) (IngestCounts, error) {
 	return s.Ingest(ctx, false, func(b *Batch) error {
-		for _, m := range msgs {
-			if _, err := b.Add(m); err != nil {
+		ps := make([]Prepared, len(msgs))
+		for i, m := range msgs {
+			ps[i] = s.Prepare(m)
+		}
+		if err := b.Prefetch(ps); err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if _, err := b.AddPrepared(p); err != nil {
 				return err
 			}
 		}
