@@ -92,6 +92,13 @@ func (c checkingChannel) Sent(ctx context.Context, out inbox.Outgoing) (string, 
 	return "", false, nil
 }
 
+// blindChannel can be asked, but cannot tell: its search does not reach the reply.
+type blindChannel struct{ *channel }
+
+func (c blindChannel) Sent(ctx context.Context, out inbox.Outgoing) (string, bool, error) {
+	return "", false, &adapters.Error{Err: errors.New("the reply is older than the 800 posts the timeline reaches"), MaybeSent: true}
+}
+
 var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
 
 func newInbox(t *testing.T) *inbox.Service { return newInboxWith(t, inboxtest.SendAtOnce(t)) }
@@ -311,6 +318,7 @@ func TestLostAnswerNeverPostsTwice(t *testing.T) {
 	}{
 		{"checkable, answer lost", func(c *channel) adapters.Adapter { return checkingChannel{c} }, []error{lost}, nil, "sent", 1},
 		{"checkable, answer lost twice", func(c *channel) adapters.Adapter { return checkingChannel{c} }, []error{lost, lost}, nil, "sent", 1},
+		{"checkable but cannot tell, answer lost", func(c *channel) adapters.Adapter { return blindChannel{c} }, []error{lost}, nil, "unknown", 1},
 		{"no way to check, answer lost", func(c *channel) adapters.Adapter { return c }, []error{lost}, nil, "unknown", 1},
 		{"no way to check, nothing sent", func(c *channel) adapters.Adapter { return c }, nil, []error{unsent}, "sent", 1},
 		{"idempotent, answer lost", func(c *channel) adapters.Adapter { c.idempotent = true; return c }, []error{lost}, nil, "sent", 1},

@@ -135,6 +135,15 @@ func (e *Engine) send(ctx context.Context, out inbox.Outgoing) error {
 		// An earlier attempt may have posted it without the answer reaching us (a 500
 		// after the comment was created, a dropped connection): ask before posting again.
 		remote, found, err := a.Adapter.(adapters.Checker).Sent(ctx, out)
+		var ae *adapters.Error
+		if err != nil && (adapters.MaybeSent(err) || errors.As(err, &ae) && ae.Permanent) {
+			// The channel cannot tell (the search does not reach that far, a DM without
+			// the message it answers): asking again will not tell either, and posting
+			// could post twice. A person looks.
+			err = adapters.RedactError(err)
+			return errors.Join(fmt.Errorf("reply %d on %s: look for an earlier attempt: %w", out.OutboxID, a.Name, err),
+				e.svc.UnknownOutbox(ctx, out.OutboxID, "an earlier attempt may have posted it and the channel cannot tell ("+err.Error()+"); check the channel before sending again"))
+		}
 		if err != nil {
 			err = adapters.RedactError(err)
 			return errors.Join(fmt.Errorf("reply %d on %s: look for an earlier attempt: %w", out.OutboxID, a.Name, err),
