@@ -138,3 +138,14 @@ func errorKind(err error) string {
 	}
 	return err.Error()
 }
+
+// With is the account with key set to value, the config's table left as it was.
+func (a Account) With(key string, value any) Account {
+	keys := make(map[string]any, len(a.Keys)+1)
+	for k, v := range a.Keys {
+		keys[k] = v
+	}
+	keys[key] = value
+	a.Keys = keys
+	return a
+}

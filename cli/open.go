@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/triage-inbox/triage/adapters"
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/inbox"
@@ -116,12 +117,10 @@ func pluralWord(n int, one, many string) string {
 // openLog opens the log file, $XDG_STATE_HOME/triage/triage.log (0600, folder 0700): the
 // UI owns the terminal, so nothing may be printed there while it runs.
 func openLog() (*slog.Logger, func(), error) {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, _ := os.UserHomeDir()
-		dir = filepath.Join(home, ".local", "state")
+	dir, err := adapters.StateDir()
+	if err != nil {
+		return nil, nil, fmt.Errorf("log folder: %w", err)
 	}
-	dir = filepath.Join(dir, "triage")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("log folder: %w", err)
 	}

@@ -124,6 +124,10 @@ func configuredAccounts(ctx context.Context, cfg *inbox.Config) ([]engine.Accoun
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
+		remembered := rememberedHandle(a, channel)
+		if remembered != "" {
+			a = a.With("handle", remembered) // asked of the channel before (handle_cache.go)
+		}
 		ad, err := ctor(ctx, a)
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
@@ -132,6 +136,11 @@ func configuredAccounts(ctx context.Context, cfg *inbox.Config) ([]engine.Accoun
 		// configured handle) names the account as its messages will.
 		if h, ok := ad.(interface{ Handle() string }); ok && h.Handle() != "" {
 			handle = h.Handle()
+			if asksHandle[channel] && remembered == "" && handle != a.Name {
+				if configured, _ := a.String("handle", ""); configured == "" {
+					rememberHandle(a.Name, handle)
+				}
+			}
 		}
 		out = append(out, engine.Account{Name: a.Name, Channel: channel, Handle: handle, Poll: poll, Adapter: ad})
 		// A relay (a webhook account) may answer for messages it posts under other

@@ -182,24 +182,11 @@ func readTokenFile(path string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// stateDir is triage's state folder: $XDG_STATE_HOME/triage, else ~/.local/state/triage.
-func stateDir() (string, error) {
-	dir := os.Getenv("XDG_STATE_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("no state folder: set XDG_STATE_HOME: %w", err)
-		}
-		dir = filepath.Join(home, ".local", "state")
-	}
-	return filepath.Join(dir, "triage"), nil
-}
-
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
 // stateTokenFile is where an account's rotated refresh token lives in the state folder.
 func stateTokenFile(account string) (string, error) {
-	dir, err := stateDir()
+	dir, err := adapters.StateDir()
 	if err != nil {
 		return "", err
 	}
