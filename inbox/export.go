@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/triage-inbox/triage/store"
@@ -100,6 +101,11 @@ func (s *Service) Export(ctx context.Context, req ExportRequest, fn func(ExportR
 		if rec.Tags == nil {
 			rec.Tags = []string{}
 		}
+		// A conversation's tags are a set, written in name order: the store lists them in the
+		// order the database first met each tag, which an import (meeting them in the
+		// export's order) need not repeat, and an inbox exported, imported and exported
+		// again must read the same.
+		slices.Sort(rec.Tags)
 		if r.AuthorExtID != "" || r.AuthorHandle != "" || r.AuthorName != "" {
 			rec.Author = &Author{ID: r.AuthorExtID, Handle: r.AuthorHandle, Name: r.AuthorName}
 		}
