@@ -18,7 +18,7 @@ import (
 func (s *conversationScreen) header(w int) []string {
 	st, info, now := s.c.Styles, s.thread.Info, s.c.Now()
 	who := st.Bold.Render(Safe(cmp.Or(info.AuthorName, info.AuthorHandle, "unknown author")))
-	if info.AuthorName != "" && info.AuthorHandle != "" {
+	if info.AuthorName != "" && info.AuthorHandle != "" && info.AuthorHandle != info.AuthorName { // YouTube's name is the @handle
 		who += " " + st.Faint.Render(Safe(info.AuthorHandle))
 	}
 	first := st.Channel(info.Channel).Render(Safe(info.Channel))

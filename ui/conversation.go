@@ -386,7 +386,7 @@ func (s *conversationScreen) messageLines(m *inbox.MessageRow, w int) []string {
 		}
 	} else {
 		head = st.Inbound.Render("▸ " + Safe(cmp.Or(m.AuthorName, m.AuthorHandle, "unknown author")))
-		if m.AuthorName != "" && m.AuthorHandle != "" {
+		if m.AuthorName != "" && m.AuthorHandle != "" && m.AuthorHandle != m.AuthorName { // YouTube's name is the @handle
 			head += " " + st.Faint.Render(Safe(m.AuthorHandle))
 		}
 		head += st.Faint.Render(" · " + convWhen(now, m.CreatedAt))

@@ -284,7 +284,8 @@ func (s *statsScreen) oldest(list []inbox.Waiting, w int) []string {
 		author := st.Bold.Render(Safe(m.AuthorName))
 		if m.AuthorName == "" {
 			author = st.Bold.Render(Safe(m.AuthorHandle))
-		} else if m.AuthorHandle != "" {
+		} else if m.AuthorHandle != "" && m.AuthorHandle != m.AuthorName {
+			// YouTube's name is the @handle: said once.
 			author += " " + st.Faint.Render(Safe(m.AuthorHandle))
 		}
 		lines = append(lines, strings.Join([]string{

@@ -81,6 +81,12 @@ func NewStyles(dark bool) *Styles {
 		"mastodon":  chan_("#4B3FC0", "#9B8CFF"),
 		"bluesky":   chan_("#0566C7", "#56B4FF"),
 		"email":     chan_("#2F6B2F", "#8FD18F"),
+		// The newer channels, each in its own hue, so a badge tells them apart at a glance.
+		"whatsapp":   chan_("#0B7A3E", "#4FD18B"),
+		"youtube":    chan_("#B3121D", "#FF6B6B"),
+		"telegram":   chan_("#1A7FB8", "#62C6F5"),
+		"googleplay": chan_("#00796B", "#4DD0C0"),
+		"appstore":   chan_("#4A5A70", "#A9B8CC"),
 	}
 	return s
 }
