@@ -74,6 +74,7 @@ func TestPostgresTeamServesTheQueue(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", data) // the host key stays a file, here
 	t.Setenv("XDG_CONFIG_HOME", conf)
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	who := demoCustomer(t, url, time.Now()) // the team's screens run on the clock
 	maria := sshtest.NewKey(t)
 	keys := filepath.Join(conf, "team_keys")
 	if err := os.WriteFile(keys, []byte(sshtest.KeyLine(`agent="maria",role="lead"`, maria)), 0o600); err != nil {
@@ -87,7 +88,7 @@ func TestPostgresTeamServesTheQueue(t *testing.T) {
 	}()
 	s := sshtest.Connect(t, addr, 120, 35, maria)
 	s.WaitFor(t, "triage › Inbox")
-	s.WaitFor(t, "Kettlebird") // a demo message's text, read from PostgreSQL
+	s.WaitFor(t, who) // a demo customer, read from PostgreSQL
 }
 
 // The screen `triage --db postgres://…` opens: the inbox opened by the command's own
@@ -103,7 +104,7 @@ func TestPostgresUIShowsTheQueue(t *testing.T) {
 		}
 		screens[db] = queueScreen(t, db)
 	}
-	if !strings.Contains(screens[url], "triage › Inbox") || !strings.Contains(screens[url], "Kettlebird") {
+	if !strings.Contains(screens[url], "triage › Inbox") || !strings.Contains(screens[url], demoCustomer(t, url, testNow)) {
 		t.Fatalf("the queue on PostgreSQL:\n%s", screens[url])
 	}
 	if screens[url] != screens[file] {

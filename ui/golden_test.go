@@ -1,11 +1,14 @@
 package ui
 
 import (
+	"cmp"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -31,8 +34,9 @@ import (
 const goldenW, goldenH = 120, 35
 
 // goldenDraft is a reply to an X conversation in the voice the brand has banned, and
-// longer than X takes: the composer shows every warning and a red counter.
-const goldenDraft = "Hi Raj, unfortunately the Finch dripper you received was damaged in transit. " +
+// longer than X takes: the composer shows every warning and a red counter. It greets the
+// customer by the first word of their name (%s).
+const goldenDraft = "Hi %s, unfortunately the Finch dripper you received was damaged in transit. " +
 	"As per our returns policy we kindly ask you to keep the broken one and send us a photo of the box. " +
 	"We apologise for the inconvenience and a replacement will leave our warehouse today with tracking by email."
 
@@ -59,8 +63,40 @@ func startProgram(t *testing.T, c *Common) *program {
 	}
 	p.tm = teatest.NewTestModel(t, New(c), teatest.WithInitialTermSize(goldenW, goldenH),
 		teatest.WithProgramOptions(tea.WithFilter(filter)))
-	p.wait("Sam Rivera", []tea.Msg{pageMsg, countMsg}, []int{0, 0})
+	p.wait(shownName(t, c, inbox.BuiltinViews[0], nil), []tea.Msg{pageMsg, countMsg}, []int{0, 0})
 	return p
+}
+
+// shownName is the start of the name of the first customer in a view's first page who is
+// not among those of not (a page shown before): six characters, which even a narrow
+// column keeps. A step waits for it to know the view is drawn, whatever the demo holds.
+func shownName(t *testing.T, c *Common, view inbox.View, not []inbox.QueueRow) string {
+	t.Helper()
+	rows, err := c.Inbox.Queue(c.Ctx, inbox.QueuePage{View: view, Limit: goldenH})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := func(r inbox.QueueRow) string {
+		n := []rune(Safe(cmp.Or(r.AuthorName, r.AuthorHandle)))
+		return string(n[:min(6, len(n))])
+	}
+	for _, r := range rows {
+		if !slices.ContainsFunc(not, func(o inbox.QueueRow) bool { return name(o) == name(r) }) {
+			return name(r)
+		}
+	}
+	t.Fatalf("no customer in %s to tell it is drawn", view.Name)
+	return ""
+}
+
+// inboxPage is the Inbox view's first page, as the program opens on it.
+func inboxPage(t *testing.T, c *Common) []inbox.QueueRow {
+	t.Helper()
+	rows, err := c.Inbox.Queue(c.Ctx, inbox.QueuePage{View: inbox.BuiltinViews[0], Limit: goldenH})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
 }
 
 func (p *program) count(kind tea.Msg) int {
@@ -148,8 +184,9 @@ func TestGoldenQueueInbox(t *testing.T) {
 }
 
 func TestGoldenQueueAll(t *testing.T) {
-	p := startProgram(t, demoCommon(t))
-	p.step([]string{"v", "A", "l", "l", "enter"}, "Mehmet Yılmaz", chooseViewMsg{}, pageMsg, countMsg)
+	c := demoCommon(t)
+	p := startProgram(t, c)
+	p.step([]string{"v", "A", "l", "l", "enter"}, shownName(t, c, inbox.View{Name: "All"}, inboxPage(t, c)), chooseViewMsg{}, pageMsg, countMsg)
 	requireScreen(t, "", p.screen())
 }
 
@@ -161,18 +198,29 @@ func TestGoldenConversation(t *testing.T) {
 
 func TestGoldenComposerWarnings(t *testing.T) {
 	c := demoCommon(t)
-	rows, err := c.Inbox.Queue(c.Ctx, inbox.QueuePage{View: inbox.View{Name: "All"}, Query: "chan:x", Limit: 1})
+	// A public post: an X DM takes 10,000 characters.
+	rows, err := c.Inbox.Queue(c.Ctx, inbox.QueuePage{View: inbox.View{Name: "All"}, Query: "chan:x -kind:dm", Limit: 1})
 	if err != nil || len(rows) == 0 {
 		t.Fatalf("no X conversation in the demo: %v", err)
 	}
 	// The reply was written earlier and kept as a draft, so the screen does not depend
 	// on when the composer's debounced save lands.
-	if err := c.Inbox.SaveDraft(c.Ctx, rows[0].ID, goldenDraft); err != nil {
+	first, _, _ := strings.Cut(cmp.Or(rows[0].AuthorName, rows[0].AuthorHandle), " ")
+	if err := c.Inbox.SaveDraft(c.Ctx, rows[0].ID, fmt.Sprintf(goldenDraft, first)); err != nil {
 		t.Fatal(err)
 	}
+	// The composer opens on that conversation, in the All view.
+	all, err := c.Inbox.Queue(c.Ctx, inbox.QueuePage{View: inbox.View{Name: "All"}, Limit: goldenH})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := slices.IndexFunc(all, func(r inbox.QueueRow) bool { return r.ID == rows[0].ID })
+	if at < 0 {
+		t.Fatalf("the first public X conversation is not on the All view's first page")
+	}
 	p := startProgram(t, c)
-	p.step([]string{"v", "A", "l", "l", "enter"}, "Mehmet Yılmaz", chooseViewMsg{}, pageMsg, countMsg)
-	p.step([]string{"j", "r"}, "characters on x", composerLoadedMsg{})
+	p.step([]string{"v", "A", "l", "l", "enter"}, shownName(t, c, inbox.View{Name: "All"}, inboxPage(t, c)), chooseViewMsg{}, pageMsg, countMsg)
+	p.step(append(slices.Repeat([]string{"j"}, at), "r"), "characters on x", composerLoadedMsg{})
 	requireScreen(t, "composer", p.screen())
 }
 

@@ -194,7 +194,8 @@ func TestDialogsNameTheCustomer(t *testing.T) {
 
 func TestQuickCannedNeverDiscardsADraft(t *testing.T) {
 	a := newApp(t, demoCommon(t), 120, 35)
-	rows := append([]inbox.QueueRow(nil), a.m.queue.rows[:3]...)
+	a.moveToUnsigned() // the draft is kept word for word
+	rows := append([]inbox.QueueRow(nil), a.m.queue.rows[a.m.queue.cursor:a.m.queue.cursor+3]...)
 	first := rows[0]
 	a.keys("r").typ("Half a reply I mean to finish").keys("esc")
 	draft := func(id int64) string {

@@ -8,7 +8,8 @@ import (
 )
 
 // channels are the demo's channels, in the order figures list them.
-var channels = []string{"x", "instagram", "facebook", "whatsapp", "reddit", "mastodon", "bluesky", "email"}
+var channels = []string{"x", "instagram", "facebook", "whatsapp", "reddit", "mastodon", "bluesky", "youtube", "telegram",
+	"email", "googleplay", "appstore"}
 
 // The Meta accounts are named as Meta's webhook and the Graph adapters name them (see
 // adapters/meta): by the Instagram professional account's IG user id, the Page's id and
@@ -30,12 +31,19 @@ var accounts = map[string]string{
 	"mastodon":  "@kettlebird@mastodon.social",
 	"bluesky":   "@kettlebird.bsky.social",
 	"email":     "hello@kettlebird.example",
+	// YouTube and Telegram accounts are named by the handle config gives them (the
+	// README's examples set one); the stores by what their adapters fall back on without
+	// one: the app's package name on Google Play, its Apple id on the App Store.
+	"youtube":    "@kettlebird",
+	"telegram":   "@kettlebird_bot",
+	"googleplay": playPackage,
+	"appstore":   appleAppID,
 }
 
 // brandHandles are how a public post names the brand: "@kettlebird.coffee …".
 var brandHandles = map[string]string{
 	"x": "@kettlebird", "instagram": "@kettlebird.coffee", "facebook": "Kettlebird", "mastodon": "@kettlebird",
-	"reddit": "u/Kettlebird_Official", "bluesky": "@kettlebird.bsky.social",
+	"reddit": "u/Kettlebird_Official", "bluesky": "@kettlebird.bsky.social", "telegram": "@kettlebird_bot",
 }
 
 // person is a recurring customer. The cast is fixed, independent of the seed, so the
@@ -72,6 +80,19 @@ var emailDomains = []string{"mailbox.example", "inbox.example", "post.example", 
 var homeChannels = []string{
 	"instagram", "x", "instagram", "facebook", "email", "x", "instagram", "facebook", "email", "reddit",
 	"mastodon", "bluesky", "instagram", "x", "facebook", "email", "bluesky", "reddit", "mastodon", "instagram",
+}
+
+// A few regulars write mostly where the brand is smaller: under its brew videos on
+// YouTube, or to the shop's bot on Telegram; they keep their home channel as a second.
+// The app stores are no one's home: anyone may review the app (see appreviews.go).
+func smallHome(i int) string {
+	switch {
+	case i%12 == 2:
+		return "youtube"
+	case i%24 == 6:
+		return "telegram"
+	}
+	return ""
 }
 
 // castNames are the regulars: name, handle and language. A few names are written in
@@ -142,6 +163,9 @@ func buildCast() []*person {
 				p.chans = append(p.chans, second)
 			}
 		}
+		if home := smallHome(i); home != "" {
+			p.chans = append([]string{home}, p.chans[0])
+		}
 		out[i] = p
 	}
 	// The influencers the config lists as VIPs live where their followers are.
@@ -207,6 +231,13 @@ func (p *person) author(channel string) inbox.Author {
 		return inbox.Author{ID: fmt.Sprintf("1093%014d", h%1e14), Handle: "@" + p.base + "@" + server, Name: p.name}
 	case "bluesky":
 		return inbox.Author{ID: "did:plc:" + base32(h, 24), Handle: "@" + strings.ReplaceAll(p.base, "_", "-") + ".bsky.social", Name: p.name}
+	case "youtube":
+		return youtubeAuthor(h, p.base)
+	case "telegram":
+		return telegramAuthor(h, p.base, p.name)
+	case "googleplay", "appstore":
+		// The stores name a reviewer by the review alone: reviewAuthor sets it per review.
+		return inbox.Author{Name: p.name}
 	}
 	addr := strings.ReplaceAll(p.base, "_", ".") + "@" + p.domain
 	return inbox.Author{ID: addr, Handle: addr, Name: p.name}
@@ -237,6 +268,10 @@ func (s spammer) author(channel string, i int) inbox.Author {
 	case "email":
 		addr := strings.ReplaceAll(s.handle, "_", ".") + "@promo-mail.example"
 		return inbox.Author{ID: addr, Handle: addr, Name: s.name}
+	case "youtube":
+		return youtubeAuthor(h, strings.ReplaceAll(s.handle, "_", "-"))
+	case "telegram":
+		return telegramAuthor(h, s.handle, s.name)
 	}
 	return inbox.Author{ID: igsid(h), Handle: s.handle, Name: s.name}
 }
@@ -283,7 +318,7 @@ func (p *person) phone() string {
 func (p *person) onWhatsApp() bool {
 	switch p.city {
 	case "Lisbon", "Porto", "Madrid", "Nairobi", "Berlin", "Utrecht":
-		return p.idx%2 == 1
+		return p.idx%3 != 0
 	}
 	return false
 }

@@ -54,6 +54,9 @@ func TestMessagesShape(t *testing.T) {
 	type key struct{ channel, account, id string }
 	ids := map[key]bool{}
 	convs := map[key][]inbox.Message{}
+	// In Telegram's group a message carries no conversation key: a reply joins the
+	// conversation of the message it answers, as the inbox threads it.
+	chain := map[key]string{}
 	authors := map[string]map[string]bool{} // name -> channels
 	texts := map[string]bool{}
 	var nonLatin, emoji, inbound int
@@ -71,18 +74,29 @@ func TestMessagesShape(t *testing.T) {
 			t.Errorf("duplicate id %s on %s", m.ID, m.Channel)
 		}
 		ids[k] = true
-		ck := key{m.Channel, m.Account, m.Conversation}
+		conv := m.Conversation
+		switch {
+		case conv != "":
+		case m.InReplyTo != "":
+			conv = chain[key{m.Channel, m.Account, m.InReplyTo}]
+		default:
+			conv = "msg:" + m.ID
+		}
+		chain[k] = conv
+		ck := key{m.Channel, m.Account, conv}
 		convs[ck] = append(convs[ck], m)
 		switch {
 		case (m.Kind == inbox.KindEmail) != (m.Channel == "email"):
 			t.Errorf("%s: kind %s on %s", m.ID, m.Kind, m.Channel)
-		case m.Kind == inbox.KindReview && m.Channel != "facebook":
-			t.Errorf("%s: a review on %s", m.ID, m.Channel)
+		case (m.Kind == inbox.KindReview) != (m.Channel == "facebook" && m.Kind == inbox.KindReview || isStore(m.Channel)):
+			t.Errorf("%s: a %s on %s", m.ID, m.Kind, m.Channel)
+		case conv == "":
+			t.Errorf("%s on %s answers %q, which is not in the demo", m.ID, m.Channel, m.InReplyTo)
 		}
 		if m.Direction == inbox.Out {
 			agents := []string{"maria", "dev", "sam"}
-			if isMeta(m.Channel) {
-				agents = append(agents, meta.NativeAgent) // answered in Meta's own app
+			if isMeta(m.Channel) || m.Channel == "youtube" || isStore(m.Channel) {
+				agents = append(agents, meta.NativeAgent) // answered in the channel's own app
 			}
 			if !slices.Contains(agents, m.Agent) || m.Author != nil {
 				t.Errorf("%s: outbound with agent %q and author %v", m.ID, m.Agent, m.Author)
@@ -111,6 +125,17 @@ func TestMessagesShape(t *testing.T) {
 			t.Errorf("%d messages on %s, want 30 to 200", n, ch)
 		}
 	}
+	// YouTube, Telegram and the app stores are a coffee shop's smaller channels. Which
+	// store a review is on follows the reviewer's phone, so the split between them varies.
+	for _, ch := range []string{"youtube", "telegram"} {
+		if n := byChannel[ch]; n < 8 || n > 50 {
+			t.Errorf("%d messages on %s, want 8 to 50", n, ch)
+		}
+	}
+	if n := byChannel["googleplay"] + byChannel["appstore"]; n < 12 || n > len(msgs)/10 || byChannel["googleplay"] < 2 || byChannel["appstore"] < 2 {
+		t.Errorf("%d of %d messages are app reviews (%d on Google Play, %d on the App Store), want a modest share on each",
+			n, len(msgs), byChannel["googleplay"], byChannel["appstore"])
+	}
 	for _, k := range inbox.Kinds {
 		if n := byKind[k]; n < 10 {
 			t.Errorf("%d messages of kind %s, want at least 10", n, k)
@@ -131,7 +156,9 @@ func TestMessagesShape(t *testing.T) {
 		}
 		for _, m := range c[1:] {
 			// Meta's channels name what a message answers their own way: see TestMetaConventions.
-			if m.InReplyTo == "" && !isMeta(m.Channel) {
+			// A store review's edit, and a reply from the store's console, name nothing: see
+			// TestStoreReviewConventions.
+			if m.InReplyTo == "" && !isMeta(m.Channel) && !(isStore(m.Channel) && (m.Direction == inbox.In || m.Agent == meta.NativeAgent)) {
 				t.Errorf("%s follows up without in_reply_to", m.ID)
 			}
 		}
@@ -183,8 +210,8 @@ func TestConfig(t *testing.T) {
 	if cfg.Voice.Brand == "" || cfg.Agent != "maria" || !reflect.DeepEqual(cfg.Agents, []string{"maria", "dev", "sam"}) {
 		t.Errorf("brand %q, agent %q, agents %v", cfg.Voice.Brand, cfg.Agent, cfg.Agents)
 	}
-	if n := len(cfg.Canned); n < 8 || n > 12 {
-		t.Errorf("%d canned replies, want 8 to 12", n)
+	if n := len(cfg.Canned); n < 8 || n > 13 {
+		t.Errorf("%d canned replies, want 8 to 13", n)
 	}
 	if !reflect.DeepEqual(cfg.Escalation.Reasons, []string{"billing", "bug", "refund", "legal", "safety"}) {
 		t.Errorf("escalation reasons %v", cfg.Escalation.Reasons)
@@ -228,7 +255,8 @@ func TestCannedRepliesKeepTheVoice(t *testing.T) {
 		if _, ok := c.Variants["email"]; !ok {
 			t.Errorf("%s: no email variant", c.Name)
 		}
-		for _, ch := range []string{"x", "instagram", "facebook", "reddit", "mastodon", "bluesky", "email"} {
+		for _, ch := range []string{"x", "instagram", "facebook", "whatsapp", "reddit", "mastodon", "bluesky", "youtube",
+			"telegram", "email", "googleplay", "appstore"} {
 			vars.Channel = inbox.ChannelLabel(ch)
 			text, err := inbox.RenderTemplate(inbox.PickVariant(c.Body, c.Variants, ch), vars)
 			if err != nil {

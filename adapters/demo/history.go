@@ -297,6 +297,10 @@ var escalationNotes = map[string][]string{
 		"Website problem stopping this customer from ordering; details in the thread. Web team ticket needed.",
 		"Site issue reported by the customer. Please log it with the web team and tell us when it's fixed so we can let them know.",
 	},
+	"app-trouble": {
+		"App review: the customer's problem with Kettlebird Brew is in the review. Please check it's one 3.1.1 fixes, and tell us if it isn't.",
+		"Store review about the app; details in the thread. App team: please log it and let us know when a fix ships so we can reply.",
+	},
 	"legal": {
 		"Customer is threatening legal action over {order}. Needs a written reply from the care lead today.",
 		"Formal complaint, legal action mentioned. Please send our complaints procedure and take it from here.",

@@ -39,6 +39,8 @@ func messageID(c *conv, dir inbox.Direction, t time.Time, seq int, mailDomain st
 			return tid(t, n)
 		}
 		return "at://" + brandDID + "/app.bsky.feed.post/" + tid(t, n)
+	case "youtube":
+		return youtubeCommentID(c, n)
 	}
 	return fmt.Sprintf("<%s.%s@%s>", base36(uint64(t.Unix())), base36(mix(n)%1e12), mailDomain)
 }
@@ -57,6 +59,9 @@ func tid(t time.Time, n uint64) string {
 
 // postURL links to c's public message id by a, "" for private ones.
 func postURL(c *conv, a inbox.Author, id string) string {
+	if c.channel == "x" && c.kind == inbox.KindDM {
+		return "https://x.com/messages/" + xDMConversation(c.author.ID)
+	}
 	if c.kind == inbox.KindDM || c.kind == inbox.KindEmail {
 		return ""
 	}
@@ -72,6 +77,10 @@ func postURL(c *conv, a inbox.Author, id string) string {
 		return "https://" + server + "/@" + user + "/" + id
 	case "bluesky":
 		return "https://bsky.app/profile/" + strings.TrimPrefix(a.Handle, "@") + "/post/" + id[strings.LastIndexByte(id, '/')+1:]
+	case "youtube":
+		return youtubeURL(c, id)
+	case "telegram":
+		return telegramURL(c, id)
 	}
 	return ""
 }

@@ -1,6 +1,7 @@
 // Package demo builds the demo inbox of `triage demo` and `triage --demo`: the config of
 // an invented coffee-gear shop, Kettlebird (ConfigTOML), two weeks of its customers'
-// messages on seven channels (Messages), and the history a team would have left on them
+// messages on twelve channels, the reviews of its app on Google Play and the App Store
+// among them (Messages), and the history a team would have left on them
 // (Seed). Everything follows from a seed and a time, so the same seed and time give the
 // same inbox, byte for byte.
 package demo
@@ -48,7 +49,8 @@ type conv struct {
 	follow                string // the customer's follow-up to that answer, "" for none
 	msgs                  []inbox.Message
 	prio                  inbox.Priority // the highest any of its messages got from the rules
-	post                  string         // on Instagram and Facebook, the media or post it is under
+	post                  string         // on Instagram and Facebook, the media or post it is under; on YouTube, the video
+	review                *review        // on the app stores, the review as its author last left it
 	visitor               bool           // on Facebook, a visitor's post on the Page (a comment, as Meta has it)
 	spam, sneaky          bool           // spam; sneaky spam carries no spam word
 	noReply               bool           // praise that needed only a like, then closing
@@ -101,6 +103,7 @@ type gen struct {
 	recentIn, recentWaiting int
 	count                   int             // messages so far
 	keys                    map[string]bool // conversation keys in use, per channel and account
+	groupIDs                map[int]bool    // message numbers used in the Telegram group
 	w                       *world
 }
 
@@ -115,7 +118,7 @@ func generate(seed int64, now time.Time) *world {
 		r:   rand.New(rand.NewPCG(uint64(seed), messageStream)),
 		now: now, cfg: cfg, rules: rules, mood: inbox.NewSentiment(cfg.Sentiment),
 		voice: inbox.NewVoice(cfg.Voice),
-		keys:  map[string]bool{}, w: &world{now: now},
+		keys:  map[string]bool{}, groupIDs: map[int]bool{}, w: &world{now: now},
 	}
 	for g.count < targetMessages {
 		g.conversation()
@@ -149,8 +152,11 @@ func (g *gen) pickAgent() string {
 	return "maria"
 }
 
-// kindWeights is how each channel's traffic splits into kinds. Reviews come only from
-// Facebook, the one channel here with page reviews; email is only email.
+// kindWeights is how each channel's traffic splits into kinds. Reviews come from
+// Facebook, the one social channel here with page reviews, and from the app stores,
+// whose reviews appReview sets up; email is only email. On YouTube everything is a
+// comment; on Telegram a DM to the bot, or a message in the community group that
+// mentions it.
 var kindWeights = map[string][]struct {
 	kind   inbox.Kind
 	weight int
@@ -162,6 +168,8 @@ var kindWeights = map[string][]struct {
 	"reddit":    {{inbox.KindComment, 60}, {inbox.KindMention, 25}, {inbox.KindDM, 15}},
 	"mastodon":  {{inbox.KindMention, 70}, {inbox.KindDM, 20}, {inbox.KindComment, 10}},
 	"bluesky":   {{inbox.KindMention, 60}, {inbox.KindComment, 25}, {inbox.KindDM, 15}},
+	"youtube":   {{inbox.KindComment, 100}},
+	"telegram":  {{inbox.KindDM, 75}, {inbox.KindMention, 25}},
 	"email":     {{inbox.KindEmail, 100}},
 }
 
@@ -183,7 +191,7 @@ func (g *gen) conversation() {
 	c := &conv{topic: t, agent: g.pickAgent(), spam: t == spamTopic}
 	if c.spam {
 		i := g.r.IntN(len(spammers))
-		c.channel = pick(g.r, []string{"instagram", "instagram", "x", "x", "facebook", "email", "reddit", "mastodon", "bluesky"})
+		c.channel = pick(g.r, []string{"instagram", "instagram", "x", "x", "facebook", "email", "reddit", "mastodon", "bluesky", "youtube", "telegram"})
 		c.author = spammers[i].author(c.channel, i)
 		c.kind = pick(g.r, []inbox.Kind{inbox.KindComment, inbox.KindDM, inbox.KindMention})
 	} else {
@@ -200,9 +208,19 @@ func (g *gen) conversation() {
 			c.channel, c.author = "whatsapp", c.who.author("whatsapp")
 		}
 	}
+	if t == appTroubleTopic || t == appPraiseTopic {
+		g.appReview(c) // whoever they are, they review the app where their phone has it
+	}
 	switch {
 	case c.channel == "email":
 		c.kind = inbox.KindEmail
+	case isStore(c.channel):
+	case c.channel == "youtube":
+		c.kind = inbox.KindComment
+	case c.channel == "telegram" && c.spam && c.kind != inbox.KindDM:
+		c.kind = inbox.KindComment // in the group, where the bot, an admin, sees every message
+	case c.channel == "telegram" && c.kind == inbox.KindComment:
+		c.kind = inbox.KindMention // people in the group name the bot to reach the shop
 	case c.kind == inbox.KindReview && (c.channel != "facebook" || len(t.review) == 0):
 		c.kind = inbox.KindComment
 	case c.kind == inbox.KindDM && g.keys[c.channel+"\x00"+dmKey(c)]:
@@ -220,14 +238,26 @@ func (g *gen) conversation() {
 	start := g.startTime()
 	g.slots(c)
 
-	opener := g.openerText(c)
+	var opener string
+	if c.review == nil {
+		opener = g.openerText(c)
+	}
 	metaPost(c, g.seq+1)
-	first := g.message(c, inbox.In, start, opener, "")
+	youtubeVideo(c, g.seq+1)
+	xPost(c, g.seq+1)
+	var first *inbox.Message
+	if c.review != nil {
+		first = g.reviewMessage(c, start)
+	} else {
+		first = g.message(c, inbox.In, start, opener, "")
+	}
 	c.key = g.key(c, first)
 	for i := range c.msgs {
-		c.msgs[i].Conversation = c.key
+		c.msgs[i].Conversation = messageKey(c)
 	}
 	switch {
+	case c.review != nil:
+		g.reviewExchange(c)
 	case c.spam:
 		c.sneaky = !g.rules.Apply(inbox.RuleInput{Channel: c.channel, Kind: string(c.kind), Text: opener}).Spam
 	case t == praiseTopic && c.kind != inbox.KindDM && c.kind != inbox.KindEmail && g.r.IntN(100) < 20:
@@ -273,10 +303,27 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// key is the conversation key the channel would give: a DM thread per author, a
-// commenter's thread under one of our posts, otherwise the thread of the first message.
+// key is the conversation key the channel would give: its adapter's own where it keys
+// them its own way (Meta's, X's, YouTube's, Telegram's group, the stores'), else a DM
+// thread per author, a commenter's thread under one of our posts, otherwise the thread of
+// the first message.
 func (g *gen) key(c *conv, first *inbox.Message) string {
 	k := metaKey(c)
+	switch {
+	case c.review != nil && c.channel == "googleplay":
+		k = "gp:" + c.review.id
+	case c.review != nil:
+		k = "as:" + c.review.id
+	case c.channel == "youtube":
+		k = "yt:" + first.ID // a thread's id is its top comment's
+	case c.channel == "x" && c.kind == inbox.KindComment:
+		k = "x:" + c.post // a reply under the brand's post is in that post's conversation
+		first.InReplyTo = c.post
+	case c.channel == "x":
+		k = "x:" + first.ID // a post naming the brand starts its own
+	case telegramGroup(c):
+		k = "msg:" + first.ID // the key the inbox gives a message that answers nothing
+	}
 	switch c.kind {
 	case inbox.KindDM:
 		k = dmKey(c)
@@ -291,7 +338,9 @@ func (g *gen) key(c *conv, first *inbox.Message) string {
 			k = "post:" + post + ":" + c.author.ID
 		}
 	case inbox.KindReview:
-		k = "review:" + first.ID
+		if k == "" {
+			k = "review:" + first.ID
+		}
 	default:
 		if k == "" {
 			k = "thread:" + first.ID
@@ -305,4 +354,13 @@ func (g *gen) key(c *conv, first *inbox.Message) string {
 	}
 	g.keys[full] = true
 	return k
+}
+
+// messageKey is the conversation key c's messages carry: none in the Telegram group,
+// where the adapter leaves threading to the reply chain, else c's.
+func messageKey(c *conv) string {
+	if telegramGroup(c) {
+		return ""
+	}
+	return c.key
 }

@@ -58,8 +58,11 @@ func metaKey(c *conv) string {
 
 // dmKey is the key of the DM thread with c's author.
 func dmKey(c *conv) string {
-	if c.channel == meta.ChannelWhatsApp {
+	switch c.channel {
+	case meta.ChannelWhatsApp:
 		return "wa:" + c.author.ID
+	case "x":
+		return "dm:" + xDMConversation(c.author.ID)
 	}
 	return "dm:" + c.author.ID
 }
@@ -136,17 +139,28 @@ func metaURL(c *conv, id string) string {
 	return u
 }
 
-// nativeShare is how many in eight of the brand's Instagram and Facebook replies were
-// written in Meta's own apps (Instagram, Business Suite) rather than in triage: they come
-// back as echoes, by meta.NativeAgent. A WhatsApp number on the Cloud API has no app of
+// nativeShare is how many in eight of the brand's Instagram, Facebook and YouTube replies
+// were written in the channel's own apps (Instagram, Business Suite, YouTube Studio)
+// rather than in triage: they come back as echoes, by meta.NativeAgent ("(native app)",
+// the name every adapter gives them). A WhatsApp number on the Cloud API has no app of
 // its own to answer from.
 const nativeShare = 1
 
 // native says whether the reply with running number seq was written in Meta's own app.
 func native(c *conv, seq int) bool {
-	return (c.channel == meta.ChannelInstagram || c.channel == meta.ChannelFacebook) &&
-		mix(uint64(seq)^0x6e6174697665)%8 < nativeShare
+	share := uint64(0)
+	switch c.channel {
+	case meta.ChannelInstagram, meta.ChannelFacebook, "youtube":
+		share = nativeShare
+	case "googleplay", "appstore":
+		share = storeNativeShare
+	}
+	return mix(uint64(seq)^0x6e6174697665)%8 < share
 }
+
+// storeNativeShare is how many in eight review replies were written in the Play Console
+// or App Store Connect, where the app team reads its reviews too.
+const storeNativeShare = 2
 
 // metaInReplyTo is what Meta's adapters say a message answers: under a comment, a reply
 // names the top-level comment (Meta nests one level). A DM, and a comment under a post

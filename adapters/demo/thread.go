@@ -27,9 +27,15 @@ func (g *gen) message(c *conv, dir inbox.Direction, at time.Time, text, inReplyT
 		}
 	}
 	m := inbox.Message{
-		Channel: c.channel, Account: c.account, Conversation: c.key, Kind: c.kind, Direction: dir,
+		Channel: c.channel, Account: c.account, Conversation: messageKey(c), Kind: c.kind, Direction: dir,
 		ID: messageID(c, dir, at, g.seq, domain), Text: text, CreatedAt: at, InReplyTo: inReplyTo,
 		Subject: c.subject(),
+	}
+	switch {
+	case c.channel == "telegram":
+		m.ID = g.telegramID(c, dir, at)
+	case c.review != nil:
+		m.ID = reviewID(c, dir, at, text)
 	}
 	if dir == inbox.In && !c.spam && g.now.Sub(at) < recent {
 		g.recentIn++
@@ -41,15 +47,33 @@ func (g *gen) message(c *conv, dir inbox.Direction, at time.Time, text, inReplyT
 		}
 		m.Author = &a
 		m.URL = postURL(c, a, m.ID)
+		if c.review != nil {
+			m.URL = reviewURL(c)
+		}
 		if p := g.priority(c, text); p > c.prio {
 			c.prio = p
 		}
 	} else {
 		m.Agent = c.agent
 		if native(c, g.seq) {
-			// A colleague answered in Meta's own app: it comes back as an echo, unsigned.
+			// A colleague answered in the channel's own app (Meta's, YouTube Studio, the
+			// Play Console, App Store Connect): it comes back as an echo, unsigned.
 			m.Agent, m.Text = meta.NativeAgent, strings.TrimSuffix(text, " ^"+c.agent)
+			if c.review != nil {
+				// The stores name no review a reply answers; the id hashes the text it has.
+				m.InReplyTo, m.ID = "", reviewID(c, dir, at, m.Text)
+			}
 		}
+	}
+	switch {
+	case c.channel == "x" && c.kind != inbox.KindDM:
+		m.Kind = inbox.KindMention // X calls every post that names the account a mention
+	case c.channel == "youtube" && len(c.msgs) > 0:
+		m.InReplyTo = c.msgs[0].ID // every reply is under the thread's top comment
+	case telegramGroup(c) && len(c.msgs) > 0:
+		m.Kind = inbox.KindComment // a reply in the group, which need not name the bot
+	case c.review != nil && dir == inbox.In:
+		m.InReplyTo = "" // an edit of the review answers nothing
 	}
 	if isMeta(c.channel) {
 		m.InReplyTo = metaInReplyTo(c, dir, m.Agent, inReplyTo)
@@ -77,10 +101,11 @@ func (g *gen) target(c *conv, text string) time.Duration {
 func (g *gen) openerText(c *conv) string {
 	t := c.topic
 	if c.spam {
+		// Spam that mentions the brand names it like any mention, or the brand would not see it.
 		if g.r.IntN(100) < 20 {
-			return pick(g.r, sneakySpam)
+			return mention(c) + pick(g.r, sneakySpam)
 		}
-		return pick(g.r, t.short)
+		return mention(c) + pick(g.r, t.short)
 	}
 	var tpl string
 	switch {
@@ -136,9 +161,10 @@ func roomy(c *conv) bool {
 	return c.kind == inbox.KindDM || c.channel == "reddit" || c.channel == "facebook" || c.channel == "mastodon"
 }
 
-// mention is how a public post names the brand.
+// mention is how a public post names the brand; on X a reply under the brand's post
+// starts with its @handle too.
 func mention(c *conv) string {
-	if c.kind != inbox.KindMention {
+	if c.kind != inbox.KindMention && !(c.channel == "x" && c.kind == inbox.KindComment) {
 		return ""
 	}
 	return brandHandles[c.channel] + " "
@@ -242,7 +268,8 @@ func (g *gen) exchange(c *conv) {
 // from the customer before it; a forgotten message sometimes does.
 func (g *gen) answerTime(c *conv, pending inbox.Message) (time.Time, bool) {
 	nudge := func(at time.Time) {
-		if c.topic.expectsAnswer() && at.Before(g.now) && len(c.msgs) < maxPerConversation-1 {
+		// A store review has no thread to write more in: its author can only edit it.
+		if c.topic.expectsAnswer() && c.review == nil && at.Before(g.now) && len(c.msgs) < maxPerConversation-1 {
 			g.message(c, inbox.In, at.Truncate(time.Second), pick(g.r, chasers), c.msgs[len(c.msgs)-1].ID)
 		}
 	}

@@ -32,7 +32,7 @@ type topic struct {
 var topics = []*topic{
 	praiseTopic, questionTopic, shippingTopic, complaintTopic, damagedTopic, refundTopic,
 	cancelTopic, billingTopic, featureTopic, wholesaleTopic, bugTopic, stockTopic,
-	legalTopic, safetyTopic, spamTopic,
+	legalTopic, safetyTopic, spamTopic, appTroubleTopic, appPraiseTopic,
 }
 
 // expectsAnswer says whether the customer waits for a reply and chases a slow one; people
