@@ -51,8 +51,14 @@ func TestTeamCommandServesTheTeamFile(t *testing.T) {
 	s.WaitFor(t, "triage › Inbox")
 	// Mine is what the team file's agent holds: the demo assigns maria conversations,
 	// and the view's title, the first thing drawn after the key, counts them. (Only the
-	// cells that change are drawn: "Mine 0" over "Inbox 171" reads "Mine 01".)
+	// cells that change are drawn: "Mine 0" over "Inbox 171" reads "Mine 01".) The Inbox
+	// must be drawn whole first, or its last rows come after the key, before the title.
 	drawn := len(s.Text())
+	for quiet, start := time.Now(), time.Now(); time.Since(quiet) < 300*time.Millisecond && time.Since(start) < 5*time.Second; time.Sleep(20 * time.Millisecond) {
+		if n := len(s.Text()); n != drawn {
+			drawn, quiet = n, time.Now()
+		}
+	}
 	if _, err := s.Stdin.Write([]byte("2")); err != nil {
 		t.Fatal(err)
 	}
