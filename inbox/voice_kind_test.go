@@ -23,7 +23,7 @@ func TestVoiceLengthOfAKind(t *testing.T) {
 		{"instagram", "", nil},
 		{"facebook", KindDM, nil}, // config raised Messenger's to 1,500
 		{"whatsapp", KindDM, nil}, // no DM limit of its own: the channel's 4,096
-		{"x", KindDM, nil}, // an X DM takes 10,000
+		{"x", KindDM, nil},        // an X DM takes 10,000
 		{"x", KindMention, []Warning{{WarnLength, "1200/280 characters on x", 280, 1200}}},
 	}
 	for _, tt := range tests {
