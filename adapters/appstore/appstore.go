@@ -35,12 +35,10 @@
 package appstore
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -178,39 +176,7 @@ func (a *Adapter) call(ctx context.Context, method, pathQuery string, in, out an
 }
 
 func (a *Adapter) do(ctx context.Context, method, pathQuery, tok string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return adapters.Permanent(fmt.Errorf("encode request: %w", err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+pathQuery, body)
-	if err != nil {
-		return adapters.Permanent(fmt.Errorf("%s %s: %w", method, pathQuery, err))
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", httpx.UserAgent)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := a.http.HTTP.Do(req)
-	if err != nil {
-		return httpx.NetworkError(req, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		resp.Body = io.NopCloser(bytes.NewReader(raw))
-		return a.classify(resp, raw)
-	}
-	if out == nil {
-		resp.Body.Close()
-		return nil
-	}
-	return httpx.DecodeJSON(resp, out)
+	return a.http.BearerJSON(ctx, method, a.base+pathQuery, tok, in, out, a.classify)
 }
 
 // classify turns an error response into an *adapters.Error: httpx's classes by status,

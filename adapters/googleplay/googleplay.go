@@ -32,12 +32,10 @@
 package googleplay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -195,39 +193,7 @@ func (a *Adapter) do(ctx context.Context, method, path, tok string, q url.Values
 	if len(q) > 0 {
 		u += "?" + q.Encode()
 	}
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return adapters.Permanent(fmt.Errorf("encode request: %w", err))
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return adapters.Permanent(fmt.Errorf("%s %s: %w", method, path, err))
-	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", httpx.UserAgent)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := a.http.HTTP.Do(req)
-	if err != nil {
-		return httpx.NetworkError(req, err)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		resp.Body = io.NopCloser(bytes.NewReader(raw))
-		return a.classify(resp, raw)
-	}
-	if out == nil {
-		resp.Body.Close()
-		return nil
-	}
-	return httpx.DecodeJSON(resp, out)
+	return a.http.BearerJSON(ctx, method, u, tok, in, out, a.classify)
 }
 
 // classify turns an error response into an *adapters.Error: httpx's classes by status
