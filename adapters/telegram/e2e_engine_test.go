@@ -3,8 +3,6 @@ package telegram_test
 import (
 	"bytes"
 	"context"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,7 +10,7 @@ import (
 
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/inbox"
-	"github.com/triage-inbox/triage/internal/inboxtest"
+	"github.com/triage-inbox/triage/internal/enginetest"
 	"github.com/triage-inbox/triage/store"
 )
 
@@ -24,7 +22,7 @@ type desk struct {
 	svc *inbox.Service
 	eng *engine.Engine
 	ctx context.Context
-	log bytes.Buffer
+	log *bytes.Buffer
 
 	mu  sync.Mutex
 	now time.Time
@@ -33,17 +31,9 @@ type desk struct {
 func newDesk(t *testing.T) *desk {
 	t.Helper()
 	d := &desk{ctx: context.Background(), now: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC), f: newFake(t)}
-	db, err := store.Open(d.ctx, filepath.Join(t.TempDir(), "triage.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if d.svc, err = inbox.New(d.ctx, db, inboxtest.SendAtOnce(t), inbox.WithClock(d.clock), inbox.WithAgent("maria")); err != nil {
-		t.Fatal(err)
-	}
 	a := newAdapter(t, d.f, nil)
-	d.eng = engine.New(d.svc, []engine.Account{{Name: "acme-telegram", Channel: "telegram", Handle: a.Handle(), Adapter: a}},
-		engine.Options{Log: slog.New(slog.NewTextHandler(&d.log, nil))})
+	bench := enginetest.New(t, d.clock, engine.Account{Name: "acme-telegram", Channel: "telegram", Handle: a.Handle(), Adapter: a})
+	d.svc, d.eng, d.log = bench.Svc, bench.Eng, bench.Log
 	return d
 }
 

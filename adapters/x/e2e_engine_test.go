@@ -14,9 +14,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/inbox"
+	"github.com/triage-inbox/triage/internal/enginetest"
 	"github.com/triage-inbox/triage/internal/inboxtest"
 	"github.com/triage-inbox/triage/internal/teadrive"
-	"github.com/triage-inbox/triage/store"
 	"github.com/triage-inbox/triage/ui"
 )
 
@@ -32,23 +32,15 @@ type desk struct {
 	m   *ui.Model
 	ctx context.Context
 	dir string // the database's folder
-	log bytes.Buffer
+	log *bytes.Buffer
 }
 
 func newDesk(t *testing.T, extra map[string]any) *desk {
 	t.Helper()
 	d := &desk{t: t, ctx: context.Background(), f: newFake(t), dir: t.TempDir()}
-	db, err := store.Open(d.ctx, filepath.Join(d.dir, "triage.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if d.svc, err = inbox.New(d.ctx, db, inboxtest.SendAtOnce(t), inbox.WithClock(d.f.clock), inbox.WithAgent("maria")); err != nil {
-		t.Fatal(err)
-	}
 	d.a = newAdapter(t, d.f, extra)
-	d.eng = engine.New(d.svc, []engine.Account{{Name: "acme-x", Channel: "x", Handle: d.a.Handle(), Adapter: d.a}},
-		engine.Options{Log: slog.New(slog.NewTextHandler(&d.log, nil))})
+	bench := enginetest.New(t, d.f.clock, engine.Account{Name: "acme-x", Channel: "x", Handle: d.a.Handle(), Adapter: d.a})
+	d.svc, d.eng, d.log = bench.Svc, bench.Eng, bench.Log
 	return d
 }
 
@@ -314,7 +306,7 @@ func TestEngineXCrashWhileSending(t *testing.T) {
 	// X made the first before the crash (as X keeps it: the @name before the text).
 	made := d.f.tweet(userID, "@ana Yes, to 30 m.", posted)
 	d.eng = engine.New(d.svc, []engine.Account{{Name: "acme-x", Channel: "x", Handle: d.a.Handle(), Adapter: d.a}},
-		engine.Options{Log: slog.New(slog.NewTextHandler(&d.log, nil))})
+		engine.Options{Log: slog.New(slog.NewTextHandler(d.log, nil))})
 	d.once("")
 	d.once("")
 	out, _ := d.svc.DB().Outbox(d.ctx)

@@ -3,15 +3,13 @@ package youtube
 import (
 	"bytes"
 	"context"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters/engine"
 	"github.com/triage-inbox/triage/inbox"
-	"github.com/triage-inbox/triage/internal/inboxtest"
+	"github.com/triage-inbox/triage/internal/enginetest"
 	"github.com/triage-inbox/triage/store"
 )
 
@@ -24,23 +22,15 @@ type desk struct {
 	svc *inbox.Service
 	eng *engine.Engine
 	ctx context.Context
-	log bytes.Buffer
+	log *bytes.Buffer
 }
 
 func newDesk(t *testing.T) *desk {
 	t.Helper()
 	d := &desk{ctx: context.Background(), f: newFake(t)}
-	db, err := store.Open(d.ctx, filepath.Join(t.TempDir(), "triage.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if d.svc, err = inbox.New(d.ctx, db, inboxtest.SendAtOnce(t), inbox.WithClock(d.f.clock), inbox.WithAgent("maria")); err != nil {
-		t.Fatal(err)
-	}
 	d.a = newAdapter(t, d.f, nil)
-	d.eng = engine.New(d.svc, []engine.Account{{Name: "acme-youtube", Channel: "youtube", Handle: d.a.Handle(), Adapter: d.a}},
-		engine.Options{Log: slog.New(slog.NewTextHandler(&d.log, nil))})
+	bench := enginetest.New(t, d.f.clock, engine.Account{Name: "acme-youtube", Channel: "youtube", Handle: d.a.Handle(), Adapter: d.a})
+	d.svc, d.eng, d.log = bench.Svc, bench.Eng, bench.Log
 	return d
 }
 
