@@ -140,6 +140,8 @@ func (*pgBulk) writeRows(ctx context.Context, tx *Tx, rows []*messageRow) error 
 				if x.Valid {
 					v[j] = x.Int64
 				}
+			case string: // COPY goes around pgConn: keep the text as PostgreSQL can (pgText)
+				v[j] = pgText(x)
 			}
 		}
 		values[i] = v

@@ -70,10 +70,16 @@ func (tx *Tx) indexText(ctx context.Context, convID, msgID int64, text, author s
 	return nil
 }
 
-// flushText indexes the queued text, in key order: FTS5 can only gather terms in memory
-// while rowids rise, and writes out a segment at every step back. Keys lead with the
-// conversation (ftsKey), so in arrival order they step back at almost every message.
+// flushText indexes the queued text. On SQLite, row by row in key order: FTS5 can only
+// gather terms in memory while rowids rise, and writes out a segment at every step back.
+// Keys lead with the conversation (ftsKey), so in arrival order they step back at almost
+// every message.
 func (tx *Tx) flushText(ctx context.Context) error {
+	if tx.d.engine() == "postgres" {
+		// A round trip a message was most of what a message cost serve's writer on
+		// PostgreSQL: one statement takes the transaction's rows, as in a bulk load.
+		return pgIndexText(ctx, tx)
+	}
 	slices.SortFunc(tx.text.rows, func(a, b textRow) int { return cmp.Compare(a.key, b.key) })
 	for _, r := range tx.text.rows {
 		if _, err := tx.exec(ctx, tx.d.ftsInsert(), r.key, r.text, r.author); err != nil {

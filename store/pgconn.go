@@ -65,7 +65,8 @@ func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.N
 
 // CheckNamedValue sends a bool as 0 or 1: the store's flags (spam, hidden, deleted,
 // undone…) are integer columns on both engines, and PostgreSQL, unlike SQLite, does not
-// take a boolean for an integer. Text goes as PostgreSQL can keep it (pgText).
+// take a boolean for an integer. Text, alone or in a batch's array, goes as PostgreSQL
+// can keep it (pgText).
 // Everything else goes to pgx as it is.
 func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 	switch v := nv.Value.(type) {
@@ -77,6 +78,19 @@ func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 		return nil
 	case string:
 		nv.Value = pgText(v)
+	case []string: // the texts of a batch (pgIndexText)
+		var clean []string
+		for i, t := range v {
+			if c := pgText(t); c != t {
+				if clean == nil {
+					clean = append([]string(nil), v...)
+				}
+				clean[i] = c
+			}
+		}
+		if clean != nil {
+			nv.Value = clean
+		}
 	}
 	return c.Conn.CheckNamedValue(nv)
 }

@@ -39,3 +39,21 @@ func TestStrangersBrokenTextIsKept(t *testing.T) {
 		}
 	})
 }
+
+// The same broken text in a bulk load, whose words go in by the batch, is kept and
+// found by its words.
+func TestStrangersBrokenTextIsKeptInABulkLoad(t *testing.T) {
+	forEngines(t, func(t *testing.T, e engine) {
+		db := openOn(t, e)
+		msgs := []NewMessage{
+			{Channel: "email", Account: "support@acme", ExtID: "b-1", ConvKey: "b-1", Kind: "email", Direction: "in",
+				AuthorID: "ana@example.com", AuthorName: "Ana\x00 \xc3", Text: "refund \xff\xfe please\x00now", CreatedAt: 1000, DueAt: 2000},
+			{Channel: "email", Account: "support@acme", ExtID: "b-2", ConvKey: "b-2", Kind: "email", Direction: "in",
+				AuthorID: "bo@example.com", Text: "where is my kettle", CreatedAt: 2000, DueAt: 3000},
+		}
+		ingestBulk(t, db, msgs, -1)
+		if got := conversationIDs(t, db, Text{Query: "please"}, Env{}); len(got) != 1 {
+			t.Errorf("the broken message's words find %v, want its conversation", got)
+		}
+	})
+}
