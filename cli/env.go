@@ -179,7 +179,7 @@ func existingFile(path string) error {
 // --config's, else the demo brand's for a demo database, else the user's.
 func (e *cliEnv) openWith(ctx context.Context, path string, cfg *inbox.Config) (*inbox.Service, func(), error) {
 	db, err := store.OpenWith(ctx, path, store.Options{Upgrading: func(from, to int) {
-		fmt.Fprintf(e.stderr, "triage: updating %s for this version of triage (schema %d to %d); a large inbox takes a while, about 20 s at a million messages\n", shownDB(path), from, to)
+		fmt.Fprintf(e.stderr, "triage: updating %s for this version of triage (schema %d to %d); a large inbox takes a while, a minute or more at a million messages\n", shownDB(path), from, to)
 	}})
 	if err != nil {
 		return nil, nil, err

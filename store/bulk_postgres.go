@@ -90,8 +90,9 @@ func (*pgBulk) finish(ctx context.Context, tx *Tx, b *bulkLoad) error {
 	}
 	// Without statistics the planner guesses a table of a few pages, and autovacuum
 	// comes only after commit, a minute later: the first queue page would read every
-	// conversation. ANALYZE samples the rows this transaction wrote.
-	if _, err := tx.tx.ExecContext(ctx, `ANALYZE messages, conversations, messages_fts, contacts`); err != nil {
+	// conversation. ANALYZE samples the rows this transaction wrote; fts_words's are also
+	// what search picks the rarest of its words by (triage_text_plan).
+	if _, err := tx.tx.ExecContext(ctx, `ANALYZE messages, conversations, messages_fts, fts_words, contacts`); err != nil {
 		return fmt.Errorf("bulk load: planner statistics: %w", err)
 	}
 	return nil

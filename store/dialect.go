@@ -83,10 +83,44 @@ type dialect interface {
 	bulkLoad() bool
 
 	// ftsConversation is SQL true when conversation conv has a message that matches the
-	// next argument (a query of ftsQuery's). probe asks for the form a search of common
-	// words takes (ftsProbe): the view is walked in queue order and each conversation
-	// tested, rather than every match looked up first (ftsLookup).
+	// query of ftsQuery's that each of its placeholders stands for. probe asks for the
+	// form a search of common words takes (ftsProbe): the view is walked in queue order
+	// and each conversation tested, rather than every match looked up first (ftsLookup).
 	ftsConversation(conv string, probe bool) string
+	// ftsCommon is a statement of one number, of its arguments ?1, a query of ftsQuery's,
+	// and ?2, a limit: how many matches the query has, up to the limit (SQLite: messages,
+	// counted; PostgreSQL: conversations, estimated). See DB.commonText.
+	ftsCommon() string
+	// ftsCandidates is a subquery of the ids (column id), each once and in no promised
+	// order, of the conversations that may have a message that matches the query every
+	// placeholder stands for; ftsConfirm (SQL, "" for none) is true when conversation conv
+	// of them does. A limited count reads them (countQuery).
+	ftsCandidates() string
+	ftsConfirm(conv string) string
+	// ftsPlan is a common table expression that the hooks above may read, which a
+	// statement using them in a probe or a limited count puts first, with the query as its
+	// one argument: the search's plan, worked out once a statement ("" for none).
+	ftsPlan() string
+}
+
+// withFTSPlan puts the dialect's ftsPlan of the query match before the statement q.
+func withFTSPlan(d dialect, q string, args []any, match string) (string, []any) {
+	plan := d.ftsPlan()
+	if plan == "" || match == "" {
+		return q, args
+	}
+	return "WITH " + plan + " " + q, append([]any{match}, args...)
+}
+
+// ftsArgs is the query match once for every placeholder of sql, a statement of a hook of
+// the full-text search (ftsConversation, ftsCandidates, ftsConfirm): PostgreSQL's read
+// it more than once.
+func ftsArgs(sql, match string) []any {
+	args := make([]any, strings.Count(sql, "?"))
+	for i := range args {
+		args[i] = match
+	}
+	return args
 }
 
 // queryer is what reads a value: *sql.DB, *sql.Tx or *sql.Conn.

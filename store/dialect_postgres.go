@@ -255,18 +255,116 @@ func pgTextQuery(units []textUnit) string {
 	return b.String()
 }
 
-// ftsConversation: looking up, the conversations of the matches. Probing, one look into
-// the conversation's own range of keys (its messages, see ftsKey) per conversation of the
-// view: PostgreSQL takes the words of a phrase for independent and guesses a few hundred
-// matches where "where is my" has 15,000 at a million messages, and then builds the list
-// of matches once and compares every conversation of the view with all of it (8 s). OFFSET
-// 0 keeps the subquery from being turned into that join, and the tsvector made anew (|| an
-// empty one) keeps it from the GIN index, which would list every match for each
-// conversation: the primary key's range scan is what is left.
+// Search on PostgreSQL reads fts_words (migrations/postgres/0015), one row per word and
+// conversation, through triage_text_plan: the words of the query's rarest word (a
+// prefix's words), whose conversations are those that may match; the other words every
+// match has; and whether having the rarest is the whole match. The GIN index answers a
+// search only as a bitmap, each match a visit to messages_fts to learn its conversation,
+// and cannot stop at a limit: counting "refund" up to 1,000 at a million messages read
+// all 70,000 matches (191 ms). The B-tree of fts_words gives a word's conversations from
+// the index alone, and tells whether a conversation has a word in one step down it.
+// The plan is worked out once a statement, in the common table expression tp (ftsPlan).
+const (
+	pgPlanWords  = "(SELECT words FROM tp)"
+	pgPlanExact  = "(SELECT exact FROM tp)"
+	pgPlanOthers = "(SELECT others FROM tp)"
+	// pgPlanFew: the rarest word's conversations are few enough to be listed once and
+	// looked into as a hash, rather than looked up in the index for every conversation of
+	// the view. Listing costs a fraction of a microsecond a conversation, a look a few;
+	// the fewer a word's conversations, the longer the walk to fifty of them: "where is
+	// my" in All walks 21,000 conversations to find its first fifty, listing its 15,000
+	// costs less, and "ref" finds fifty in 700, where listing costs 57,000. (The
+	// estimates come from a sample: the limit keeps away from the words measured.)
+	pgPlanGIN = "(SELECT gin FROM tp)"
+	pgPlanFew = "(SELECT est < 30000 FROM tp)"
+	// pgOtherFew: the first of the other words is listed and hashed once for a count when
+	// that costs less than a look into it for each of the rarest word's conversations
+	// (a look costs some ten times what listing a conversation does), up to a size.
+	pgOtherFew = "(SELECT other_est < least(3 * est, 60000) FROM tp)"
+)
+
+func (postgresDialect) ftsPlan() string {
+	return "tp AS MATERIALIZED (SELECT * FROM triage_text_plan(?))"
+}
+
+// pgHasOthers is SQL true when conversation conv has every other word of the plan, a look
+// into fts_words each (OFFSET 0: a look, not a list of all). A count's candidates were
+// already narrowed by the first of them when it is short (counted, so firstDone), in its
+// list hashed once (pgOtherFirst): "kettle broke" counts the 15,000 conversations of
+// "broken", and a look into "kettle" for each cost more than listing its 29,000 once. A
+// page looks only into the few conversations of the view that have the rarest word.
+func pgHasOthers(conv string, firstDone bool) string {
+	first := "EXISTS (SELECT 1 FROM fts_words q WHERE q.word = (SELECT others[1] FROM tp) AND q.conv = " + conv + " OFFSET 0)"
+	if firstDone {
+		first = pgOtherFew + " OR " + first
+	}
+	return "CASE WHEN " + pgPlanOthers + " = '{}' THEN TRUE WHEN NOT (" + first + ") THEN FALSE" +
+		" ELSE NOT EXISTS (SELECT 1 FROM unnest(CAST((SELECT others[2:] FROM tp) AS text[])) AS o (w) WHERE NOT EXISTS (SELECT 1 FROM fts_words q WHERE q.word = o.w AND q.conv = " + conv + " OFFSET 0)) END"
+}
+
+// pgOtherFirst is SQL true when conversation conv has the plan's first other word, if it
+// is short (pgOtherFew), looked for in its list hashed once.
+func pgOtherFirst(conv string) string {
+	return "CASE WHEN " + pgOtherFew + " THEN EXISTS (SELECT 1 FROM fts_words q WHERE q.word = (SELECT others[1] FROM tp) AND q.conv = " + conv + ") ELSE TRUE END"
+}
+
+// ftsCommon: the estimate of triage_text_plan, from the planner's statistics of
+// fts_words, rather than counting matches: the GIN index lists every match of a word
+// before the first (60 to 150 ms for "refund").
+func (postgresDialect) ftsCommon() string {
+	return `SELECT CAST(least(est, ?2) AS bigint) FROM triage_text_plan(?1)`
+}
+
+// ftsConversation: looking up (words few messages have), the conversations of the
+// matches through the GIN index: a few bitmap pages. Probing (common words), the view is
+// walked and each conversation tested: in the list of the rarest word's conversations,
+// hashed (pgPlanFew), or else one step down fts_words's index; then ftsConfirm. OFFSET 0
+// keeps PostgreSQL from turning a look into a join it estimates badly (it takes the words
+// of a phrase for independent: "where is my" has 15,000 matches at a million messages,
+// where it guesses a few hundred). A plan of no words (prefixes of too many) narrows
+// nothing: the messages decide.
 func (d postgresDialect) ftsConversation(conv string, probe bool) string {
 	if !probe {
 		return conv + " IN (SELECT " + ftsConversationID + " FROM messages_fts WHERE " + d.ftsMatch() + ")"
 	}
-	return "EXISTS (SELECT 1 FROM messages_fts f WHERE f.rowid BETWEEN " + conv + " << 32 AND (" + conv + " << 32) + 4294967295" +
-		" AND (f.tsv || CAST('' AS tsvector)) @@ triage_tsquery(?) OFFSET 0)"
+	// CASE, because PostgreSQL orders the terms of an AND by its own estimate of their
+	// cost, and a look for a common word in every conversation of the view came first.
+	words := "SELECT 1 FROM fts_words p WHERE p.word = ANY (CAST(" + pgPlanWords + " AS text[])) AND p.conv = " + conv
+	return "CASE WHEN " + pgPlanWords + " IS NULL THEN " + pgConfirm(conv, false) +
+		" WHEN " + pgPlanFew + " AND EXISTS (" + words + ") OR NOT " + pgPlanFew + " AND EXISTS (" + words + " OFFSET 0)" +
+		" THEN " + pgConfirm(conv, false) + " ELSE FALSE END"
+}
+
+// ftsCandidates: the conversations of the plan's rarest word, from fts_words's index
+// alone (unless the plan says the GIN index answers better, see triage_text_plan), streamed: a word's conversations come in order from its range of the index, and
+// a prefix's words one after another, each conversation given by the first of them it has,
+// so that a count stops reading at its limit (a list made distinct at once would read
+// every one first: 57,000 for "ref"). For a plan of no words (prefixes of too many), the
+// conversations of the GIN index's matches.
+func (d postgresDialect) ftsCandidates() string {
+	return "SELECT z.conv AS id FROM fts_words z WHERE NOT " + pgPlanGIN + " AND z.word = (SELECT words[1] FROM tp) AND " + pgOtherFirst("z.conv") +
+		" UNION ALL SELECT p.conv FROM unnest(CAST((SELECT words[2:] FROM tp) AS text[])) WITH ORDINALITY AS u (w, i)" +
+		" CROSS JOIN LATERAL (SELECT y.conv FROM fts_words y WHERE y.word = u.w) AS p" +
+		" WHERE NOT " + pgPlanGIN + " AND NOT EXISTS (SELECT 1 FROM fts_words e WHERE e.word = ANY (CAST((SELECT words[1:u.i] FROM tp) AS text[])) AND e.conv = p.conv OFFSET 0)" +
+		" AND " + pgOtherFirst("p.conv") +
+		// tp first: with no row left of it the GIN index is not even made ready to read.
+		" UNION ALL SELECT g.id FROM tp CROSS JOIN LATERAL (SELECT DISTINCT " + ftsConversationID + " AS id FROM messages_fts WHERE tsv @@ tp.tsq) AS g WHERE tp.words IS NULL OR tp.gin"
+}
+
+// ftsConfirm: the rest of the test of a count's candidates (pgConfirm); the GIN index's
+// are matches already.
+func (postgresDialect) ftsConfirm(conv string) string {
+	return "(" + pgPlanGIN + " OR " + pgConfirm(conv, true) + ")"
+}
+
+// pgConfirm: the plan's other words (pgHasOthers), then, unless the rarest word is the
+// whole query, the conversation's own range of full-text keys (its messages, see ftsKey):
+// the words in one message, a phrase's in a row. ts_match_vq is the function of the @@
+// operator: called as a function it keeps the GIN index out, which would list every match
+// of the words for each conversation. A CASE, so that a look into fts_words comes before
+// reading messages.
+func pgConfirm(conv string, firstDone bool) string {
+	return "CASE WHEN NOT " + pgHasOthers(conv, firstDone) + " THEN FALSE WHEN " + pgPlanExact + " THEN TRUE" +
+		" ELSE EXISTS (SELECT 1 FROM messages_fts mf WHERE mf.rowid BETWEEN " + conv + " << 32 AND (" + conv + " << 32) + 4294967295" +
+		" AND ts_match_vq(mf.tsv, (SELECT tsq FROM tp)) OFFSET 0) END"
 }

@@ -114,3 +114,17 @@ func (d sqliteDialect) ftsConversation(conv string, probe bool) string {
 	}
 	return conv + " IN (SELECT " + ftsConversationID + " FROM messages_fts WHERE " + d.ftsMatch() + ")"
 }
+
+func (d sqliteDialect) ftsCommon() string {
+	return `SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ?1 LIMIT ?2) AS m`
+}
+
+// ftsCandidates: the matches' conversations, from their keys, in key order; FTS5 reads
+// them in that order and stops when the count does.
+func (d sqliteDialect) ftsCandidates() string {
+	return "SELECT DISTINCT " + ftsConversationID + " AS id FROM messages_fts WHERE " + d.ftsMatch()
+}
+
+func (sqliteDialect) ftsConfirm(string) string { return "" }
+
+func (sqliteDialect) ftsPlan() string { return "" }

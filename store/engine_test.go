@@ -45,6 +45,9 @@ func openOn(t testing.TB, e engine) *DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if e == onPostgres {
+		t.Cleanup(func() { checkFTSWords(t, db) }) // runs before the close above
+	}
 	return db
 }
 

@@ -181,8 +181,8 @@ func ConversationWhere(c Cond, env Env) (string, []any) {
 }
 
 // conversationWhere is ConversationWhere in the dialect d, with the full-text words used
-// as use says. When use is ftsDriven it also returns their full-text query ("" when the
-// query has none, and then the SQL tests everything).
+// as use says. It also returns their full-text query ("" when the query has none); when
+// use is ftsDriven the SQL leaves the words to the caller and tests everything else.
 func conversationWhere(d dialect, c Cond, env Env, use ftsUse) (string, []any, string) {
 	w := compiler{d: d, env: env, conv: true, fts: use}
 	where, args := w.conversation(c)
@@ -232,7 +232,9 @@ func (w *compiler) conversation(c Cond) (string, []any) {
 		match := w.d.ftsQuery(words)
 		switch w.fts {
 		case ftsLookup, ftsProbe:
-			w.put(w.d.ftsConversation("c.id", w.fts == ftsProbe), match)
+			sql := w.d.ftsConversation("c.id", w.fts == ftsProbe)
+			w.put(sql, ftsArgs(sql, match)...)
+			w.match = match
 		case ftsDriven:
 			w.match = match
 			w.put("TRUE")
@@ -275,8 +277,9 @@ type compiler struct {
 	env  Env
 	conv bool // for ConversationWhere: dual terms take their conversation form
 	fts  ftsUse
-	// match is the full-text query of the top-level words when fts is ftsDriven: the
-	// caller reads the conversations from the index and the compiled SQL leaves it out.
+	// match is the full-text query of the top-level words. When fts is ftsDriven the
+	// caller reads the conversations from the index and the compiled SQL leaves it out;
+	// otherwise the caller may need it for the dialect's ftsPlan.
 	match string
 	b     strings.Builder
 	args  []any

@@ -11,7 +11,8 @@ import (
 // TestPostgresQueryPlansUseIndexes is TestSQLiteQueryPlansUseIndexes on PostgreSQL: on an
 // inbox of a few thousand conversations with its statistics (ANALYZE), the queue's pages
 // walk the queue's index from the key on, with no Sort of the view and no Seq Scan of
-// conversations, and a search finds its messages through the GIN index of their words.
+// conversations, and a search finds its conversations through the GIN index of their
+// words (rare words) or fts_words (common words, and counts).
 func TestPostgresQueryPlansUseIndexes(t *testing.T) {
 	db := openOn(t, onPostgres)
 	planInbox(t, db, 4000)
@@ -47,9 +48,11 @@ func TestPostgresQueryPlansUseIndexes(t *testing.T) {
 	}
 
 	// A search of words few messages have looks their messages up through the GIN index
-	// of the words (ftsLookup); one of common words (ftsProbe) walks the view's index and
-	// looks into each conversation's own keys, never listing every match to compare each
-	// conversation with (PostgreSQL underestimates a phrase's matches and chose that,
+	// of the words (ftsLookup). One of common words (ftsProbe) walks the view's index and
+	// looks each conversation up in fts_words (migration 15), by its index alone, then
+	// into the conversation's own keys of messages_fts for the words in one message: never
+	// the GIN index, which lists every match, and never a list of every match compared
+	// with each conversation (PostgreSQL underestimates a phrase's matches and chose that,
 	// 8 s for "where is my" at a million messages).
 	for _, text := range []string{"rare", "refund", "where is my*"} {
 		q, args, _ := pageQuery(db.d, QueueRequest{Filter: Text{Query: text}, Limit: 50}, ftsLookup)
@@ -61,9 +64,30 @@ func TestPostgresQueryPlansUseIndexes(t *testing.T) {
 			q, args, _ = pageQuery(db.d, QueueRequest{States: states, Filter: Text{Query: text}, Limit: 50}, ftsProbe)
 			plan = pgExplain(t, db, q, args...)
 			m := walks.FindStringSubmatch(plan)
-			if m == nil || !strings.HasPrefix(m[3], "conv_queue_") || !strings.Contains(plan, "Index Scan using messages_fts_pkey on messages_fts") ||
-				strings.Contains(plan, "Materialize") || strings.Contains(plan, "Seq Scan") || sorts.MatchString(plan) {
-				t.Errorf("search %q in %v probing each conversation does not walk the view and look into its keys:\n%s", text, states, plan)
+			if m == nil || !strings.HasPrefix(m[3], "conv_queue_") || !strings.Contains(plan, "Index Only Scan using fts_words_pkey on fts_words") ||
+				strings.Contains(plan, "messages_fts_tsv") || strings.Contains(plan, "Materialize") || strings.Contains(plan, "Seq Scan") || sorts.MatchString(plan) {
+				t.Errorf("search %q in %v probing each conversation does not walk the view and look into fts_words:\n%s", text, states, plan)
+			}
+			if strings.Contains(text, " ") && !strings.Contains(plan, "Index Scan using messages_fts_pkey on messages_fts") {
+				t.Errorf("search %q in %v does not read a conversation's messages for words in one message:\n%s", text, states, plan)
+			}
+		}
+		// A count up to a limit reads the conversations of the rarest word from
+		// fts_words's index in order, one after another, and stops at the limit: no Sort,
+		// no list made distinct at once (HashAggregate, Unique), no Seq Scan; in a view,
+		// each conversation is looked up by its key. The GIN index is only there for a
+		// search of prefixes of too many words (a plan of no words) or a count the plan leaves
+		// to it (gin), tested first.
+		for _, states := range [][]string{nil, {"new", "open"}} {
+			q, args := countQuery(db.d, states, Text{Query: text}, Env{}, 1001)
+			plan := pgExplain(t, db, q, args...)
+			if !regexp.MustCompile(`Index Only Scan using fts_words_pkey on fts_words z\s`).MatchString(plan) ||
+				strings.Contains(plan, "Seq Scan") || regexp.MustCompile(`Hash (Anti |Semi )?Join|Merge`).MatchString(plan) ||
+				!onlyFallbackGathers(plan) || !regexp.MustCompile(`CTE Scan on tp .*\n\s*Filter: \(\(words IS NULL\) OR gin\)\n.*\n(.*\n){0,3}.*messages_fts\.rowid >> 32`).MatchString(plan) {
+				t.Errorf("count of %q in %v does not stream fts_words in order:\n%s", text, states, plan)
+			}
+			if states != nil && !strings.Contains(plan, "using conversations_pkey on conversations") {
+				t.Errorf("count of %q in %v does not look its candidates up by key:\n%s", text, states, plan)
 			}
 		}
 	}
@@ -81,6 +105,29 @@ func TestPostgresQueryPlansUseIndexes(t *testing.T) {
 	if !strings.Contains(thread, "msg_conv") || strings.Contains(thread, "Seq Scan on messages") {
 		t.Errorf("thread page plan:\n%s", thread)
 	}
+}
+
+// onlyFallbackGathers reports whether every node of plan that reads all its input before
+// giving a row (Sort, Unique over it, HashAggregate) is the GIN index's branch of a count,
+// which makes its matches' conversations distinct, and not the stream of fts_words.
+func onlyFallbackGathers(plan string) bool {
+	lines := strings.Split(plan, "\n")
+	for i, l := range lines {
+		if !regexp.MustCompile(`(Sort|Unique|HashAggregate)  \(`).MatchString(l) {
+			continue
+		}
+		ok := false
+		for _, next := range lines[i+1 : min(i+10, len(lines))] { // past its InitPlans
+			if strings.Contains(next, "messages_fts.rowid >> 32") {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // planInbox fills db with n conversations of one or two messages, most in the queue, a
