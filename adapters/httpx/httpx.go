@@ -265,3 +265,17 @@ func loopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
+
+// AccountURL reads an account's base URL key (api_url, token_url…), def when absent, and
+// checks it as BaseURL does; an error names the account and the key.
+func AccountURL(acct adapters.Account, key, def string) (string, error) {
+	raw, err := acct.String(key, def)
+	if err != nil {
+		return "", err
+	}
+	u, err := BaseURL(raw)
+	if err != nil {
+		return "", fmt.Errorf("account %q: %s: %w", acct.Name, key, err)
+	}
+	return u, nil
+}

@@ -64,13 +64,9 @@ var (
 // New builds the adapter for one [[account]]. It reads the token, and asks Telegram for
 // the bot's username (getMe) only when config names no handle.
 func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
-	raw, err := acct.String("api_url", DefaultAPIURL)
+	base, err := httpx.AccountURL(acct, "api_url", DefaultAPIURL)
 	if err != nil {
 		return nil, err
-	}
-	base, err := httpx.BaseURL(raw)
-	if err != nil {
-		return nil, fmt.Errorf("account %q: api_url: %w", acct.Name, err)
 	}
 	timeout, err := acct.Duration("timeout", httpx.DefaultTimeout)
 	if err != nil {

@@ -96,11 +96,11 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	base, err := baseURL(acct, "api_url", DefaultAPIURL)
+	base, err := httpx.AccountURL(acct, "api_url", DefaultAPIURL)
 	if err != nil {
 		return nil, err
 	}
-	tokenURL, err := baseURL(acct, "token_url", DefaultTokenURL)
+	tokenURL, err := httpx.AccountURL(acct, "token_url", DefaultTokenURL)
 	if err != nil {
 		return nil, err
 	}
@@ -141,18 +141,6 @@ func New(ctx context.Context, acct adapters.Account) (adapters.Adapter, error) {
 	a.auth = newAuth(clientID, secret, refresh, tokenURL, a.http.HTTP)
 	a.quota = newQuota(budget, reserve)
 	return a, nil
-}
-
-func baseURL(acct adapters.Account, key, def string) (string, error) {
-	raw, err := acct.String(key, def)
-	if err != nil {
-		return "", err
-	}
-	u, err := httpx.BaseURL(raw)
-	if err != nil {
-		return "", fmt.Errorf("account %q: %s: %w", acct.Name, key, err)
-	}
-	return u, nil
 }
 
 // Handle is the account as inbox messages name it: the configured handle, else the
