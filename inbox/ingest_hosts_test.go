@@ -11,9 +11,9 @@ import (
 
 // Two hosts on one PostgreSQL database fetch the same account and store the same new
 // messages at the same moment, as two syncs do: both succeed, and each message is
-// stored once. It holds because a batch first upserts its account's row (ON CONFLICT
-// … DO UPDATE locks it), so the second host's batch waits for the first to commit and
-// then finds its messages, instead of failing on their unique key.
+// stored once. It holds because a batch first locks its account's row (FOR NO KEY
+// UPDATE), so the second host's batch waits for the first to commit and then finds its
+// messages, instead of failing on their unique key.
 func TestTwoHostsIngestTheSameMessagesAtOnce(t *testing.T) {
 	url := pgtest.URL(t)
 	now := at("2026-03-02T10:00:00Z")

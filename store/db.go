@@ -8,9 +8,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"syscall"
 )
@@ -279,21 +281,29 @@ type Tx struct {
 	dirty map[int64]*convEntry
 	ing   *ingestCache // what ingest learnt in this transaction; see ingestCache
 	text  textBatch    // full text waiting to be indexed; see indexText
+	pend  pendingRows  // message rows waiting to be written together; see writeHeld
 	bulk  *bulkLoad    // indexes to build again before commit; see BulkLoad
 }
 
 func (tx *Tx) flushConversations(ctx context.Context) error {
+	if err := tx.writeHeld(ctx); err != nil {
+		return err
+	}
 	if err := tx.flushText(ctx); err != nil {
 		return err
 	}
 	var rated []int64
-	for id, c := range tx.dirty {
+	var adds queueAdds // PostgreSQL: applied in one statement
+	for _, id := range tx.dirtyIDs() {
+		c := tx.dirty[id]
 		var err error
 		switch {
 		case c.fresh:
 			err = tx.refreshFresh(ctx, c)
 		case c.recount:
 			err = tx.RefreshConversation(ctx, id)
+		case tx.d.engine() == "postgres":
+			adds.add(id, c.added)
 		default:
 			err = tx.addToQueueColumns(ctx, id, c.added)
 		}
@@ -306,11 +316,25 @@ func (tx *Tx) flushConversations(ctx context.Context) error {
 		}
 	}
 	tx.dirty = nil
+	if err := adds.apply(ctx, tx); err != nil {
+		return err
+	}
 	if err := tx.endBulk(ctx); err != nil {
 		return err
 	}
 	// After the bulk load's last rows are written: the rating is read from them.
 	return tx.refreshRatings(ctx, rated)
+}
+
+// dirtyIDs are the conversations ingest touched. On PostgreSQL in id order: two hosts'
+// writers then take the rows' locks in the same order, instead of each waiting for the
+// other's.
+func (tx *Tx) dirtyIDs() []int64 {
+	ids := slices.AppendSeq(make([]int64, 0, len(tx.dirty)), maps.Keys(tx.dirty))
+	if tx.d.engine() == "postgres" {
+		slices.Sort(ids)
+	}
+	return ids
 }
 
 // refreshRatings sets each conversation's rating to its latest inbound message's, which
@@ -344,6 +368,9 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // a message instead, and begin and commit still honour it.
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := tx.writeHeld(ctx); err != nil {
+		return nil, err
+	}
 	if !tx.d.reusesStatements() {
 		return tx.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
 	}
@@ -354,18 +381,37 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	return s.ExecContext(context.WithoutCancel(ctx), args...)
 }
 
-func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) txRow {
+	if err := tx.writeHeld(ctx); err != nil {
+		return txRow{err: err}
+	}
 	if !tx.d.reusesStatements() {
-		return tx.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+		return txRow{row: tx.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)}
 	}
 	s, err := tx.stmt(ctx, query)
 	if err != nil {
-		return tx.tx.QueryRowContext(ctx, query, args...) // reports the same error on Scan
+		return txRow{err: err}
 	}
-	return s.QueryRowContext(context.WithoutCancel(ctx), args...)
+	return txRow{row: s.QueryRowContext(context.WithoutCancel(ctx), args...)}
+}
+
+// txRow is a row of queryRow, or the error that came before its statement could run.
+type txRow struct {
+	row *sql.Row
+	err error
+}
+
+func (r txRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Scan(dest...)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := tx.writeHeld(ctx); err != nil {
+		return nil, err
+	}
 	if !tx.d.reusesStatements() {
 		return tx.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
 	}

@@ -67,6 +67,9 @@ func (postgresDialect) extremeRow(group, by string, greatest bool, cols, from st
 		" ORDER BY " + group + ", " + order
 }
 
+// lockRow: NO KEY UPDATE leaves others free to check a foreign key to the row (KEY SHARE).
+func (postgresDialect) lockRow() string { return " FOR NO KEY UPDATE" }
+
 // unindexed: PostgreSQL has no unary + for text, and no need of the hint.
 func (postgresDialect) unindexed(expr string) string { return expr }
 

@@ -78,6 +78,9 @@ func (tx *Tx) flushText(ctx context.Context) error {
 	if tx.d.engine() == "postgres" {
 		// A round trip a message was most of what a message cost serve's writer on
 		// PostgreSQL: one statement takes the transaction's rows, as in a bulk load.
+		if err := tx.writeHeld(ctx); err != nil {
+			return err
+		}
 		return pgIndexText(ctx, tx)
 	}
 	slices.SortFunc(tx.text.rows, func(a, b textRow) int { return cmp.Compare(a.key, b.key) })

@@ -57,10 +57,17 @@ func (tx *Tx) AccountID(ctx context.Context, channel, handle string) (int64, err
 	if id, ok := tx.accounts[key]; ok {
 		return id, nil
 	}
+	// The account's row stays locked until commit, so that two hosts storing the same new
+	// messages (two syncs of one account) take turns, and the second finds them stored
+	// instead of failing on their unique key. FOR NO KEY UPDATE, not the upsert's lock: the
+	// key check of any other message stored for the account (KEY SHARE) need not wait.
 	var id int64
-	err := tx.queryRow(ctx, `INSERT INTO accounts (channel, handle) VALUES (?, ?)
-		ON CONFLICT (channel, handle) DO UPDATE SET handle = excluded.handle RETURNING id`,
-		channel, handle).Scan(&id)
+	err := tx.queryRow(ctx, `SELECT id FROM accounts WHERE channel = ? AND handle = ?`+tx.d.lockRow(), channel, handle).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.queryRow(ctx, `INSERT INTO accounts (channel, handle) VALUES (?, ?)
+			ON CONFLICT (channel, handle) DO UPDATE SET handle = excluded.handle RETURNING id`,
+			channel, handle).Scan(&id)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("account %s %s: %w", channel, handle, err)
 	}

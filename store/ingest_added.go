@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // queueDelta is what the messages a transaction added to a conversation it did not
@@ -38,24 +39,36 @@ func (d *queueDelta) inbound(id, at, due int64, waits bool) {
 	}
 }
 
-// addToQueueColumnsSQL is RefreshConversation's result for a conversation whose stored
-// columns were right before the delta (?1 waiting, ?2 sinceAt, ?3 lastAt, ?4 due, ?5 and
-// ?6 the latest inbound message and its time, ?7 the conversation). Every expression
-// reads the row as it was, on both engines. since_at is the earliest unanswered message,
-// or with none the latest message; last_inbound_id moves only to a later message.
-const addToQueueColumnsSQL = `UPDATE conversations SET
-	unanswered = unanswered + ?1,
-	since_at = CASE WHEN unanswered + ?1 = 0 THEN CASE WHEN last_at > ?3 THEN last_at ELSE ?3 END
-		WHEN unanswered = 0 THEN ?2
-		WHEN since_at < ?2 THEN since_at ELSE ?2 END,
-	due_at = CASE WHEN due_at < ?4 THEN due_at ELSE ?4 END,
-	last_at = CASE WHEN last_at > ?3 THEN last_at ELSE ?3 END,
-	last_inbound_id = CASE WHEN ?5 = 0 THEN last_inbound_id
-		WHEN last_inbound_id IS NULL THEN ?5
+// addToQueueColumnsSet is RefreshConversation's result for a conversation whose stored
+// columns were right before the delta ({waiting}, {since}, {last} and {due}; {in} and
+// {inAt}, the latest inbound message and its time). Every expression reads the row as it
+// was, on both engines. since_at is the earliest unanswered message, or with none the
+// latest message; last_inbound_id moves only to a later message.
+const addToQueueColumnsSet = `UPDATE conversations SET
+	unanswered = unanswered + {waiting},
+	since_at = CASE WHEN unanswered + {waiting} = 0 THEN CASE WHEN last_at > {last} THEN last_at ELSE {last} END
+		WHEN unanswered = 0 THEN {since}
+		WHEN since_at < {since} THEN since_at ELSE {since} END,
+	due_at = CASE WHEN due_at < {due} THEN due_at ELSE {due} END,
+	last_at = CASE WHEN last_at > {last} THEN last_at ELSE {last} END,
+	last_inbound_id = CASE WHEN {in} = 0 THEN last_inbound_id
+		WHEN last_inbound_id IS NULL THEN {in}
 		WHEN EXISTS (SELECT 1 FROM messages l WHERE l.id = conversations.last_inbound_id
-			AND (l.created_at < ?6 OR (l.created_at = ?6 AND l.id < ?5))) THEN ?5
-		ELSE last_inbound_id END
-	WHERE id = ?7`
+			AND (l.created_at < {inAt} OR (l.created_at = {inAt} AND l.id < {in}))) THEN {in}
+		ELSE last_inbound_id END`
+
+var (
+	// addToQueueColumnsSQL applies one delta, to conversation ?7.
+	addToQueueColumnsSQL = strings.NewReplacer("{waiting}", "?1", "{since}", "?2", "{last}", "?3", "{due}", "?4",
+		"{in}", "?5", "{inAt}", "?6").Replace(addToQueueColumnsSet) + ` WHERE id = ?7`
+	// addToQueueColumnsBatchSQL applies a transaction's deltas at once on PostgreSQL, an
+	// array a column (the conversation first), where a statement each was a round trip each.
+	addToQueueColumnsBatchSQL = strings.NewReplacer("{waiting}", "d.waiting", "{since}", "d.since", "{last}", "d.last",
+		"{due}", "d.due", "{in}", "d.last_in", "{inAt}", "d.last_in_at").Replace(addToQueueColumnsSet) + `
+	FROM unnest(CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]), CAST(? AS bigint[]),
+		CAST(? AS bigint[]), CAST(? AS bigint[])) AS d (id, waiting, since, last, due, last_in, last_in_at)
+	WHERE conversations.id = d.id`
+)
 
 // addToQueueColumns applies d to conversation id's queue columns.
 func (tx *Tx) addToQueueColumns(ctx context.Context, id int64, d queueDelta) error {
@@ -64,6 +77,33 @@ func (tx *Tx) addToQueueColumns(ctx context.Context, id int64, d queueDelta) err
 	}
 	if _, err := tx.exec(ctx, addToQueueColumnsSQL, d.waiting, d.sinceAt, d.lastAt, d.due, d.lastIn, d.lastInAt, id); err != nil {
 		return fmt.Errorf("add to the queue columns of conversation %d: %w", id, err)
+	}
+	return nil
+}
+
+// queueAdds are deltas waiting to be applied together (PostgreSQL).
+type queueAdds struct {
+	ids                                       []int64
+	waiting, since, last, due, lastIn, lastAt []int64
+}
+
+func (q *queueAdds) add(id int64, d queueDelta) {
+	if d == noneAdded {
+		return
+	}
+	q.ids = append(q.ids, id)
+	q.waiting = append(q.waiting, int64(d.waiting))
+	q.since, q.last, q.due = append(q.since, d.sinceAt), append(q.last, d.lastAt), append(q.due, d.due)
+	q.lastIn, q.lastAt = append(q.lastIn, d.lastIn), append(q.lastAt, d.lastInAt)
+}
+
+// apply writes the deltas in one statement.
+func (q *queueAdds) apply(ctx context.Context, tx *Tx) error {
+	if len(q.ids) == 0 {
+		return nil
+	}
+	if _, err := tx.exec(ctx, addToQueueColumnsBatchSQL, q.ids, q.waiting, q.since, q.last, q.due, q.lastIn, q.lastAt); err != nil {
+		return fmt.Errorf("add to the queue columns of conversations %d to %d: %w", q.ids[0], q.ids[len(q.ids)-1], err)
 	}
 	return nil
 }

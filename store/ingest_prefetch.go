@@ -46,7 +46,10 @@ func (tx *Tx) Prefetch(ctx context.Context, msgs []NewMessage) error {
 			wantConv[k] = true
 		}
 	}
-	if err := tx.prefetchRows(ctx, `SELECT channel, account_id, ext_id FROM messages WHERE (channel, account_id, ext_id) IN (`, "(?, CAST(? AS bigint), ?)", msgArgs,
+	if err := tx.prefetchWaiting(ctx, c); err != nil {
+		return err
+	}
+	if err := tx.prefetchRows(ctx, prefetchMessages, msgArgs,
 		func(scan func(...any) error) error {
 			var k msgKey
 			if err := scan(&k.channel, &k.account, &k.ext); err != nil {
@@ -57,7 +60,8 @@ func (tx *Tx) Prefetch(ctx context.Context, msgs []NewMessage) error {
 		}); err != nil {
 		return fmt.Errorf("look up messages: %w", err)
 	}
-	if err := tx.prefetchRows(ctx, `SELECT channel, ext_id, id, handle, name FROM contacts WHERE (channel, ext_id) IN (`, "(?, ?)", contactArgs,
+	tx.expectMessages(len(c.absent))
+	if err := tx.prefetchRows(ctx, prefetchContacts, contactArgs,
 		func(scan func(...any) error) error {
 			var k contactKey
 			e := &contactEntry{}
@@ -73,10 +77,7 @@ func (tx *Tx) Prefetch(ctx context.Context, msgs []NewMessage) error {
 	for k := range wantConv {
 		c.noConv[k] = true
 	}
-	if err := tx.prefetchRows(ctx, `SELECT c.account_id, c.ext_key, c.id, c.state, c.priority, c.contact_id IS NOT NULL,
-		coalesce((SELECT o.created_at FROM messages o INDEXED BY msg_conv WHERE o.conversation_id = c.id AND o.direction = 'out'
-			AND `+answers+` ORDER BY o.created_at DESC LIMIT 1), -1)
-		FROM conversations c WHERE (c.account_id, c.ext_key) IN (`, "(CAST(? AS bigint), ?)", convArgs,
+	if err := tx.prefetchRows(ctx, prefetchConversations, convArgs,
 		func(scan func(...any) error) error {
 			e := &convEntry{}
 			if err := scan(&e.key.account, &e.key.key, &e.id, &e.state, &e.priority, &e.hasContact, &e.answeredUntil); err != nil {
@@ -92,25 +93,100 @@ func (tx *Tx) Prefetch(ctx context.Context, msgs []NewMessage) error {
 	return nil
 }
 
-// prefetchRows runs head followed by a VALUES list of one as many times as args fill it
-// (one's placeholders cast what PostgreSQL would otherwise take for text), and hands
-// each row of the answer to row.
-func (tx *Tx) prefetchRows(ctx context.Context, head, one string, args []any, row func(scan func(...any) error) error) error {
-	n := len(args) / strings.Count(one, "?")
+// prefetchWaiting asks at once whether replies wait for their parent and updates for
+// their message, which Ingest would ask in two statements, the first of them after the
+// batch's first message: on PostgreSQL that would write its row alone (writeHeld).
+func (tx *Tx) prefetchWaiting(ctx context.Context, c *ingestCache) error {
+	if c.orphans != orphansUnknown && c.kept != orphansUnknown {
+		return nil
+	}
+	var orphans, kept bool // EXISTS: an integer on SQLite, a boolean on PostgreSQL
+	if err := tx.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM orphans), EXISTS (SELECT 1 FROM pending_updates)`).Scan(&orphans, &kept); err != nil {
+		return fmt.Errorf("look for waiting replies and updates: %w", err)
+	}
+	known := func(flag *int, some bool) {
+		switch {
+		case *flag != orphansUnknown:
+		case some:
+			*flag = orphansSome
+		default:
+			*flag = orphansNone
+		}
+	}
+	known(&c.orphans, orphans)
+	known(&c.kept, kept)
+	return nil
+}
+
+// prefetchQuery is one of Prefetch's lookups, for a list of keys of the same columns.
+// SQLite reads head followed by a VALUES list of one as many times as the keys fill it
+// (one's placeholders cast what PostgreSQL would otherwise take for text). PostgreSQL
+// reads pg, the same statement whatever the number of keys, with an array a column of
+// the types named: a statement new to a connection is a round trip more to prepare it,
+// and a VALUES list of a new length was a new statement at almost every transaction.
+type prefetchQuery struct {
+	head, one string
+	pg        string
+	types     []string // "text" or "bigint", a key column each
+}
+
+var (
+	prefetchMessages = prefetchQuery{
+		head: `SELECT channel, account_id, ext_id FROM messages WHERE (channel, account_id, ext_id) IN (`,
+		one:  "(?, CAST(? AS bigint), ?)",
+		pg: `SELECT m.channel, m.account_id, m.ext_id
+			FROM unnest(CAST(? AS text[]), CAST(? AS bigint[]), CAST(? AS text[])) AS k (channel, account_id, ext_id)
+			JOIN messages m ON m.channel = k.channel AND m.account_id = k.account_id AND m.ext_id = k.ext_id`,
+		types: []string{"text", "bigint", "text"},
+	}
+	prefetchContacts = prefetchQuery{
+		head: `SELECT channel, ext_id, id, handle, name FROM contacts WHERE (channel, ext_id) IN (`,
+		one:  "(?, ?)",
+		pg: `SELECT ct.channel, ct.ext_id, ct.id, ct.handle, ct.name
+			FROM unnest(CAST(? AS text[]), CAST(? AS text[])) AS k (channel, ext_id)
+			JOIN contacts ct ON ct.channel = k.channel AND ct.ext_id = k.ext_id`,
+		types: []string{"text", "text"},
+	}
+	prefetchConversations = prefetchQuery{
+		head: `SELECT c.account_id, c.ext_key, ` + prefetchConvColumns + ` FROM conversations c WHERE (c.account_id, c.ext_key) IN (`,
+		one:  "(CAST(? AS bigint), ?)",
+		pg: `SELECT c.account_id, c.ext_key, ` + prefetchConvColumns + `
+			FROM unnest(CAST(? AS bigint[]), CAST(? AS text[])) AS k (account_id, ext_key)
+			JOIN conversations c ON c.account_id = k.account_id AND c.ext_key = k.ext_key`,
+		types: []string{"bigint", "text"},
+	}
+)
+
+// prefetchConvColumns is what Prefetch reads of a conversation after its key.
+const prefetchConvColumns = `c.id, c.state, c.priority, c.contact_id IS NOT NULL,
+	coalesce((SELECT o.created_at FROM messages o INDEXED BY msg_conv WHERE o.conversation_id = c.id AND o.direction = 'out'
+		AND ` + answers + ` ORDER BY o.created_at DESC LIMIT 1), -1)`
+
+// prefetchRows runs q over args, the keys' columns one key after another, and hands each
+// row of the answer to row.
+func (tx *Tx) prefetchRows(ctx context.Context, q prefetchQuery, args []any, row func(scan func(...any) error) error) error {
+	cols := len(q.types)
+	n := len(args) / cols
 	if n == 0 {
 		return nil
 	}
-	var b strings.Builder
-	b.WriteString(head)
-	b.WriteString("VALUES ")
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
+	var query string
+	if tx.d.engine() == "postgres" {
+		query, args = q.pg, columnArrays(args, q.types)
+	} else {
+		var b strings.Builder
+		b.WriteString(q.head)
+		b.WriteString("VALUES ")
+		for i := range n {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(q.one)
 		}
-		b.WriteString(one)
+		b.WriteByte(')')
+		query = b.String()
 	}
-	b.WriteByte(')')
-	rows, err := tx.query(ctx, b.String(), args...)
+	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -121,6 +197,29 @@ func (tx *Tx) prefetchRows(ctx context.Context, head, one string, args []any, ro
 		}
 	}
 	return rows.Err()
+}
+
+// columnArrays turns keys given one after another (args) into an array a column.
+func columnArrays(args []any, types []string) []any {
+	cols := len(types)
+	out := make([]any, cols)
+	for c, t := range types {
+		switch t {
+		case "bigint":
+			a := make([]int64, 0, len(args)/cols)
+			for i := c; i < len(args); i += cols {
+				a = append(a, args[i].(int64))
+			}
+			out[c] = a
+		default:
+			a := make([]string, 0, len(args)/cols)
+			for i := c; i < len(args); i += cols {
+				a = append(a, args[i].(string))
+			}
+			out[c] = a
+		}
+	}
+	return out
 }
 
 // msgKey names a message as the unique index of messages does.

@@ -82,6 +82,11 @@ func (tx *Tx) insertMessage(ctx context.Context, r messageRow) (int64, error) {
 			return r.id, nil
 		}
 	}
+	if tx.pend.want > 0 || len(tx.pend.ids) > 0 {
+		if id, ok, err := tx.holdMessage(ctx, r); ok || err != nil {
+			return id, err
+		}
+	}
 	var id int64
 	if err := tx.queryRow(ctx, insertMessageSQL, r.args()...).Scan(&id); err != nil {
 		return 0, err
@@ -116,6 +121,10 @@ func (tx *Tx) setAnswer(ctx context.Context, id, by, at int64) error {
 		if err := tx.writeBuffered(ctx, by); err != nil {
 			return err
 		}
+	}
+	if r := tx.heldMessage(id); r != nil {
+		r.ansBy, r.ansAt = sql.NullInt64{Int64: by, Valid: true}, sql.NullInt64{Int64: at, Valid: true}
+		return nil
 	}
 	if _, err := tx.exec(ctx, `UPDATE messages SET answered_by = ?, answered_at = ? WHERE id = ?`, by, at, id); err != nil {
 		return fmt.Errorf("link answered message: %w", err)

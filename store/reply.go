@@ -164,7 +164,7 @@ func (tx *Tx) Draft(ctx context.Context, convID int64, agent string) (string, er
 // draftSQL prefers the agent's own draft to an ownerless one (” sorts first).
 const draftSQL = `SELECT body FROM drafts WHERE conversation_id = ? AND agent IN (?, '') ORDER BY agent DESC LIMIT 1`
 
-func draftOf(row *sql.Row) (string, error) {
+func draftOf(row interface{ Scan(...any) error }) (string, error) {
 	var body string
 	err := row.Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -33,8 +34,9 @@ const secretVar = "SERVELOAD_WEBHOOK_SECRET"
 // StartServe starts bin as `triage serve --listen 127.0.0.1:0 --db db` with secret as
 // its webhook secret and the default [serve] settings, and waits until it listens. An
 // empty db is a fresh SQLite file in the Serve's folder; a PostgreSQL URL should name a
-// fresh database, which serve creates the schema of.
-func StartServe(ctx context.Context, bin, db string, secret []byte) (*Serve, error) {
+// fresh database, which serve creates the schema of. A profile path has serve write a CPU
+// profile of its whole run there (TRIAGE_CPUPROFILE).
+func StartServe(ctx context.Context, bin, db, profile string, secret []byte) (*Serve, error) {
 	dir, err := os.MkdirTemp("", "serveload-")
 	if err != nil {
 		return nil, err
@@ -56,6 +58,9 @@ func StartServe(ctx context.Context, bin, db string, secret []byte) (*Serve, err
 		"XDG_STATE_HOME="+filepath.Join(dir, "state"), secretVar+"="+string(secret))
 	s.cmd = exec.Command(bin, "serve", "--listen", "127.0.0.1:0", "--db", db, "--config", config)
 	s.cmd.Env = s.env
+	if profile != "" { // serve's alone, not the export that counts afterwards
+		s.cmd.Env = append(slices.Clip(s.env), "TRIAGE_CPUPROFILE="+profile)
+	}
 	logFile, err := os.OpenFile(filepath.Join(dir, "serve.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err

@@ -39,6 +39,7 @@ func main() {
 	prefix := flag.String("prefix", fmt.Sprintf("load%d", time.Now().Unix()), "message id prefix")
 	bin := flag.String("triage", "", "start this triage binary's serve on 127.0.0.1 (then -url and -secret-env are not used)")
 	db := flag.String("db", os.Getenv("SERVELOAD_DB"), "with -triage: serve's --db, a file or a postgres:// URL (default: a fresh SQLite file)")
+	profile := flag.String("cpuprofile", "", "with -triage: have serve write a CPU profile of the run to this `file`")
 	flag.Parse()
 	ctx := context.Background()
 	secret := []byte(os.Getenv(*secretEnv))
@@ -46,7 +47,7 @@ func main() {
 	if *bin != "" {
 		secret = []byte(*prefix + "-secret")
 		var err error
-		if srv, err = serveload.StartServe(ctx, *bin, *db, secret); err != nil {
+		if srv, err = serveload.StartServe(ctx, *bin, *db, *profile, secret); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
