@@ -123,7 +123,8 @@ func (e *cliEnv) serve(ctx context.Context, args []string) error {
 	if host, _, _ := net.SplitHostPort(*listen); !isLoopback(host) {
 		logger.Warn("listening beyond this machine over plain HTTP; put serve behind a TLS proxy", "listen", *listen)
 	}
-	writer := webhook.NewGroupCommit(svc, webhook.GroupCommitOptions{})
+	// One writer on SQLite; on PostgreSQL several, each a server process of its own.
+	writer := webhook.NewGroupCommit(svc, webhook.GroupCommitOptions{Writers: svc.DB().IngestWriters()})
 	defer writer.Close()
 	srv := &http.Server{
 		Handler:           telegramGate(webhook.Handler(writer, []byte(secret), settings.opts), tgHooks, telegramKey, settings.opts.MaxBody),

@@ -42,7 +42,7 @@ func (s *Service) Ingest(ctx context.Context, dryRun bool, fn func(b *Batch) err
 		})
 		return counts, err
 	}
-	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+	err := s.db.IngestTx(ctx, func(tx *store.Tx) error {
 		b := &Batch{s: s, tx: tx, ctx: ctx}
 		if err := fn(b); err != nil {
 			return err
@@ -95,6 +95,17 @@ type Prepared struct {
 	msg Message
 	nm  store.NewMessage
 	err error // a *FieldError when the message is invalid
+}
+
+// Route names the conversation of a message as far as it is known before the database
+// is read: its key, or for a reply threaded by its parent, the account and the parent.
+// Writers side by side share the work by it (webhook.GroupCommit).
+func (p Prepared) Route() string {
+	m := p.msg
+	if m.Conversation == "" && m.InReplyTo != "" {
+		return m.Channel + "\x00" + m.Account + "\x00re:" + m.InReplyTo
+	}
+	return m.Channel + "\x00" + m.Account + "\x00" + ownConversationKey(m)
 }
 
 // Err is why the message cannot be stored (a *FieldError), or nil.
@@ -255,14 +266,22 @@ func (s *Service) conversationKey(ctx context.Context, tx *store.Tx, m Message) 
 		}
 		return "msg:" + m.ID, true, nil
 	}
+	return ownConversationKey(m), false, nil
+}
+
+// ownConversationKey is the key of a message that is not threaded by a parent.
+func ownConversationKey(m Message) string {
+	if m.Conversation != "" {
+		return m.Conversation
+	}
 	if m.Kind == KindDM && m.Direction == In && m.Author != nil {
 		id := m.Author.ID
 		if id == "" {
 			id = m.Author.Handle
 		}
-		return "dm:" + id, false, nil
+		return "dm:" + id
 	}
-	return "msg:" + m.ID, false, nil
+	return "msg:" + m.ID
 }
 
 // channelNameAliases maps the names people use to the channel names triage stores.

@@ -32,9 +32,11 @@ type DB struct {
 	// on a channel is served first come, first served. Other processes still meet the busy
 	// timeout.
 	writers chan struct{}
-	live    pgLive        // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
-	sends   sendLocks     // PostgreSQL: the outbox entries this DB is sending (outbox.go)
-	fsends  fileSendLocks // SQLite: the same, as locks on a file (sendlock_file.go)
+	// ingesters, on PostgreSQL, are the slots of IngestTx; nil on SQLite.
+	ingesters chan struct{}
+	live      pgLive        // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
+	sends     sendLocks     // PostgreSQL: the outbox entries this DB is sending (outbox.go)
+	fsends    fileSendLocks // SQLite: the same, as locks on a file (sendlock_file.go)
 }
 
 // ErrReadOnly means the database was opened read-only (no permission to write it), so
@@ -198,10 +200,27 @@ func (db *DB) Close() error {
 // Tx runs fn in one immediate transaction, committing when fn returns nil and rolling
 // back otherwise, so every person's action lands whole or not at all.
 func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.runTx(ctx, db.writers, fn)
+}
+
+// IngestTx is Tx for storing messages. On SQLite it is Tx. On PostgreSQL up to
+// IngestWriters of them run at once beside the other writes of the process, as other
+// hosts' do: ingest's own locks (ingest_locks.go) keep two off one conversation.
+func (db *DB) IngestTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.ingesters == nil {
+		return db.Tx(ctx, fn)
+	}
+	return db.runTx(ctx, db.ingesters, fn)
+}
+
+// IngestWriters is how many IngestTx can run at once: 1 on SQLite, one writer at a time.
+func (db *DB) IngestWriters() int { return max(cap(db.ingesters), 1) }
+
+func (db *DB) runTx(ctx context.Context, queue chan struct{}, fn func(tx *Tx) error) error {
 	if db.readOnly {
 		return fmt.Errorf("write to %s: %w", db.path, ErrReadOnly)
 	}
-	release, err := db.queueWriter(ctx)
+	release, err := db.queueWriter(ctx, queue)
 	if err != nil {
 		return err
 	}
@@ -244,10 +263,10 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 
 // queueWriter waits for this process's turn to write (see DB.writers) and returns what
 // gives the turn back; it gives up when ctx ends, having changed nothing.
-func (db *DB) queueWriter(ctx context.Context) (release func(), err error) {
+func (db *DB) queueWriter(ctx context.Context, queue chan struct{}) (release func(), err error) {
 	select {
-	case db.writers <- struct{}{}:
-		return func() { <-db.writers }, nil
+	case queue <- struct{}{}:
+		return func() { <-queue }, nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("write to %s: %w", db.path, ctx.Err())
 	}
@@ -261,7 +280,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin reading: %w", err)
 	}
-	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}}
+	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}, readOnly: true}
 	defer func() {
 		tx.closeStmts()
 		sqltx.Rollback()
@@ -282,7 +301,10 @@ type Tx struct {
 	ing   *ingestCache // what ingest learnt in this transaction; see ingestCache
 	text  textBatch    // full text waiting to be indexed; see indexText
 	pend  pendingRows  // message rows waiting to be written together; see writeHeld
-	bulk  *bulkLoad    // indexes to build again before commit; see BulkLoad
+	locks ingestLocks  // PostgreSQL: what ingest locked against other writers; see lockBatch
+	// readOnly: a ReadTx, which takes no lock (a dry run neither waits nor keeps waiting)
+	readOnly bool
+	bulk     *bulkLoad // indexes to build again before commit; see BulkLoad
 }
 
 func (tx *Tx) flushConversations(ctx context.Context) error {

@@ -42,9 +42,6 @@ type dialect interface {
 	// WHERE …"): the row whose by is least (or greatest, when greatest is set), as the
 	// columns group AS conv, by AS at, and cols (a select list with its own aliases).
 	extremeRow(group, by string, greatest bool, cols, from string) string
-	// lockRow ends a SELECT of one row that the transaction keeps others from locking
-	// until it ends. SQLite: nothing, a writer holds the whole database.
-	lockRow() string
 	// unindexed is expr kept from choosing an index: a hint for SQLite's planner.
 	unindexed(expr string) string
 

@@ -67,8 +67,12 @@ func (postgresDialect) extremeRow(group, by string, greatest bool, cols, from st
 		" ORDER BY " + group + ", " + order
 }
 
-// lockRow: NO KEY UPDATE leaves others free to check a foreign key to the row (KEY SHARE).
-func (postgresDialect) lockRow() string { return " FOR NO KEY UPDATE" }
+// pgIngestWriters is how many transactions storing messages one process runs at once on
+// PostgreSQL (serve's writers, syncs): each is a server process of its own, and one
+// writer leaves the server idle while it works, and itself idle while the server does.
+// Two, not more: each writer's transactions carry fewer messages, and on the 2-core
+// machine of BENCHMARKS.md four made serve slower than one.
+const pgIngestWriters = 2
 
 // unindexed: PostgreSQL has no unary + for text, and no need of the hint.
 func (postgresDialect) unindexed(expr string) string { return expr }
@@ -179,7 +183,8 @@ func openPostgres(ctx context.Context, rawURL string, readOnly bool, o Options) 
 		cfg.RuntimeParams["default_transaction_read_only"] = "on"
 	}
 	sqldb := sql.OpenDB(pgConnector(*cfg))
-	db := &DB{sql: sqldb, d: postgresDialect{}, path: name, readOnly: readOnly, writers: make(chan struct{}, 1)}
+	db := &DB{sql: sqldb, d: postgresDialect{}, path: name, readOnly: readOnly, writers: make(chan struct{}, 1),
+		ingesters: make(chan struct{}, pgIngestWriters)}
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s: %w", name, scrubPassword(err, cfg.Password))

@@ -50,8 +50,6 @@ func (sqliteDialect) extremeRow(group, by string, greatest bool, cols, from stri
 	return "SELECT " + group + " AS conv, " + fn + "(" + by + ") AS at, " + cols + from + " GROUP BY " + group
 }
 
-func (sqliteDialect) lockRow() string { return "" }
-
 // unindexed: a unary + makes a column an expression, which no index holds.
 func (sqliteDialect) unindexed(expr string) string { return "+" + expr }
 

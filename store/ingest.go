@@ -57,12 +57,11 @@ func (tx *Tx) AccountID(ctx context.Context, channel, handle string) (int64, err
 	if id, ok := tx.accounts[key]; ok {
 		return id, nil
 	}
-	// The account's row stays locked until commit, so that two hosts storing the same new
-	// messages (two syncs of one account) take turns, and the second finds them stored
-	// instead of failing on their unique key. FOR NO KEY UPDATE, not the upsert's lock: the
-	// key check of any other message stored for the account (KEY SHARE) need not wait.
+	// Read before writing: an upsert that updates locks the row until commit, and every
+	// other transaction storing a message for the account (checking messages.account_id's
+	// key) waited for it. Writers take turns by ingest's own locks (ingest_locks.go).
 	var id int64
-	err := tx.queryRow(ctx, `SELECT id FROM accounts WHERE channel = ? AND handle = ?`+tx.d.lockRow(), channel, handle).Scan(&id)
+	err := tx.queryRow(ctx, `SELECT id FROM accounts WHERE channel = ? AND handle = ?`, channel, handle).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.queryRow(ctx, `INSERT INTO accounts (channel, handle) VALUES (?, ?)
 			ON CONFLICT (channel, handle) DO UPDATE SET handle = excluded.handle RETURNING id`,
@@ -100,6 +99,9 @@ func (tx *Tx) ConversationKeyOf(ctx context.Context, channel, account, extID str
 		ref, err := tx.storedMessage(ctx, acct, channel, extID)
 		return ref.convKey, err
 	}
+	if err := tx.lockThreading(ctx, channel, account); err != nil {
+		return "", err
+	}
 	var key string
 	err := tx.queryRow(ctx, `SELECT c.ext_key FROM messages m
 		JOIN accounts a ON a.id = m.account_id JOIN conversations c ON c.id = m.conversation_id
@@ -114,6 +116,9 @@ func (tx *Tx) ConversationKeyOf(ctx context.Context, channel, account, extID str
 // and channel id) changes nothing and reports New=false.
 func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 	if err := ctx.Err(); err != nil {
+		return Ingested{}, err
+	}
+	if err := tx.lockFor(ctx, acctName(m.Channel, m.Account), m.ConvKey); err != nil {
 		return Ingested{}, err
 	}
 	acct, err := tx.AccountID(ctx, m.Channel, m.Account)
@@ -478,8 +483,13 @@ func (tx *Tx) RefreshConversation(ctx context.Context, convID int64) error {
 }
 
 func (tx *Tx) addTag(ctx context.Context, convID int64, name string) error {
+	// Read before writing, as AccountID does: an upsert that updates would hold the tag's
+	// row until commit, and writers side by side adding two tags in turn would deadlock.
 	var tagID int64
-	err := tx.queryRow(ctx, `INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = tags.name RETURNING id`, name).Scan(&tagID)
+	err := tx.queryRow(ctx, `SELECT id FROM tags WHERE name = ?`, name).Scan(&tagID)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.queryRow(ctx, `INSERT INTO tags (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET name = tags.name RETURNING id`, name).Scan(&tagID)
+	}
 	if err != nil {
 		return fmt.Errorf("tag %q: %w", name, err)
 	}
@@ -503,12 +513,17 @@ func (tx *Tx) contactID(ctx context.Context, channel, ext, handle, name string) 
 		}
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			err := tx.queryRow(ctx, `INSERT INTO contacts (channel, ext_id, handle, name) VALUES (?, ?, ?, ?) RETURNING id`,
-				channel, ext, handle, name).Scan(&e.id)
+			e.handle, e.name = handle, name
+			err := tx.queryRow(ctx, `INSERT INTO contacts (channel, ext_id, handle, name) VALUES (?, ?, ?, ?)
+				ON CONFLICT (channel, ext_id) DO NOTHING RETURNING id`, channel, ext, handle, name).Scan(&e.id)
+			if errors.Is(err, sql.ErrNoRows) {
+				// Another writer stored the author since (PostgreSQL: a transaction beside
+				// this one, on another conversation), and it has committed: read it.
+				err = tx.queryRow(ctx, `SELECT id, handle, name FROM contacts WHERE channel = ? AND ext_id = ?`, channel, ext).Scan(&e.id, &e.handle, &e.name)
+			}
 			if err != nil {
 				return 0, err
 			}
-			e.handle, e.name = handle, name
 			delete(c.noContact, key)
 		case err != nil:
 			return 0, err

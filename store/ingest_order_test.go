@@ -118,6 +118,20 @@ func shuffled(msgs []threadedMsg, seed uint64) []threadedMsg {
 	return append(firsts, dups...)
 }
 
+// ingestThreaded threads and stores each message in turn.
+func ingestThreaded(ctx context.Context, tx *Tx, msgs []threadedMsg) error {
+	for _, tm := range msgs {
+		m, err := thread(ctx, tx, tm)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Ingest(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // storeThreaded stores msgs per messages a transaction; per < 0 is one bulk load.
 func storeThreaded(t *testing.T, db *DB, msgs []threadedMsg, per int) {
 	t.Helper()
@@ -157,16 +171,7 @@ func storeThreadedWith(t *testing.T, db *DB, msgs []threadedMsg, per int, prefet
 					return err
 				}
 			}
-			for _, tm := range msgs[:n] {
-				m, err := thread(ctx, tx, tm)
-				if err != nil {
-					return err
-				}
-				if _, err := tx.Ingest(ctx, m); err != nil {
-					return err
-				}
-			}
-			return nil
+			return ingestThreaded(ctx, tx, msgs[:n])
 		}))
 		msgs = msgs[n:]
 	}

@@ -17,8 +17,21 @@ import (
 // cache by any other change (leaveIngest). Messages without a conversation key (a reply
 // threaded by its parent) are left to Ingest.
 func (tx *Tx) Prefetch(ctx context.Context, msgs []NewMessage) error {
-	if len(msgs) < 2 || tx.bulk != nil {
-		return nil // one message gains nothing; a bulk load has its own ways
+	if tx.bulk != nil {
+		return nil // a bulk load has its own ways
+	}
+	// Before anything is read or written: what is read holds while the locks do. A
+	// single message too, which Ingest would otherwise lock the whole account for.
+	locks := map[string][]string{}
+	for _, m := range msgs {
+		name := acctName(m.Channel, m.Account)
+		locks[name] = append(locks[name], m.ConvKey)
+	}
+	if err := tx.lockBatch(ctx, locks); err != nil {
+		return err
+	}
+	if len(msgs) < 2 {
+		return nil // one message gains nothing
 	}
 	c := tx.cache()
 	if c.absent == nil {

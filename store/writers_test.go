@@ -63,7 +63,7 @@ func testWritersOfOneProcessWaitTheirTurn(t *testing.T, e engine) {
 	}
 
 	// Waiting ends with the caller's context, having written nothing.
-	release, err := db.queueWriter(ctx)
+	release, err := db.queueWriter(ctx, db.writers)
 	if err != nil {
 		t.Fatal(err)
 	}

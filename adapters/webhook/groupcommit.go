@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,20 +37,26 @@ type GroupCommitOptions struct {
 	CommitWait time.Duration // a request not yet taken by the writer after this gets ErrBusy
 	TxTimeout  time.Duration // one transaction's budget, including waiting for the write lock
 	MaxGroup   int           // messages per transaction at most
+	// Writers is how many transactions run at once (default 1). A request goes to the
+	// writer of its first message's conversation, so that one conversation's messages
+	// keep to one writer and its order; the store keeps any two off one conversation.
+	Writers int
 }
 
-// GroupCommit serializes writes: one goroutine owns them, takes whatever requests have
+// GroupCommit serializes writes: a goroutine owns them, takes whatever requests have
 // queued, stores them in one transaction and then answers each. Concurrent requests then
-// share one commit (one fsync) instead of fighting over SQLite's single write lock. A
+// share one commit (one fsync) instead of fighting over SQLite's single write lock. On
+// PostgreSQL a few such writers run side by side, each with its own queue (Writers). A
 // request's IngestMessages returns only after the commit that holds its messages, or with
 // an error when nothing of it was stored.
 type GroupCommit struct {
-	b    Batcher
-	opts GroupCommitOptions
-	reqs chan *commitReq
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
+	b       Batcher
+	opts    GroupCommitOptions
+	queues  []chan *commitReq // one a writer
+	quit    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	running sync.WaitGroup
 }
 
 // commitReq is one request's messages waiting for the writer.
@@ -80,9 +87,28 @@ func NewGroupCommit(b Batcher, opts GroupCommitOptions) *GroupCommit {
 	if opts.MaxGroup <= 0 {
 		opts.MaxGroup = DefaultMaxGroup
 	}
-	g := &GroupCommit{b: b, opts: opts, reqs: make(chan *commitReq, 1024), quit: make(chan struct{}), done: make(chan struct{})}
-	go g.run()
+	opts.Writers = max(opts.Writers, 1)
+	g := &GroupCommit{b: b, opts: opts, quit: make(chan struct{}), done: make(chan struct{})}
+	for range opts.Writers {
+		q := make(chan *commitReq, 1024)
+		g.queues = append(g.queues, q)
+		g.running.Go(func() { g.run(q) })
+	}
+	go func() {
+		g.running.Wait()
+		close(g.done)
+	}()
 	return g
+}
+
+// queueOf is the writer queue of a request: by its first message's conversation.
+func (g *GroupCommit) queueOf(r *commitReq) chan *commitReq {
+	if len(g.queues) == 1 || len(r.msgs) == 0 {
+		return g.queues[0]
+	}
+	h := fnv.New32a()
+	h.Write([]byte(r.msgs[0].Route()))
+	return g.queues[h.Sum32()%uint32(len(g.queues))]
 }
 
 // IngestMessages prepares msgs on the caller's goroutine, hands them to the writer and
@@ -99,7 +125,7 @@ func (g *GroupCommit) IngestMessages(ctx context.Context, msgs ...inbox.Message)
 	timer := time.NewTimer(g.opts.CommitWait)
 	defer timer.Stop()
 	select {
-	case g.reqs <- r:
+	case g.queueOf(r) <- r:
 	case <-g.quit:
 		return inbox.IngestCounts{}, ErrBusy
 	case <-timer.C:
@@ -128,17 +154,16 @@ func (g *GroupCommit) Close() {
 	<-g.done
 }
 
-func (g *GroupCommit) run() {
-	defer close(g.done)
+func (g *GroupCommit) run(reqs chan *commitReq) {
 	for {
 		var first *commitReq
 		select {
-		case first = <-g.reqs:
+		case first = <-reqs:
 		case <-g.quit:
 			// Answer whatever is still queued, then stop.
 			for {
 				select {
-				case r := <-g.reqs:
+				case r := <-reqs:
 					g.commit([]*commitReq{r})
 				default:
 					return
@@ -149,7 +174,7 @@ func (g *GroupCommit) run() {
 	fill:
 		for n < g.opts.MaxGroup {
 			select {
-			case r := <-g.reqs:
+			case r := <-reqs:
 				group = append(group, r)
 				n += len(r.msgs)
 			default:

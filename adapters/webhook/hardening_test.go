@@ -151,6 +151,23 @@ func (c *countingBatcher) Ingest(ctx context.Context, dry bool, fn func(*inbox.B
 	return c.Service.Ingest(ctx, dry, fn)
 }
 
+// postSigned posts a signed body to srv's messages endpoint and returns the answer of a
+// 202, or an error saying what came instead.
+func postSigned(srv *httptest.Server, body string) (string, error) {
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/messages", strings.NewReader(body))
+	req.Header.Set(webhook.SignatureHeader, webhook.Signature(secret, "", []byte(body)))
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusAccepted {
+		err = fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return string(got), err
+}
+
 // Concurrent requests share commits; each is answered with its own counts, every message
 // is stored once, and a message sent again is counted present.
 func TestGroupCommitSharesCommitsAndLosesNothing(t *testing.T) {
@@ -168,17 +185,8 @@ func TestGroupCommitSharesCommitsAndLosesNothing(t *testing.T) {
 			for i := range each {
 				id := fmt.Sprintf("m-%d-%d", c, i)
 				body := fmt.Sprintf(`{"channel":"webhook","account":"relay","id":%q,"kind":"dm","author":{"id":"a"},"text":"hi","created_at":"2026-11-20T10:00:00Z"}`, id)
-				req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/messages", strings.NewReader(body))
-				req.Header.Set(webhook.SignatureHeader, webhook.Signature(secret, "", []byte(body)))
-				resp, err := srv.Client().Do(req)
-				if err != nil {
-					errs <- err.Error()
-					continue
-				}
-				got, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusAccepted || !strings.Contains(string(got), `"new":1`) {
-					errs <- fmt.Sprintf("%s: %d %s", id, resp.StatusCode, got)
+				if got, err := postSigned(srv, body); err != nil || !strings.Contains(got, `"new":1`) {
+					errs <- fmt.Sprintf("%s: %v %s", id, err, got)
 				}
 			}
 		})
