@@ -180,7 +180,7 @@ func (q *queueScreen) draw(lk rowLook, l layout) string {
 		count = fmt.Sprint(lk.count)
 	}
 
-	cells := []string{mark + draft + st.Channel(lk.channel).Render(pad(ChannelTag(lk.channel), 3))}
+	cells := []string{mark + draft + pad(st.Channel(lk.channel).Render(ChannelTag(lk.channel)), 3)} // the badge alone styled: YouTube's has a background
 	if l.kind {
 		cells = append(cells, pad(kindShort[lk.kind], 4))
 	}

@@ -77,17 +77,22 @@ func NewStyles(dark bool) *Styles {
 		"x":         chan_("#111111", "#E6E6E6"),
 		"instagram": chan_("#C13584", "#F77FBE"),
 		"facebook":  chan_("#1559C7", "#6EA8FF"),
-		"reddit":    chan_("#C43D00", "#FF8B4A"),
 		"mastodon":  chan_("#4B3FC0", "#9B8CFF"),
 		"bluesky":   chan_("#0566C7", "#56B4FF"),
 		"email":     chan_("#2F6B2F", "#8FD18F"),
 		// The newer channels, each in its own hue, so a badge tells them apart at a glance.
 		"whatsapp":   chan_("#0B7A3E", "#4FD18B"),
-		"youtube":    chan_("#B3121D", "#FF6B6B"),
 		"telegram":   chan_("#1A7FB8", "#62C6F5"),
 		"googleplay": chan_("#00796B", "#4DD0C0"),
 		"appstore":   chan_("#4A5A70", "#A9B8CC"),
 	}
+	// YouTube's red and Reddit's orange-red read as the red of "overdue": white on their
+	// colour instead, as in their logos.
+	onColour := func(light, darkc string) lipgloss.Style {
+		return lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("#FFFFFF")).Background(ld(lipgloss.Color(light), lipgloss.Color(darkc)))
+	}
+	s.channels["youtube"] = onColour("#B3121D", "#C4302B")
+	s.channels["reddit"] = onColour("#C43D00", "#D9480F")
 	return s
 }
 
