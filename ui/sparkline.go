@@ -100,10 +100,12 @@ func (s *statsScreen) histogram(f inbox.Figures, w int) []string {
 }
 
 // sparklines draw inbound volume and median first response time day by day, the most
-// recent days that fit in w, with the smallest and largest value of each.
+// recent days that fit in w, with the smallest and largest value of each ("min 3  max
+// 26", or "3–26" when the words would cost days).
 func (s *statsScreen) sparklines(days []statsDay, w int) []string {
 	st := s.c.Styles
 	const labelW = 9 // "inbound  "
+	short := false
 	labels := func(days []statsDay) (inb, med []float64, inbText, medText string) {
 		for _, d := range days {
 			inb = append(inb, float64(d.inbound))
@@ -111,14 +113,28 @@ func (s *statsScreen) sparklines(days []statsDay, w int) []string {
 		}
 		lo, hi, _ := minMax(inb)
 		inbText = fmt.Sprintf("min %d  max %d", int(lo), int(hi))
+		if short {
+			inbText = fmt.Sprintf("%d–%d", int(lo), int(hi))
+		}
 		medText = "no answers on these days"
 		if lo, hi, ok := minMax(med); ok {
 			medText = "min " + secs(lo) + "  max " + secs(hi)
+			if short {
+				medText = secs(lo) + "–" + secs(hi)
+			}
 		}
 		return inb, med, inbText, medText
 	}
-	_, _, a, b := labels(days)
-	if n := max(w-labelW-2-max(ansi.StringWidth(a), ansi.StringWidth(b)), 0); n < len(days) {
+	fits := func() int {
+		_, _, a, b := labels(days)
+		return max(w-labelW-2-max(ansi.StringWidth(a), ansi.StringWidth(b)), 0)
+	}
+	n := fits()
+	if n < len(days) {
+		short = true
+		n = fits()
+	}
+	if n < len(days) {
 		days = days[len(days)-n:]
 	}
 	if len(days) < 2 {

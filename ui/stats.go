@@ -234,8 +234,12 @@ func (s *statsScreen) View() string {
 		hist, spark, agents := s.histogram(d.channels.Figures, w), s.sparklines(d.days, w), s.agentBlock(d.agents.Groups, w)
 		tableW := s.tableWidth(w)
 		if side := w - tableW - 4; w >= 100 && side >= 36 {
-			// Wide: the histogram beside the table, the sparklines below in full width.
+			// Wide: the histogram beside the table, and the sparklines under it when the
+			// table is long enough (a dozen channels), else below in full width.
 			hist = s.histogram(d.channels.Figures, side)
+			if narrow := s.sparklines(d.days, side); len(narrow) > 0 && len(hist)+1+len(narrow) <= len(table) {
+				hist, spark = append(append(hist, ""), narrow...), nil
+			}
 			joined := func(n int) []string { return joinColumns(cutTable(n), tableW, hist[:min(n, len(hist))], 4) }
 			blocks = append(blocks,
 				statsBlock{lines: joined(max(len(table), len(hist))), rank: 2, min: 3, cutTo: joined},
