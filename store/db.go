@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"syscall"
 )
@@ -34,9 +35,15 @@ type DB struct {
 	writers chan struct{}
 	// ingesters, on PostgreSQL, are the slots of IngestTx; nil on SQLite.
 	ingesters chan struct{}
-	live      pgLive        // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
-	sends     sendLocks     // PostgreSQL: the outbox entries this DB is sending (outbox.go)
-	fsends    fileSendLocks // SQLite: the same, as locks on a file (sendlock_file.go)
+	// ingestGate keeps this process's other writes apart from its ingest transactions
+	// (PostgreSQL): a Tx holds it whole, an IngestTx shared. Ingest's locks keep two
+	// ingests off one conversation; the other writes (a reply, a close, a reply that
+	// failed) do not take them, and one of them beside an ingest of the same conversation
+	// could leave an answer unlinked.
+	ingestGate sync.RWMutex
+	live       pgLive        // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
+	sends      sendLocks     // PostgreSQL: the outbox entries this DB is sending (outbox.go)
+	fsends     fileSendLocks // SQLite: the same, as locks on a file (sendlock_file.go)
 }
 
 // ErrReadOnly means the database was opened read-only (no permission to write it), so
@@ -203,9 +210,20 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.runTx(ctx, db.writers, fn)
 }
 
+// gate is how a transaction of queue holds ingestGate, and what lets it go.
+func (db *DB) gate(queue chan struct{}) func() {
+	if queue == db.ingesters {
+		db.ingestGate.RLock()
+		return db.ingestGate.RUnlock
+	}
+	db.ingestGate.Lock()
+	return db.ingestGate.Unlock
+}
+
 // IngestTx is Tx for storing messages. On SQLite it is Tx. On PostgreSQL up to
-// IngestWriters of them run at once beside the other writes of the process, as other
-// hosts' do: ingest's own locks (ingest_locks.go) keep two off one conversation.
+// IngestWriters of them run at once, as other hosts' do: ingest's own locks
+// (ingest_locks.go) keep two off one conversation. The process's other writes still wait
+// for them, and they for those (ingestGate).
 func (db *DB) IngestTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if db.ingesters == nil {
 		return db.Tx(ctx, fn)
@@ -225,6 +243,7 @@ func (db *DB) runTx(ctx context.Context, queue chan struct{}, fn func(tx *Tx) er
 		return err
 	}
 	defer release()
+	defer db.gate(queue)() // after the queue: a Tx waits for ingests in flight, at most IngestWriters
 	sqltx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		if errors.Is(db.writerBusy(err), ErrWriterBusy) {

@@ -79,3 +79,51 @@ func testWritersOfOneProcessWaitTheirTurn(t *testing.T, e engine) {
 		t.Fatalf("%d rows written (%v), want the 9 that had their turn", n, err)
 	}
 }
+
+// On PostgreSQL two ingest transactions of one process run at once, and any other write
+// of the process waits for them (and they for it): the other writes do not take ingest's
+// locks, so one beside an ingest of the same conversation could leave an answer unlinked.
+func TestIngestTransactionsRunTogetherButApartFromOtherWrites(t *testing.T) {
+	db := openOn(t, onPostgres)
+	ctx := context.Background()
+	if db.IngestWriters() != 2 {
+		t.Fatalf("%d ingest writers, want 2", db.IngestWriters())
+	}
+	inside := make(chan string, 3)
+	leave := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, name := range []string{"ingest 1", "ingest 2"} {
+		wg.Go(func() {
+			must(t, db.IngestTx(ctx, func(tx *Tx) error {
+				inside <- name
+				<-leave
+				return nil
+			}))
+		})
+	}
+	for range 2 {
+		select {
+		case <-inside:
+		case <-time.After(10 * time.Second):
+			t.Fatal("two ingest transactions did not run at once")
+		}
+	}
+	wg.Go(func() {
+		must(t, db.Tx(ctx, func(tx *Tx) error {
+			inside <- "other write"
+			return nil
+		}))
+	})
+	select {
+	case name := <-inside:
+		t.Fatalf("%s ran while two ingests were in flight", name)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(leave)
+	select {
+	case <-inside:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the other write never ran after the ingests ended")
+	}
+	wg.Wait()
+}
