@@ -21,6 +21,10 @@ func (s *Service) action(ctx context.Context, ids []int64, fn func(a *act, id in
 		return errors.New("no conversation selected")
 	}
 	return s.actTx(ctx, func(a *act) error {
+		// All at once, in order: another host's ingest of them finishes first or waits.
+		if err := a.tx.LockConversations(a.ctx, ids); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			if err := fn(a, id); err != nil {
 				return err

@@ -362,6 +362,9 @@ func (s *Service) ReplyCannedToEach(ctx context.Context, name string, ids []int6
 	}
 	err := s.actTx(ctx, func(a *act) error {
 		b.Sent = b.Sent[:0]
+		if err := a.tx.LockConversations(a.ctx, ids); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			text, ok := ready[id]
 			if !ok {

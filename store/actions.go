@@ -44,6 +44,9 @@ func (tx *Tx) SetState(ctx context.Context, convID int64, state string, snoozeUn
 	if err := tx.leaveIngest(ctx); err != nil {
 		return err
 	}
+	if err := tx.LockConversations(ctx, []int64{convID}); err != nil {
+		return err
+	}
 	return tx.setState(ctx, convID, state, snoozeUntil)
 }
 
@@ -64,6 +67,9 @@ func (tx *Tx) CloseUnanswered(ctx context.Context, convID, at int64) (int64, err
 	if err := tx.leaveIngest(ctx); err != nil {
 		return 0, err
 	}
+	if err := tx.LockConversations(ctx, []int64{convID}); err != nil {
+		return 0, err
+	}
 	res, err := tx.exec(ctx, `UPDATE messages INDEXED BY msg_unanswered SET closed_at = ? WHERE conversation_id = ? AND direction = 'in'
 		AND answered_at IS NULL AND closed_at IS NULL AND spam = 0`, at, convID)
 	if err != nil {
@@ -78,6 +84,9 @@ func (tx *Tx) UncloseAt(ctx context.Context, convID, at int64) error {
 	if err := tx.leaveIngest(ctx); err != nil {
 		return err
 	}
+	if err := tx.LockConversations(ctx, []int64{convID}); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `UPDATE messages SET closed_at = NULL WHERE conversation_id = ? AND closed_at = ?`, convID, at); err != nil {
 		return fmt.Errorf("reopen messages of conversation %d: %w", convID, err)
 	}
@@ -88,6 +97,9 @@ func (tx *Tx) UncloseAt(ctx context.Context, convID, at int64) error {
 // reply (those closed at the latest close time), and returns that time, 0 when none was.
 func (tx *Tx) ReopenLastClosed(ctx context.Context, convID int64) (int64, error) {
 	if err := tx.leaveIngest(ctx); err != nil {
+		return 0, err
+	}
+	if err := tx.LockConversations(ctx, []int64{convID}); err != nil {
 		return 0, err
 	}
 	var at sql.NullInt64

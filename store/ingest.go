@@ -150,6 +150,7 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		return Ingested{}, err
 	}
 	convID, state := conv.id, conv.state
+	tx.lockedIDs(convID) // lockFor above: a merge or reopen below need not look it up
 
 	in := m.Direction == "in"
 	answering := !in && countsAsAnswer(m.OutboxStatus)
@@ -442,6 +443,9 @@ func (tx *Tx) linkAnswers(ctx context.Context, convID, msgID int64, direction st
 // answer (a reply that failed, was taken back or was sent again).
 func (tx *Tx) RelinkAnswers(ctx context.Context, convID int64) error {
 	if err := tx.leaveIngest(ctx); err != nil {
+		return err
+	}
+	if err := tx.LockConversations(ctx, []int64{convID}); err != nil {
 		return err
 	}
 	_, err := tx.exec(ctx, `UPDATE messages INDEXED BY msg_conv SET (answered_by, answered_at) = (

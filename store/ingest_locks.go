@@ -48,6 +48,7 @@ const (
 type ingestLocks struct {
 	account map[string]lockMode // by acctName
 	conv    map[[2]string]bool  // by acctName and conversation key
+	byID    map[int64]bool      // conversations locked, by id (LockConversations)
 }
 
 // acctName names an account in ingest's locks.
@@ -164,4 +165,58 @@ func (tx *Tx) lockFor(ctx context.Context, acct, key string) error {
 	}
 	l.conv[k] = true
 	return tx.takeLocks(ctx, []ingestLock{convLock(acct, key)})
+}
+
+// LockConversations takes ingest's locks on conversations by id, in one statement, before
+// a person's action (or an outbox fate) links or unlinks answers, closes or reopens
+// messages, or moves a conversation (PostgreSQL). Another host's ingest of the same
+// conversation then finishes first, or waits: without it, a reply committed while an
+// older inbound message was being stored elsewhere left that message unanswered. In one
+// process ingestGate keeps the two apart already.
+func (tx *Tx) LockConversations(ctx context.Context, ids []int64) error {
+	if tx.d.engine() != "postgres" || tx.readOnly {
+		return nil
+	}
+	var want []int64
+	for _, id := range ids {
+		if !tx.locks.byID[id] {
+			want = append(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	rows, err := tx.query(ctx, `SELECT a.channel, a.handle, c.ext_key FROM conversations c JOIN accounts a ON a.id = c.account_id
+		WHERE c.id IN (SELECT unnest(CAST(? AS bigint[])))`, want)
+	if err != nil {
+		return fmt.Errorf("lock conversations: %w", err)
+	}
+	keys := map[string][]string{}
+	for rows.Next() {
+		var channel, handle, key string
+		if err := rows.Scan(&channel, &handle, &key); err != nil {
+			rows.Close()
+			return err
+		}
+		keys[acctName(channel, handle)] = append(keys[acctName(channel, handle)], key)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("lock conversations: %w", err)
+	}
+	if err := tx.lockBatch(ctx, keys); err != nil {
+		return err
+	}
+	tx.lockedIDs(want...)
+	return nil
+}
+
+// lockedIDs notes conversations whose locks the transaction holds.
+func (tx *Tx) lockedIDs(ids ...int64) {
+	if tx.locks.byID == nil {
+		tx.locks.byID = map[int64]bool{}
+	}
+	for _, id := range ids {
+		tx.locks.byID[id] = true
+	}
 }

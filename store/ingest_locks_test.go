@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/triage-inbox/triage/internal/pgtest"
 )
@@ -92,4 +93,68 @@ func storeBatchAsServeDoes(ctx context.Context, db *DB, msgs []threadedMsg) erro
 		}
 		return ingestThreaded(ctx, tx, msgs)
 	})
+}
+
+// A reply a person sends on one host while another host stores an older message of the
+// same conversation waits for that store, and answers the message: without the locks it
+// committed first, saw no such message, and left it unanswered for good.
+func TestReplyWaitsForAnotherHostsIngestOfItsConversation(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	hostA, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostA.Close()
+	hostB, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostB.Close()
+	first := NewMessage{Channel: "x", Account: "@acme", ExtID: "q1", ConvKey: "dm:ana", Kind: "dm", Direction: "in", AuthorID: "ana", Text: "hello?", CreatedAt: 1000, Priority: 1}
+	ingestAll(t, hostA, []NewMessage{first}, 1)
+	var convID int64
+	if err := hostA.sql.QueryRow(`SELECT id FROM conversations WHERE ext_key = 'dm:ana'`).Scan(&convID); err != nil {
+		t.Fatal(err)
+	}
+
+	late := NewMessage{Channel: "x", Account: "@acme", ExtID: "q2", ConvKey: "dm:ana", Kind: "dm", Direction: "in", AuthorID: "ana", Text: "and my address changed", CreatedAt: 2000, Priority: 1}
+	stored, commit := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		must(t, hostB.IngestTx(ctx, func(tx *Tx) error {
+			if err := tx.Prefetch(ctx, []NewMessage{late, late}); err != nil {
+				return err
+			}
+			if _, err := tx.Ingest(ctx, late); err != nil {
+				return err
+			}
+			close(stored)
+			<-commit
+			return nil
+		}))
+	})
+	<-stored
+	replied := make(chan error, 1)
+	wg.Go(func() {
+		replied <- hostA.Tx(ctx, func(tx *Tx) error {
+			_, err := tx.AddReply(ctx, Reply{ConversationID: convID, Agent: "maria", Text: "on it", At: 3000, Key: "k1"})
+			return err
+		})
+	})
+	select {
+	case err := <-replied:
+		t.Fatalf("the reply committed while another host was storing a message it answers (%v)", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	close(commit)
+	if err := <-replied; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	got := queryLines(t, hostA, `SELECT m.ext_id || ' answered=' || coalesce(CAST(m.answered_at AS TEXT), 'no') FROM messages m
+		WHERE m.direction = 'in' ORDER BY m.ext_id`, `SELECT 'unanswered=' || unanswered FROM conversations`)
+	if got != "q1 answered=3000\nq2 answered=3000\nunanswered=0\n" {
+		t.Errorf("after the reply and the other host's message:\n%s", got)
+	}
 }

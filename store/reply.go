@@ -49,6 +49,9 @@ func (tx *Tx) AddReply(ctx context.Context, r Reply) (int64, error) {
 	if err := tx.leaveIngest(ctx); err != nil {
 		return 0, err
 	}
+	if err := tx.LockConversations(ctx, []int64{r.ConversationID}); err != nil {
+		return 0, err
+	}
 	meta, err := tx.ConvMeta(ctx, r.ConversationID)
 	if err != nil {
 		return 0, err
