@@ -45,11 +45,11 @@ func (a *Adapter) call(ctx context.Context, method, endpoint, path string, q url
 		if err != nil {
 			return err
 		}
-		err = a.do(httpx.WithSecrets(ctx, a.auth.secrets(tok)...), method, endpoint, path, tok, q, in, out)
+		err = a.do(httpx.WithSecrets(ctx, a.auth.Secrets(tok)...), method, endpoint, path, tok, q, in, out)
 		var ae *adapters.Error
 		unauthorized := errors.As(err, &ae) && ae.Status == http.StatusUnauthorized
 		if unauthorized && try == 0 {
-			a.auth.expire(tok)
+			a.auth.Expire(tok)
 			continue
 		}
 		if unauthorized {
@@ -104,7 +104,7 @@ func (a *Adapter) do(ctx context.Context, method, endpoint, path, tok string, q 
 // 5xx is temporary (and a post may exist, but 503); 402 and 403 are permanent and say
 // what X said about the plan, the credits or the permission; the rest is permanent.
 func (a *Adapter) classify(req *http.Request, resp *http.Response, raw []byte) error {
-	secrets := a.auth.secrets("")
+	secrets := a.auth.Secrets("")
 	if auth := req.Header.Get("Authorization"); auth != "" {
 		secrets = append(secrets, auth, strings.TrimPrefix(auth, "Bearer "))
 	}

@@ -74,7 +74,7 @@ func TestInvalidGrantSaysReconnect(t *testing.T) {
 func TestInvalidClient(t *testing.T) {
 	f := newFake(t)
 	a := newAdapter(t, f, nil)
-	a.auth.conf.ClientSecret = "GOCSPX-wrong-secret-value"
+	a.auth.Conf.ClientSecret = "GOCSPX-wrong-secret-value"
 	_, err := a.Fetch(context.Background(), "")
 	var ae *adapters.Error
 	if !errors.As(err, &ae) || !ae.Permanent || !strings.Contains(err.Error(), "client_secret") {

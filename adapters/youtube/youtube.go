@@ -178,11 +178,11 @@ func (a *Adapter) call(ctx context.Context, method, path string, c cost, q url.V
 		if err != nil {
 			return err
 		}
-		err = a.do(httpx.WithSecrets(ctx, a.auth.secrets(tok)...), method, path, tok, q, in, out)
+		err = a.do(httpx.WithSecrets(ctx, a.auth.Secrets(tok)...), method, path, tok, q, in, out)
 		var ae *adapters.Error
 		unauthorized := errors.As(err, &ae) && ae.Status == http.StatusUnauthorized
 		if unauthorized && try == 0 {
-			a.auth.expire(tok)
+			a.auth.Expire(tok)
 			continue
 		}
 		if unauthorized {
@@ -214,7 +214,7 @@ func (a *Adapter) classify(resp *http.Response, raw []byte) error {
 	if json.Unmarshal(raw, &body) != nil {
 		return err
 	}
-	secrets := a.auth.secrets("")
+	secrets := a.auth.Secrets("")
 	reason := ""
 	if len(body.Error.Errors) > 0 {
 		reason = body.Error.Errors[0].Reason
