@@ -353,8 +353,12 @@ func ts(t time.Time) map[string]any {
 }
 
 func (f *fake) resource(r *freview) map[string]any {
+	text := r.text // Play's form: "title<TAB>body", the title empty when there is none
+	if !strings.Contains(text, "\t") {
+		text = "\t" + text
+	}
 	comments := []map[string]any{{"userComment": map[string]any{
-		"text": "\t" + r.text, "lastModified": ts(r.at), "starRating": r.stars, "reviewerLanguage": r.lang,
+		"text": text, "lastModified": ts(r.at), "starRating": r.stars, "reviewerLanguage": r.lang,
 		"device": "a54x", "androidOsVersion": 34, "appVersionCode": r.code, "appVersionName": r.version,
 		"thumbsUpCount": 2, "thumbsDownCount": 0,
 		"deviceMetadata": map[string]any{"productName": "a54x (Galaxy A54)", "manufacturer": "Samsung"},

@@ -158,14 +158,14 @@ func (a *Adapter) messages(r review) []inbox.Message {
 				// Play names no author beyond a display name: the review is its author's id,
 				// so two people called "Ana" are never one contact.
 				Author:     &inbox.Author{ID: r.ReviewID, Name: strings.TrimSpace(r.AuthorName)},
-				Text:       cmp(strings.TrimSpace(u.Text), "(no text)"),
+				Text:       cmp(playText(u.Text), "(no text)"),
 				CreatedAt:  u.LastModified.time(),
 				URL:        "https://play.google.com/store/apps/details?id=" + url.QueryEscape(a.pkg) + "&reviewId=" + url.QueryEscape(r.ReviewID),
 				Rating:     u.StarRating,
 				AppVersion: u.AppVersionName,
 				Language:   u.ReviewerLanguage,
 			}
-			if orig := strings.TrimSpace(u.OriginalText); orig != "" && orig != strings.TrimSpace(u.Text) {
+			if orig := playText(u.OriginalText); orig != "" && orig != playText(u.Text) {
 				// translationLanguage: Play gave the translation; the author's words follow.
 				m.Text += "\n\n(" + cmp(u.ReviewerLanguage, "original") + ") " + orig
 			}
@@ -207,6 +207,19 @@ func conversation(reviewID string) string { return "gp:" + reviewID }
 func replyID(reviewID, text string) string {
 	sum := sha256.Sum256([]byte(sameText(text)))
 	return reviewID + "/reply/" + hex.EncodeToString(sum[:6])
+}
+
+// playText is a review's text as Play gives it: the title and the body separated by a tab
+// when the author wrote both (Play's documentation of UserComment.text), else the body.
+// The title goes on a line of its own, as the App Store's does; a tab would reach the
+// screen as a blank.
+func playText(s string) string {
+	title, body, ok := strings.Cut(s, "\t")
+	title, body = strings.TrimSpace(title), strings.TrimSpace(body)
+	if !ok || title == "" || body == "" {
+		return title + body
+	}
+	return title + "\n\n" + body
 }
 
 // sameText is a text with its runs of whitespace made one space.

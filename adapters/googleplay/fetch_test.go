@@ -58,6 +58,17 @@ func TestFetchReview(t *testing.T) {
 	}
 }
 
+// A review with a title comes as "title<TAB>body": the title goes on a line of its own.
+func TestFetchReviewWithTitle(t *testing.T) {
+	f := newFake(t)
+	a := newAdapter(t, f, nil)
+	f.review("Ana Lima", "Timer broke\tSince 3.1 the brew timer resets when the screen locks.", 2)
+	msgs, _, _ := fetchPass(t, a, "")
+	if len(msgs) != 1 || msgs[0].Text != "Timer broke\n\nSince 3.1 the brew timer resets when the screen locks." {
+		t.Errorf("messages %+v", msgs)
+	}
+}
+
 // A pass pages through tokenPagination to the end (More between pages), reading every
 // review once, and the next pass waits for the interval.
 func TestFetchPagesAndSpacing(t *testing.T) {
