@@ -150,7 +150,9 @@ func (tx *Tx) Ingest(ctx context.Context, m NewMessage) (Ingested, error) {
 		return Ingested{}, err
 	}
 	convID, state := conv.id, conv.state
-	tx.lockedIDs(convID) // lockFor above: a merge or reopen below need not look it up
+	if tx.d.engine() == "postgres" && tx.bulk == nil {
+		tx.lockedIDs(convID) // lockFor above: a merge or reopen below need not look it up
+	}
 
 	in := m.Direction == "in"
 	answering := !in && countsAsAnswer(m.OutboxStatus)
