@@ -99,7 +99,8 @@ func (tx *Tx) ConversationKeyOf(ctx context.Context, channel, account, extID str
 		ref, err := tx.storedMessage(ctx, acct, channel, extID)
 		return ref.convKey, err
 	}
-	if err := tx.lockThreading(ctx, channel, account); err != nil {
+	// The account's exclusive lock: another writer of the account may be storing the parent.
+	if err := tx.lockFor(ctx, acctName(channel, account), ""); err != nil {
 		return "", err
 	}
 	var key string

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -49,6 +48,14 @@ type ingestLocks struct {
 	account map[string]lockMode // by acctName
 	conv    map[[2]string]bool  // by acctName and conversation key
 	byID    map[int64]bool      // conversations locked, by id (LockConversations)
+}
+
+// ready makes the maps, the first time.
+func (l *ingestLocks) ready() *ingestLocks {
+	if l.account == nil {
+		l.account, l.conv, l.byID = map[string]lockMode{}, map[[2]string]bool{}, map[int64]bool{}
+	}
+	return l
 }
 
 // acctName names an account in ingest's locks.
@@ -101,10 +108,7 @@ func (tx *Tx) lockBatch(ctx context.Context, keys map[string][]string) error {
 	if tx.d.engine() != "postgres" || tx.readOnly {
 		return nil
 	}
-	l := &tx.locks
-	if l.account == nil {
-		l.account, l.conv = map[string]lockMode{}, map[[2]string]bool{}
-	}
+	l := tx.locks.ready()
 	var want []ingestLock
 	for _, acct := range slices.Sorted(maps.Keys(keys)) {
 		have := l.account[acct]
@@ -131,14 +135,7 @@ func (tx *Tx) lockBatch(ctx context.Context, keys map[string][]string) error {
 			}
 		}
 	}
-	slices.SortFunc(want, func(a, b ingestLock) int { return cmp.Or(cmp.Compare(a.space, b.space), cmp.Compare(a.key, b.key)) })
-	return tx.takeLocks(ctx, slices.CompactFunc(want, func(a, b ingestLock) bool { return a.space == b.space && a.key == b.key }))
-}
-
-// lockThreading takes the account's exclusive lock before a reply looks for its parent's
-// conversation, which another writer of the account may be storing.
-func (tx *Tx) lockThreading(ctx context.Context, channel, account string) error {
-	return tx.lockFor(ctx, acctName(channel, account), "")
+	return tx.takeLocks(ctx, want) // lockIngestSQL takes them in (space, key) order
 }
 
 // lockFor makes sure the transaction holds what storing a message of conversation key
@@ -148,10 +145,7 @@ func (tx *Tx) lockFor(ctx context.Context, acct, key string) error {
 	if tx.d.engine() != "postgres" || tx.readOnly {
 		return nil
 	}
-	l := &tx.locks
-	if l.account == nil {
-		l.account, l.conv = map[string]lockMode{}, map[[2]string]bool{}
-	}
+	l := tx.locks.ready()
 	switch have := l.account[acct]; {
 	case have == lockExclusive:
 		return nil
@@ -213,10 +207,8 @@ func (tx *Tx) LockConversations(ctx context.Context, ids []int64) error {
 
 // lockedIDs notes conversations whose locks the transaction holds.
 func (tx *Tx) lockedIDs(ids ...int64) {
-	if tx.locks.byID == nil {
-		tx.locks.byID = map[int64]bool{}
-	}
+	l := tx.locks.ready()
 	for _, id := range ids {
-		tx.locks.byID[id] = true
+		l.byID[id] = true
 	}
 }

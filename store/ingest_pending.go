@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -71,15 +72,7 @@ func (tx *Tx) holdMessage(ctx context.Context, r messageRow) (id int64, ok bool,
 func (tx *Tx) heldMessage(id int64) *messageRow {
 	rows := tx.pend.rows
 	// Ids are drawn rising and given out in order, so the rows are sorted by id.
-	if i, ok := slices.BinarySearchFunc(rows, id, func(r messageRow, id int64) int {
-		switch {
-		case r.id < id:
-			return -1
-		case r.id > id:
-			return 1
-		}
-		return 0
-	}); ok {
+	if i, ok := slices.BinarySearchFunc(rows, id, func(r messageRow, id int64) int { return cmp.Compare(r.id, id) }); ok {
 		return &rows[i]
 	}
 	return nil
