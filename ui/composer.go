@@ -82,8 +82,9 @@ type composer struct {
 	warnRows int // warning lines that fit under the text at the current size
 	shown    []composerNotice
 	note     string
-	err      error // loading, or the last attempt to send, failed
-	draftErr error // the last draft write failed; cleared by one that succeeds
+	err      error             // loading, or the last attempt to send, failed
+	draftErr error             // the last draft write failed; cleared by one that succeeds
+	early    []tea.KeyPressMsg // keys typed before the conversation was read (onKey)
 
 	saveDelay time.Duration
 	seq       int    // bumped on every change; only the tick carrying the latest saves
@@ -291,6 +292,14 @@ func (m *composer) onLoaded(msg composerLoadedMsg) tea.Cmd {
 		m.blank = m.ta.Value() // not a draft until the person writes something
 	}
 	m.check()
+	var typed []tea.Cmd
+	for _, k := range m.early {
+		typed = append(typed, m.edit(k))
+	}
+	m.early = nil
+	if len(typed) > 0 {
+		return tea.Batch(typed...) // each edit schedules the draft write
+	}
 	if m.ta.Value() != m.saved && m.ta.Value() != signoff {
 		return m.schedule()
 	}
@@ -317,6 +326,9 @@ func (m *composer) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m.loaded:
 		return m.edit(msg)
 	}
+	// Before the conversation is read (r, then typing at once on a slow database): kept,
+	// and typed into the text once it is there, never dropped.
+	m.early = append(m.early, msg)
 	return nil
 }
 

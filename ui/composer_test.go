@@ -385,3 +385,24 @@ func TestComposerShortHelp(t *testing.T) {
 		t.Errorf("short help = %v", help)
 	}
 }
+
+// Keys typed after r but before the conversation has been read (a fast typist, a slow
+// database) are kept and land in the text once it is there, not dropped.
+func TestComposerKeepsWhatIsTypedBeforeItLoads(t *testing.T) {
+	c, ids := composerInbox(t)
+	m := newComposer(c, ids["x"], "")
+	load := m.Init()
+	for _, k := range typeText("It ships") {
+		m.Update(k)
+	}
+	if m.ta.Value() != "" {
+		t.Fatalf("text before the conversation is read: %q", m.ta.Value())
+	}
+	m.Update(load()) // the conversation read, after the keys
+	if got := m.ta.Value(); !strings.HasPrefix(got, "It ships") {
+		t.Errorf("text once read: %q, want it to start with what was typed", got)
+	}
+	if !m.unsaved() {
+		t.Error("what was typed early is not due to be kept as the draft")
+	}
+}
