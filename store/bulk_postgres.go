@@ -39,8 +39,12 @@ func (*pgBulk) prepare(context.Context, *Tx) error { return nil }
 
 // dropIndexes drops the indexes that are not unique: the unique ones (primary keys, the
 // dedup keys of messages, conversations and contacts) are what ingest's lookups use and
-// what must hold while loading.
+// what must hold while loading. The load's statements read whole batches and tables:
+// they are planned as PostgreSQL would, not as ingest's lookups are (pgIngestPlans).
 func (p *pgBulk) dropIndexes(ctx context.Context, tx *Tx) ([]string, error) {
+	if _, err := tx.tx.ExecContext(ctx, pgDefaultPlans); err != nil {
+		return nil, err
+	}
 	rows, err := tx.tx.QueryContext(ctx, `SELECT CAST(CAST(i.indexrelid AS regclass) AS text), pg_get_indexdef(i.indexrelid)
 		FROM pg_index i WHERE i.indrelid IN (to_regclass('messages'), to_regclass('conversations'), to_regclass('messages_fts'))
 		AND NOT i.indisunique ORDER BY 1`)

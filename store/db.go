@@ -252,7 +252,12 @@ func (db *DB) runTx(ctx context.Context, queue chan struct{}, fn func(tx *Tx) er
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}}
-	err = fn(tx)
+	if queue == db.ingesters { // PostgreSQL only
+		_, err = sqltx.ExecContext(ctx, pgIngestPlans)
+	}
+	if err == nil {
+		err = fn(tx)
+	}
 	if err == nil {
 		err = tx.flushConversations(ctx)
 	}

@@ -42,7 +42,10 @@ func (tx *Tx) holdMessage(ctx context.Context, r messageRow) (id int64, ok bool,
 	if len(p.ids) == 0 && p.want > 1 {
 		n := p.want
 		p.want = 0
-		rows, err := tx.query(ctx, `SELECT nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, ?)`, n)
+		// The sequence is named once (a subquery), not at each id: that was a catalog
+		// lookup an id.
+		rows, err := tx.query(ctx, `SELECT nextval((SELECT CAST(pg_get_serial_sequence('messages', 'id') AS regclass)))
+			FROM generate_series(1, ?)`, n)
 		if err != nil {
 			return 0, false, fmt.Errorf("draw message ids: %w", err)
 		}
