@@ -274,12 +274,16 @@ type sentToken struct {
 // and are dropped before reading.
 var sentimentNoise = regexp.MustCompile(`(?i)\bhttps?://\S+|\bwww\.\S+|@[\p{L}\p{N}_.@-]+`)
 
+// curlyApostrophes reads typographic apostrophes as the ASCII one. Made once: a
+// Replacer builds its lookup on first use, which was a fifth of scoring a message.
+var curlyApostrophes = strings.NewReplacer("’", "'", "‘", "'")
+
 // sentimentTokens splits text into lowercased words, emoji/emoticons and clause
 // boundaries. Apostrophes stay inside words ("isn't"); French elisions are
 // dropped ("j'adore" reads "adore").
 func sentimentTokens(text string) []sentToken {
 	text = sentimentNoise.ReplaceAllString(text, " ")
-	text = strings.NewReplacer("’", "'", "‘", "'").Replace(text)
+	text = curlyApostrophes.Replace(text)
 	var toks []sentToken
 	for _, field := range strings.Fields(text) {
 		if emo := strings.ToLower(strings.TrimRight(field, ".,!?")); sentimentEmoticons[emo] {
