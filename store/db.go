@@ -244,7 +244,7 @@ func (db *DB) runTx(ctx context.Context, queue chan struct{}, fn func(tx *Tx) er
 	}
 	defer release()
 	defer db.gate(queue)() // after the queue: a Tx waits for ingests in flight, at most IngestWriters
-	sqltx, err := db.sql.BeginTx(ctx, nil)
+	sqltx, err := db.sql.BeginTx(db.pgTxStatements(ctx, queue == db.ingesters), nil)
 	if err != nil {
 		if errors.Is(db.writerBusy(err), ErrWriterBusy) {
 			return db.writerBusy(err)
@@ -252,17 +252,9 @@ func (db *DB) runTx(ctx context.Context, queue chan struct{}, fn func(tx *Tx) er
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}}
-	if queue == db.ingesters { // PostgreSQL only
-		_, err = sqltx.ExecContext(ctx, pgIngestPlans)
-	}
-	if err == nil {
-		err = fn(tx)
-	}
+	err = fn(tx)
 	if err == nil {
 		err = tx.flushConversations(ctx)
-	}
-	if err == nil {
-		err = db.notifyCommit(ctx, tx) // PostgreSQL: the other hosts hear of it once it commits
 	}
 	if err != nil {
 		tx.closeStmts()

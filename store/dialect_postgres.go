@@ -82,7 +82,7 @@ const pgIngestWriters = 2
 // tables: a hash join over a scan of the whole table, kept until autovacuum's ANALYZE,
 // and 2 ms a lookup by 30,000 messages (a third of serve's throughput). With scans and
 // hash and merge joins off in these transactions, every plan is index probes, whenever
-// it was made. One statement of the simple protocol: no round trip more to prepare it.
+// it was made. They go with BEGIN, in its round trip (pgTxStatements).
 const pgIngestPlans = `SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off`
 
 // pgDefaultPlans undoes pgIngestPlans, for a bulk load: its statements join whole

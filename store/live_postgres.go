@@ -50,19 +50,11 @@ func (l *pgLive) origin() string {
 	return l.id
 }
 
-// notifyCommit tells the watches of other DBs of the transaction about to commit, if it
-// wrote anything (a transaction that did has an id); nothing on SQLite, whose watches
-// read data_version.
-func (db *DB) notifyCommit(ctx context.Context, tx *Tx) error {
-	if db.d.engine() != "postgres" {
-		return nil
-	}
-	_, err := tx.tx.ExecContext(context.WithoutCancel(ctx),
-		`SELECT pg_notify('`+changesChannel+`', ?) WHERE pg_current_xact_id_if_assigned() IS NOT NULL`, db.live.origin())
-	if err != nil {
-		return fmt.Errorf("tell the other hosts of the change: %w", err)
-	}
-	return nil
+// pgNotify tells the watches of other DBs of the transaction, in the statement that
+// commits it (pgTxStatements), if it wrote anything (a transaction that did has an id).
+// The origin is hex: a literal as it is.
+func (db *DB) pgNotify() string {
+	return `SELECT pg_notify('` + changesChannel + `', '` + db.live.origin() + `') WHERE pg_current_xact_id_if_assigned() IS NOT NULL`
 }
 
 // Timings of the watch's connection (variables so tests can shorten them).

@@ -107,3 +107,55 @@ func pgText(s string) string {
 	}
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
+
+// A write transaction on PostgreSQL begins and commits with more than BEGIN and COMMIT:
+// an ingest's plan settings (pgIngestPlans) and the notification of the other hosts
+// (pgNotify). Each set goes with its BEGIN or COMMIT in one string of the simple
+// protocol, one round trip, where a statement apiece was a round trip apiece: a tenth of
+// the round trips of a group commit of singles, and one of every action's three or so.
+// database/sql's BeginTx knows no such thing; the statements reach pgConn.BeginTx by the
+// context.
+
+type pgTxStatementsKey struct{}
+
+type pgTxStatements struct{ begin, commit string }
+
+// pgTxStatements is ctx carrying the statements a write transaction (ingest, or not)
+// begins and commits with; ctx itself on SQLite.
+func (db *DB) pgTxStatements(ctx context.Context, ingest bool) context.Context {
+	if db.d.engine() != "postgres" {
+		return ctx
+	}
+	s := pgTxStatements{commit: db.pgNotify() + "; COMMIT"}
+	if ingest {
+		s.begin = "BEGIN; " + pgIngestPlans
+	}
+	return context.WithValue(ctx, pgTxStatementsKey{}, s)
+}
+
+// BeginTx begins with the statements ctx carries (pgTxStatements), as pgx's own BeginTx
+// does otherwise.
+func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	s, ok := ctx.Value(pgTxStatementsKey{}).(pgTxStatements)
+	if !ok || opts != (driver.TxOptions{}) {
+		return c.Conn.BeginTx(ctx, opts)
+	}
+	if c.Conn.Conn().IsClosed() {
+		return nil, driver.ErrBadConn
+	}
+	tx, err := c.Conn.Conn().BeginTx(ctx, pgx.TxOptions{BeginQuery: s.begin, CommitQuery: s.commit})
+	if err != nil {
+		return nil, err
+	}
+	return pgTx{ctx: ctx, tx: tx}, nil
+}
+
+// pgTx is the driver's transaction of pgConn.BeginTx: pgx's, ended in ctx, as the
+// driver's own.
+type pgTx struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (t pgTx) Commit() error   { return t.tx.Commit(t.ctx) }
+func (t pgTx) Rollback() error { return t.tx.Rollback(t.ctx) }
