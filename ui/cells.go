@@ -8,9 +8,12 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// shortAge is an age in at most four characters: 45s, 12m, 3h, 5d, 8w.
+// shortAge is an age in at most four characters: 45s, 12m, 3h, 5d, 8w. A time ahead of
+// the clock (a sender's clock running fast) is 0s.
 func shortAge(d time.Duration) string {
 	switch {
+	case d < 0:
+		return "0s"
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Seconds()))
 	case d < time.Hour:

@@ -115,6 +115,28 @@ func TestQueueRowsFitAndShowSLA(t *testing.T) {
 	}
 }
 
+// A message dated ahead of the clock (the sender's clock runs fast) is as young as a
+// message can be: its age reads 0s, not a negative number cut to "-26…".
+func TestQueueAgeOfAMessageFromTheFuture(t *testing.T) {
+	c := emptyCommon(t, "")
+	ahead := inbox.Message{Channel: "x", Account: "@acme", ID: "ahead", Kind: inbox.KindDM,
+		Author: &inbox.Author{ID: "f", Handle: "@fastclock"}, Text: "my clock runs four minutes fast",
+		CreatedAt: testNow.Add(4*time.Minute + 24*time.Second)}
+	if _, err := c.Inbox.IngestMessages(c.Ctx, ahead); err != nil {
+		t.Fatal(err)
+	}
+	text := plain(queueAt(t, c).View())
+	var row string
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, "@fastclock") {
+			row = line
+		}
+	}
+	if row == "" || strings.Contains(row, "-") || !strings.Contains(row, " 0s ") {
+		t.Errorf("the row of a message 4m24s ahead of the clock does not show age 0s:\n%s", text)
+	}
+}
+
 // A search typed on top of another stops the reads of the one before: at a million
 // messages each can take a fifth of a second that the next would otherwise wait for. The
 // newest search still lands.
