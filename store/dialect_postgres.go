@@ -140,6 +140,22 @@ func (postgresDialect) bulkLoad() bool { return true }
 
 func (postgresDialect) reusesStatements() bool { return false }
 
+// pgCheckEncoding refuses a database whose encoding is not UTF8, before anything is made
+// in it. A cluster made with the C locale gives its databases SQL_ASCII by default: the
+// schema's first migration failed there on a collation, in words no administrator could
+// act on, and a LATIN1 database would refuse every message with an emoji, at every sync.
+func pgCheckEncoding(ctx context.Context, q queryer) error {
+	var enc string
+	if err := q.QueryRowContext(ctx, `SELECT current_setting('server_encoding')`).Scan(&enc); err != nil {
+		return fmt.Errorf("read the database's encoding: %w", err)
+	}
+	if enc != "UTF8" {
+		return fmt.Errorf("the database's encoding is %s, and triage needs UTF8 (messages hold any character): "+
+			"make the database with CREATE DATABASE … ENCODING 'UTF8' LOCALE 'C.UTF-8' TEMPLATE template0", enc)
+	}
+	return nil
+}
+
 // IsPostgresURL reports whether a --db or TRIAGE_DB value names a PostgreSQL database
 // (postgres:// or postgresql://) rather than a SQLite file: a caller must not look for
 // it on disk, nor print it as it is (see Redact).
@@ -203,6 +219,10 @@ func openPostgres(ctx context.Context, rawURL string, readOnly bool, o Options) 
 	if err := sqldb.PingContext(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open database %s: %w", name, scrubPassword(err, cfg.Password))
+	}
+	if err := pgCheckEncoding(ctx, sqldb); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open database %s: %w", name, err)
 	}
 	if readOnly {
 		if err := db.checkVersion(ctx); err != nil {
