@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -314,6 +315,29 @@ func TestReadmePostgresMoveUp(t *testing.T) {
 	got, _, err := runCapture(context.Background(), "export", "--db", p.url("triage", "triage"))
 	if err != nil || got != want {
 		t.Errorf("the inbox moved up exports differently (%v):\n%s", err, firstLineDiff(got, want))
+	}
+}
+
+// What the README says of a cluster made with the C locale, whose databases default to
+// SQL_ASCII: its statement, as written, makes a database the README's role then fills
+// through the real command. (That triage refuses the SQL_ASCII one is
+// store.TestPostgresDatabaseNotInUTF8IsRefused.)
+func TestReadmePostgresDatabaseInUTF8(t *testing.T) {
+	p := newReadmePG(t)
+	p.readmeSetup()
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmt := regexp.MustCompile("`(CREATE DATABASE\\s+triage OWNER triage ENCODING[^`]*);`").FindSubmatch(data)
+	if stmt == nil {
+		t.Fatal("README.md has no CREATE DATABASE … ENCODING 'UTF8' statement for a cluster made with the C locale")
+	}
+	p.exec("", "DROP DATABASE triage")
+	p.exec("", strings.Join(strings.Fields(string(stmt[1])), " ")) // the README breaks the line
+	_, stderr, err := runCapture(context.Background(), "import", "--db", p.url("triage", "triage"), writeFile(t, "in.jsonl", goodLines))
+	if err != nil {
+		t.Fatalf("import into the database made by the README's statement: %v\n%s", err, stderr)
 	}
 }
 
