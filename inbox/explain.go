@@ -60,7 +60,11 @@ func (s *Service) explain(arrived, answered time.Time, agent string, closed time
 	default:
 		now := s.now()
 		due := s.dueAt(channel, p, arrived)
-		parts = append(parts, fmt.Sprintf("unanswered for %s", FormatDuration(now.Sub(arrived))))
+		if now.Before(arrived) { // the sender's clock runs fast
+			parts = append(parts, fmt.Sprintf("unanswered, dated %s ahead of this clock", FormatDuration(arrived.Sub(now))))
+		} else {
+			parts = append(parts, fmt.Sprintf("unanswered for %s", FormatDuration(now.Sub(arrived))))
+		}
 		if now.After(due) {
 			parts = append(parts, fmt.Sprintf("target %s, overdue by %s", FormatDuration(target), FormatDuration(now.Sub(due))))
 		} else {
