@@ -138,6 +138,30 @@ func TestUndo(t *testing.T) {
 	}
 }
 
+// A message dated after the moment it is stored (its sender's clock runs five minutes
+// fast) counts from that moment: a reply sent a minute later answers it, with a first
+// response time of 1m. Counted from its own date, the reply would have come "before" it
+// and answered nothing.
+func TestMessageDatedAheadOfTheClockCountsFromArrival(t *testing.T) {
+	s, clock := newTestInbox(t, "", at("2026-11-20T12:00:00Z"))
+	ctx := context.Background()
+	mustIngest(t, s, inMsg("1", "post:A", "Where is my order?", "2026-11-20T12:05:00Z"))
+	id := convOf(t, s, "post:A")
+	th, _ := s.Thread(ctx, id, 5)
+	if got := th.Messages[0].CreatedAt; got != ms(at("2026-11-20T12:00:00Z")) {
+		t.Errorf("stored at %s, want 12:00, when it arrived", time.UnixMilli(got).UTC())
+	}
+	clock.t = at("2026-11-20T12:01:00Z")
+	if _, err := s.Reply(ctx, id, "It ships today."); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := s.db.Conversation(ctx, id)
+	got, _ := s.Explain(ctx, th.Messages[0].ID)
+	if info.Unanswered != 0 || got != "answered 1m later by maria's reply at 12:01; target 1h, met" {
+		t.Errorf("after the reply: %d unanswered, explained %q", info.Unanswered, got)
+	}
+}
+
 func TestReplyAnswersEarlierMessagesAndQueues(t *testing.T) {
 	s, _ := newTestInbox(t, "[voice]\nbanned = [\"unfortunately\"]\n", at("2026-11-20T12:00:00Z"))
 	ctx := context.Background()

@@ -118,6 +118,11 @@ func (s *Service) Prepare(m Message) Prepared {
 	if err := m.Validate(); err != nil {
 		return Prepared{msg: m, err: err}
 	}
+	if now := s.now(); m.CreatedAt.After(now) {
+		// Dated after the moment it is stored: the sender's clock runs fast. It counts
+		// from now, so that a reply sent at once answers it (README: Response times).
+		m.CreatedAt = now
+	}
 	return Prepared{msg: m, nm: s.score(m)}
 }
 
