@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command pgtx stores messages on PostgreSQL in transactions of a fixed size, one after
 // another from one writer, and says how much CPU the server's processes and pgtx spent a
 // transaction and a message. serve's figures (bench/serveload) mix in HTTP, the load
@@ -8,6 +10,8 @@
 //	pgtx -db 'postgres://postgres@127.0.0.1:5432/empty?sslmode=disable' -size 13
 //
 // 13 is the size of serve's transactions under 50 connections of single messages.
+//
+// Linux only: it reads /proc, and its own CPU from getrusage.
 package main
 
 import (
