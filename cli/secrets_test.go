@@ -31,6 +31,7 @@ import (
 	"github.com/triage-inbox/triage/adapters/escalate"
 	"github.com/triage-inbox/triage/adapters/webhook"
 	"github.com/triage-inbox/triage/inbox"
+	"github.com/triage-inbox/triage/internal/syncbuf"
 )
 
 // The secrets of the full run: each unique, so any copy of one is found by its bytes.
@@ -210,9 +211,9 @@ func runCapture(ctx context.Context, args ...string) (stdout, stderr string, err
 
 // startServeCapture runs `triage serve` in-process with args (after serve --listen) and
 // returns its address and a stop function; stdout and stderr are captured whole.
-func startServeCapture(t *testing.T, args ...string) (addr string, stop func() error, stdout, stderr *lockedBuffer) {
+func startServeCapture(t *testing.T, args ...string) (addr string, stop func() error, stdout, stderr *syncbuf.Buffer) {
 	t.Helper()
-	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr = &syncbuf.Buffer{}, &syncbuf.Buffer{}
 	env := &cliEnv{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/triage-inbox/triage/adapters/meta/metatest"
 	"github.com/triage-inbox/triage/inbox"
+	"github.com/triage-inbox/triage/internal/syncbuf"
 )
 
 const (
@@ -45,7 +46,7 @@ const (
 )
 
 // startMetaServe runs `triage serve` with Meta's webhook configured.
-func startMetaServe(t *testing.T) (db, config, base string, stop func() error, stderr *lockedBuffer) {
+func startMetaServe(t *testing.T) (db, config, base string, stop func() error, stderr *syncbuf.Buffer) {
 	t.Helper()
 	db = filepath.Join(t.TempDir(), "t.db")
 	t.Setenv("TRIAGE_TEST_SERVE_SECRET", serveSecret)

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/triage-inbox/triage/adapters/webhook"
+	"github.com/triage-inbox/triage/internal/syncbuf"
 )
 
 const (
@@ -35,7 +36,7 @@ const (
 
 // startTelegramServe runs `triage serve` with config, the bot token and the webhook
 // secret in the environment.
-func startTelegramServe(t *testing.T, config string) (db, cfg, base string, stop func() error, stderr *lockedBuffer) {
+func startTelegramServe(t *testing.T, config string) (db, cfg, base string, stop func() error, stderr *syncbuf.Buffer) {
 	t.Helper()
 	t.Setenv("TRIAGE_TEST_TG_TOKEN", tgBotToken)
 	t.Setenv("TRIAGE_TEST_TG_HOOK", tgHookSecret)

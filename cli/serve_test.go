@@ -11,30 +11,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/triage-inbox/triage/adapters/webhook"
+	"github.com/triage-inbox/triage/internal/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer safe to write from the server and read from the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 var listeningRE = regexp.MustCompile(`listening on http://(\S+)`)
 
@@ -42,7 +24,7 @@ const serveSecret = "a-long-shared-secret"
 
 // startServe runs `triage serve` in-process on a free port and returns its address and
 // a function that stops it and returns its error.
-func startServe(t *testing.T, db, config string) (addr string, stop func() error, stderr *lockedBuffer) {
+func startServe(t *testing.T, db, config string) (addr string, stop func() error, stderr *syncbuf.Buffer) {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("XDG_DATA_HOME", t.TempDir())
@@ -52,10 +34,10 @@ func startServe(t *testing.T, db, config string) (addr string, stop func() error
 // startCommand runs a long-running command in-process until what it prints on standard
 // output matches ready, and returns the first group of the match (where it listens) and
 // a function that stops it and returns its error.
-func startCommand(t *testing.T, ready *regexp.Regexp, args ...string) (addr string, stop func() error, stderr *lockedBuffer) {
+func startCommand(t *testing.T, ready *regexp.Regexp, args ...string) (addr string, stop func() error, stderr *syncbuf.Buffer) {
 	t.Helper()
-	var out lockedBuffer
-	stderr = &lockedBuffer{}
+	var out syncbuf.Buffer
+	stderr = &syncbuf.Buffer{}
 	env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: stderr}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/triage-inbox/triage/internal/sshtest"
+	"github.com/triage-inbox/triage/internal/syncbuf"
 )
 
 // newcomer is a machine of someone trying team mode: a home folder with their key
@@ -171,7 +172,7 @@ func TestTeamDemoRefusals(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			n := newNewcomer(t, c.withPub)
-			var out, errb lockedBuffer
+			var out, errb syncbuf.Buffer
 			env := &cliEnv{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 			// A demo that served anyway stops here and returns no error.
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

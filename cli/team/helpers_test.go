@@ -1,14 +1,12 @@
 package team
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/triage-inbox/triage/inbox"
 	"github.com/triage-inbox/triage/internal/inboxtest"
 	"github.com/triage-inbox/triage/internal/sshtest"
+	"github.com/triage-inbox/triage/internal/syncbuf"
 	"github.com/triage-inbox/triage/ui"
 )
 
@@ -84,7 +83,7 @@ type testServer struct {
 	addr     string
 	teamPath string
 	hostKey  string
-	log      *lockedBuffer
+	log      *syncbuf.Buffer
 }
 
 func startServer(t *testing.T, newProgram func(*Session) (tea.Model, []tea.ProgramOption, error), team ...string) *testServer {
@@ -119,31 +118,14 @@ func testLog(t *testing.T) *slog.Logger {
 	return l
 }
 
-func testLogBuffer(t *testing.T) (*slog.Logger, *lockedBuffer) {
-	w := &lockedBuffer{}
+func testLogBuffer(t *testing.T) (*slog.Logger, *syncbuf.Buffer) {
+	w := &syncbuf.Buffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("server log:\n%s", w.String())
 		}
 	})
 	return slog.New(slog.NewTextHandler(w, nil)), w
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // liar offers one key's public half and signs with another key: a client that knows

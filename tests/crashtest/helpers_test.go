@@ -9,7 +9,6 @@ package crashtest
 
 import (
 	"bufio"
-	"bytes"
 	"database/sql"
 	"errors"
 	"flag"
@@ -21,11 +20,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/triage-inbox/triage/internal/syncbuf"
 	_ "modernc.org/sqlite" // the checks read the database directly
 )
 
@@ -129,34 +128,17 @@ func childEnv(dir string, extra ...string) []string {
 // proc is a running triage.
 type proc struct {
 	cmd    *exec.Cmd
-	out    *lockedBuffer // stdout after the first line, and stderr
-	first  chan string   // stdout's first line, then closed
-	done   chan struct{} // closed when the process has been waited for
-	err    error         // Wait's answer
+	out    *syncbuf.Buffer // stdout after the first line, and stderr
+	first  chan string     // stdout's first line, then closed
+	done   chan struct{}   // closed when the process has been waited for
+	err    error           // Wait's answer
 	signal syscall.Signal
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // start runs triage with args.
 func start(t *testing.T, env []string, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(binPath, args...), out: &lockedBuffer{}, first: make(chan string, 1), done: make(chan struct{})}
+	p := &proc{cmd: exec.Command(binPath, args...), out: &syncbuf.Buffer{}, first: make(chan string, 1), done: make(chan struct{})}
 	p.cmd.Env = env
 	p.cmd.Stderr = p.out
 	stdout, err := p.cmd.StdoutPipe()
