@@ -1,7 +1,6 @@
 package email
 
 import (
-	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -10,10 +9,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/triage-inbox/triage/internal/syncbuf"
 )
 
 // dovecot is a real Dovecot IMAP server that a test started on a loopback port, with one
@@ -98,7 +98,7 @@ func startDovecot(t *testing.T) *dovecot {
 		t.Fatal(err)
 	}
 
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{} // dovecot's log, from the goroutines os/exec copies it with
 	cmd := exec.Command(bin, "-F", "-c", conf)
 	cmd.Stdout, cmd.Stderr = logs, logs
 	// Its own process group, so the workers can be stopped with the master.
@@ -215,22 +215,4 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// syncBuffer collects dovecot's log from the goroutines os/exec copies it with.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

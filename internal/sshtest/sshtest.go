@@ -3,17 +3,17 @@
 package sshtest
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/triage-inbox/triage/internal/syncbuf"
 )
 
 // NewKey is a fresh Ed25519 key, as an agent's ssh-keygen would make.
@@ -43,33 +43,21 @@ func Dial(addr string, signers ...gossh.Signer) (*gossh.Client, error) {
 	})
 }
 
-// Screen is an interactive session with a pty, and everything it has printed.
+// Screen is an interactive session with a pty, and everything it has printed (written
+// as it prints, read by the test meanwhile).
 type Screen struct {
 	Sess  *gossh.Session
 	Stdin io.WriteCloser
-	mu    sync.Mutex
-	out   bytes.Buffer
+	out   syncbuf.Buffer
 }
 
-func (s *Screen) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.Write(p)
-}
+func (s *Screen) Write(p []byte) (int, error) { return s.out.Write(p) }
 
 // Text is what the session printed, without escape sequences: the words drawn so far.
-func (s *Screen) Text() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return ansi.Strip(s.out.String())
-}
+func (s *Screen) Text() string { return ansi.Strip(s.out.String()) }
 
 // Raw is what the session printed, escape sequences and all.
-func (s *Screen) Raw() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.String()
-}
+func (s *Screen) Raw() string { return s.out.String() }
 
 // Open asks for a pty of w×h and a shell, as ssh -t does.
 func Open(t testing.TB, c *gossh.Client, w, h int) *Screen {

@@ -12,7 +12,6 @@ package soaktest
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/triage-inbox/triage/internal/teadrive"
 	"log/slog"
 	"os"
 	"strconv"
@@ -21,6 +20,9 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/triage-inbox/triage/internal/syncbuf"
+	"github.com/triage-inbox/triage/internal/teadrive"
 	"github.com/triage-inbox/triage/ui"
 )
 
@@ -127,7 +129,7 @@ func press(k string) tea.KeyPressMsg { return teadrive.Press(k) }
 // record: ui.Model writes there every error it shows a person, in the footer, in a dialog
 // or in the composer. The tests read a person's errors from it, as one reads triage's log
 // file, and never from the UI's own messages.
-type uiLog struct{ out lockedLog }
+type uiLog struct{ out syncbuf.Buffer }
 
 // newUILog makes a log and the logger that writes to it.
 func newUILog() (*uiLog, *slog.Logger) {

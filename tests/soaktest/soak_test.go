@@ -1,7 +1,6 @@
 package soaktest
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,24 +42,6 @@ func openInbox(t *testing.T, path, agent string) *inbox.Service {
 		t.Fatal(err)
 	}
 	return svc
-}
-
-// lockedLog keeps what a process logs (the engine, a UI), to read the errors in it.
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 // TestTwoUIsAndASync runs two UIs (maria and dev, each a scripted ui.Model) and the sync

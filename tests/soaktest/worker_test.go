@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/triage-inbox/triage/adapters/engine"
+	"github.com/triage-inbox/triage/internal/syncbuf"
 	"github.com/triage-inbox/triage/ui"
 )
 
@@ -148,7 +149,7 @@ func runSyncWorker(t *testing.T) workerReport {
 		cancel()
 	}()
 	svc := openInbox(t, os.Getenv(envDB), "sync")
-	var log lockedLog
+	var log syncbuf.Buffer
 	eng := engine.New(svc, []engine.Account{{Name: "masto", Channel: "mastodon", Handle: "@acme", Poll: 150 * time.Millisecond,
 		Adapter: newFeedClient(os.Getenv(envFeed))}},
 		engine.Options{Log: slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelError}))})
