@@ -34,7 +34,8 @@ func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 }
 
 // pgConn is a pgx connection taking the store's SQL. The methods it does not name
-// (Close, BeginTx, Ping, ResetSession) are pgx's own.
+// (Close, Ping, ResetSession) are pgx's own; BeginTx is pgx's but for the statements a
+// write transaction begins and commits with (below).
 type pgConn struct{ *stdlib.Conn }
 
 var (
@@ -111,8 +112,8 @@ func pgText(s string) string {
 // A write transaction on PostgreSQL begins and commits with more than BEGIN and COMMIT:
 // an ingest's plan settings (pgIngestPlans) and the notification of the other hosts
 // (pgNotify). Each set goes with its BEGIN or COMMIT in one string of the simple
-// protocol, one round trip, where a statement apiece was a round trip apiece: a tenth of
-// the round trips of a group commit of singles, and one of every action's three or so.
+// protocol, one round trip, where a statement apiece was a round trip apiece: two of the
+// fourteen or so of a group commit of singles, and one of every other write's.
 // database/sql's BeginTx knows no such thing; the statements reach pgConn.BeginTx by the
 // context.
 
