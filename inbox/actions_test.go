@@ -160,6 +160,20 @@ func TestMessageDatedAheadOfTheClockCountsFromArrival(t *testing.T) {
 	if info.Unanswered != 0 || got != "answered 1m later by maria's reply at 12:01; target 1h, met" {
 		t.Errorf("after the reply: %d unanswered, explained %q", info.Unanswered, got)
 	}
+
+	// A line of another triage's export keeps the time that triage stored, though this
+	// host's clock (12:01) is behind it: moving an inbox up changes no time.
+	line := `{"channel":"instagram","account":"@acme","id":"2","conversation":"post:B","kind":"comment",` +
+		`"author":{"id":"a-B","handle":"@bo"},"text":"Hello?","created_at":"2026-11-20T12:03:00Z","state":"new","priority":"normal"}`
+	m, err := DecodeMessage([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustIngest(t, s, m)
+	th, _ = s.Thread(ctx, convOf(t, s, "post:B"), 5)
+	if got := th.Messages[0].CreatedAt; got != ms(at("2026-11-20T12:03:00Z")) {
+		t.Errorf("an exported message was stored at %s, want its own 12:03", time.UnixMilli(got).UTC())
+	}
 }
 
 func TestReplyAnswersEarlierMessagesAndQueues(t *testing.T) {

@@ -118,9 +118,11 @@ func (s *Service) Prepare(m Message) Prepared {
 	if err := m.Validate(); err != nil {
 		return Prepared{msg: m, err: err}
 	}
-	if now := s.now(); m.CreatedAt.After(now) {
+	if now := s.now(); m.CreatedAt.After(now) && m.Restore == nil {
 		// Dated after the moment it is stored: the sender's clock runs fast. It counts
 		// from now, so that a reply sent at once answers it (README: Response times).
+		// A line of an export (Restore) keeps the time the exporting triage stored:
+		// moving an inbox to a host whose clock is a little behind changes nothing.
 		m.CreatedAt = now
 	}
 	return Prepared{msg: m, nm: s.score(m)}
