@@ -3,9 +3,10 @@
 // Command pgtx stores messages on PostgreSQL in transactions of a fixed size, one after
 // another from one writer, and says how much CPU the server's processes and pgtx spent a
 // transaction and a message. serve's figures (bench/serveload) mix in HTTP, the load
-// generator and the two sharing two cores; this is the store's part alone, steady
-// enough (about ±5% between runs) to judge a change to ingest's statements. The server
-// must run on this machine (its CPU is read from /proc), into an empty database:
+// generator and the two sharing two cores; this is the store's part alone. One writer
+// runs one statement at a time, so pg_stat_statements' times of a run are the server's
+// CPU per statement. Runs of one build still differ by up to ±15% on a shared VM:
+// alternate builds, and compare several runs. The server must run on this machine (its CPU is read from /proc), into an empty database:
 //
 //	pgtx -db 'postgres://postgres@127.0.0.1:5432/empty?sslmode=disable' -size 13
 //
