@@ -44,6 +44,7 @@ type DB struct {
 	live       pgLive        // PostgreSQL: this DB's name in the notifications of its commits (live_postgres.go)
 	sends      sendLocks     // PostgreSQL: the outbox entries this DB is sending (outbox.go)
 	fsends     fileSendLocks // SQLite: the same, as locks on a file (sendlock_file.go)
+	prepared   stmtCache     // SQLite: statements prepared once for every transaction (stmtcache.go)
 }
 
 // ErrReadOnly means the database was opened read-only (no permission to write it), so
@@ -251,7 +252,7 @@ func (db *DB) runTx(ctx context.Context, queue chan struct{}, fn func(tx *Tx) er
 		}
 		return fmt.Errorf("begin transaction: %w", err)
 	}
-	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}}
+	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}, db: db}
 	err = fn(tx)
 	if err == nil {
 		err = tx.flushConversations(ctx)
@@ -296,7 +297,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin reading: %w", err)
 	}
-	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}, readOnly: true}
+	tx := &Tx{tx: sqltx, d: db.d, stmts: map[string]*sql.Stmt{}, readOnly: true, db: db}
 	defer func() {
 		tx.closeStmts()
 		sqltx.Rollback()
@@ -309,6 +310,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 type Tx struct {
 	tx       *sql.Tx
 	d        dialect
+	db       *DB // whose prepared statements it uses (stmtcache.go)
 	stmts    map[string]*sql.Stmt
 	accounts map[string]int64 // (channel, handle) -> id, for the life of the transaction
 	// dirty are the conversations ingest touched: their queue columns are recomputed once,
@@ -392,9 +394,14 @@ func (tx *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if s, ok := tx.stmts[query]; ok {
 		return s, nil
 	}
-	s, err := tx.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("prepare %q: %w", firstLine(query), err)
+	var s *sql.Stmt
+	if shared := tx.db.prepared.shared(ctx, tx.db.sql, query); shared != nil {
+		s = tx.tx.StmtContext(ctx, shared)
+	} else {
+		var err error
+		if s, err = tx.tx.PrepareContext(ctx, query); err != nil {
+			return nil, fmt.Errorf("prepare %q: %w", firstLine(query), err)
+		}
 	}
 	tx.stmts[query] = s
 	return s, nil

@@ -179,26 +179,51 @@ const prefetchConvColumns = `c.id, c.state, c.priority, c.contact_id IS NOT NULL
 // row of the answer to row.
 func (tx *Tx) prefetchRows(ctx context.Context, q prefetchQuery, args []any, row func(scan func(...any) error) error) error {
 	cols := len(q.types)
-	n := len(args) / cols
-	if n == 0 {
+	if len(args) == 0 {
 		return nil
 	}
-	var query string
 	if tx.d.engine() == "postgres" {
-		query, args = q.pg, columnArrays(args, q.types)
-	} else {
+		return tx.prefetchScan(ctx, q.pg, columnArrays(args, q.types), row)
+	}
+	// SQLite: lists of a power of two keys, at most prefetchChunk, the last key repeated
+	// to fill the last list. A few texts for every size of batch, each prepared once
+	// (stmtcache.go), where a text of each size was a statement to prepare at almost
+	// every transaction.
+	for len(args) > 0 {
+		take := min(len(args), prefetchChunk*cols)
+		chunk := args[:take:take] // appending below must not write into the next chunk
+		args = args[take:]
+		n, size := take/cols, 1
+		for size < n {
+			size *= 2
+		}
+		last := chunk[take-cols:]
+		for range size - n {
+			chunk = append(chunk, last...)
+		}
 		var b strings.Builder
 		b.WriteString(q.head)
 		b.WriteString("VALUES ")
-		for i := range n {
+		for i := range size {
 			if i > 0 {
 				b.WriteByte(',')
 			}
 			b.WriteString(q.one)
 		}
 		b.WriteByte(')')
-		query = b.String()
+		if err := tx.prefetchScan(ctx, b.String(), chunk, row); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// prefetchChunk is the most keys a SQLite lookup of Prefetch names: three columns a key
+// stay far within SQLite's 32,766 parameters.
+const prefetchChunk = 1024
+
+// prefetchScan runs one of Prefetch's lookups and hands each row to row.
+func (tx *Tx) prefetchScan(ctx context.Context, query string, args []any, row func(scan func(...any) error) error) error {
 	rows, err := tx.query(ctx, query, args...)
 	if err != nil {
 		return err
