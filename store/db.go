@@ -245,7 +245,7 @@ func (db *DB) runTx(ctx context.Context, queue chan struct{}, fn func(tx *Tx) er
 	}
 	defer release()
 	defer db.gate(queue)() // after the queue: a Tx waits for ingests in flight, at most IngestWriters
-	sqltx, err := db.sql.BeginTx(db.pgTxStatements(ctx, queue == db.ingesters), nil)
+	sqltx, err := db.sql.BeginTx(db.withTxStatements(ctx, queue == db.ingesters), nil)
 	if err != nil {
 		if errors.Is(db.writerBusy(err), ErrWriterBusy) {
 			return db.writerBusy(err)

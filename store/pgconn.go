@@ -121,9 +121,9 @@ type pgTxStatementsKey struct{}
 
 type pgTxStatements struct{ begin, commit string }
 
-// pgTxStatements is ctx carrying the statements a write transaction (ingest, or not)
+// withTxStatements is ctx carrying the statements a write transaction (ingest, or not)
 // begins and commits with; ctx itself on SQLite.
-func (db *DB) pgTxStatements(ctx context.Context, ingest bool) context.Context {
+func (db *DB) withTxStatements(ctx context.Context, ingest bool) context.Context {
 	if db.d.engine() != "postgres" {
 		return ctx
 	}
@@ -134,7 +134,7 @@ func (db *DB) pgTxStatements(ctx context.Context, ingest bool) context.Context {
 	return context.WithValue(ctx, pgTxStatementsKey{}, s)
 }
 
-// BeginTx begins with the statements ctx carries (pgTxStatements), as pgx's own BeginTx
+// BeginTx begins with the statements ctx carries (withTxStatements), as pgx's own BeginTx
 // does otherwise.
 func (c *pgConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	s, ok := ctx.Value(pgTxStatementsKey{}).(pgTxStatements)
